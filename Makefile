@@ -1,0 +1,60 @@
+# The two commands of the README's Quick start, and the steps they are made of.
+# Everything a fresh machine needs is installed from this repository's own files.
+
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 2
+PYTHON ?= python3
+export DJANGO_SETTINGS_MODULE ?= config.settings.dev
+
+.PHONY: run test install browser db stop-db data lint format check clean
+
+## run: install, start the embedded PostgreSQL, load the fixtures and serve on http://$(HOST):$(PORT)
+run: install data
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
+
+## test: install, then the checks and the whole test suite against real PostgreSQL, Whoosh and Chromium
+test: install browser
+	$(VENV)/bin/ruff check .
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py check
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/pytest
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $@
+
+## browser: Debian's Chromium for the Playwright tests (the test tools' own browser download is not used)
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" -ne 0 ]; then echo "Chromium is missing: run 'sudo apt-get install chromium fonts-noto-cjk'" >&2; exit 1; fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+
+db: install
+	$(PY) -m config.localdb start
+
+stop-db:
+	$(PY) -m config.localdb stop
+
+## data: migrate and import the fixture articles (idempotent: a second run changes nothing)
+data: db
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py import_articles fixtures/articles
+
+lint:
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format:
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean: stop-db
+	rm -rf var

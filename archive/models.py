@@ -1,0 +1,368 @@
+"""The archive's records: articles, the places and police units they are about, the named
+campaigns they report, and where every article came from."""
+
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.db import models
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+
+class Region(models.Model):
+    """An administrative division of China (GB/T 2260 code), from the vendored gazetteer."""
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", "省级"
+        CITY = "city", "地级"
+        COUNTY = "county", "县级"
+
+    code = models.CharField("区划代码", max_length=12, unique=True)
+    name = models.CharField("名称", max_length=64)
+    short_name = models.CharField("简称", max_length=32, blank=True)
+    aliases = ArrayField(models.CharField(max_length=64), default=list, blank=True)
+    level = models.CharField("级别", max_length=16, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+
+    class Meta:
+        verbose_name = "行政区划"
+        verbose_name_plural = "行政区划"
+        ordering = ["code"]
+        indexes = [
+            # Region tree pages list the children of one region.
+            models.Index(fields=["parent", "code"], name="region_parent_code"),
+            models.Index(fields=["name"], name="region_name"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("archive:region_detail", args=[self.code])
+
+
+class Agency(models.Model):
+    """A police unit: a provincial department, a city bureau, a sub-bureau, a station…"""
+
+    class Kind(models.TextChoices):
+        MINISTRY = "ministry", "公安部"
+        PROVINCIAL = "provincial", "公安厅"
+        CITY_BUREAU = "city_bureau", "市公安局"
+        COUNTY_BUREAU = "county_bureau", "县（市、区）公安局"
+        SUB_BUREAU = "sub_bureau", "公安分局"
+        STATION = "station", "派出所"
+        TRAFFIC = "traffic", "交警队"
+        DETACHMENT = "detachment", "支队"
+        BRIGADE = "brigade", "大队"
+        OTHER = "other", "其他"
+
+    name = models.CharField("名称", max_length=128)
+    aliases = ArrayField(models.CharField(max_length=128), default=list, blank=True)
+    kind = models.CharField("类别", max_length=24, choices=Kind.choices, default=Kind.OTHER)
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="children",
+        verbose_name="上级单位",
+    )
+    region = models.ForeignKey(
+        Region,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="agencies",
+        verbose_name="所在区划",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "公安单位"
+        verbose_name_plural = "公安单位"
+        ordering = ["name"]
+        constraints = [
+            # One unit per name and place; the same station name recurs in other cities.
+            models.UniqueConstraint(
+                fields=["name", "region"], name="agency_unique_name_region", nulls_distinct=False
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["region", "kind"], name="agency_region_kind"),
+            GinIndex(fields=["aliases"], name="agency_aliases"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("archive:agency_detail", args=[self.pk])
+
+
+class Initiative(models.Model):
+    """A named campaign or service brand (我为群众办实事, 放管服, 海燕直通车 …)."""
+
+    class Status(models.TextChoices):
+        ACCEPTED = "accepted", "已收录"
+        SUGGESTED = "suggested", "待审核"
+        REJECTED = "rejected", "已驳回"
+
+    name = models.CharField("名称", max_length=64, unique=True)
+    slug = models.SlugField("网址名", max_length=80, unique=True, allow_unicode=True)
+    aliases = ArrayField(models.CharField(max_length=64), default=list, blank=True)
+    description = models.TextField("简介", blank=True)
+    status = models.CharField(
+        "状态", max_length=16, choices=Status.choices, default=Status.ACCEPTED
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "专项行动与服务品牌"
+        verbose_name_plural = "专项行动与服务品牌"
+        ordering = ["name"]
+        indexes = [GinIndex(fields=["aliases"], name="initiative_aliases")]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("archive:initiative_detail", args=[self.slug])
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """What readers see: lists, feeds, sitemaps and the search index all start here."""
+        return self.filter(status=Article.Status.PUBLISHED)
+
+    def needing_review(self):
+        return self.exclude(review_flags=[])
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        PUBLISHED = "published", "已发布"
+        HIDDEN = "hidden", "已隐藏"
+        DUPLICATE = "duplicate", "重复稿"
+
+    class DatePrecision(models.TextChoices):
+        EXACT = "exact", "精确到时刻"
+        DAY = "day", "精确到日"
+        MONTH = "month", "精确到月"
+        UNKNOWN = "unknown", "日期不详"
+
+    class Script(models.TextChoices):
+        SIMPLIFIED = "simplified", "简体"
+        TRADITIONAL = "traditional", "繁体"
+
+    class ReviewFlag(models.TextChoices):
+        INFERRED_TITLE = "inferred_title", "标题系推断"
+        UNKNOWN_DATE = "unknown_date", "日期不详"
+        ENCODING_DAMAGE = "encoding_damage", "疑有乱码"
+        NO_REGION = "no_region", "未识别地区"
+        NO_AGENCY = "no_agency", "未识别单位"
+        SUSPECTED_DUPLICATE = "suspected_duplicate", "疑似重复"
+
+    title = models.CharField("标题", max_length=300)
+    title_inferred = models.BooleanField("标题系推断", default=False)
+    subtitle = models.CharField("副标题", max_length=300, blank=True)
+    authors = models.CharField("记者/作者", max_length=300, blank=True)
+    editor = models.CharField("编辑", max_length=100, blank=True)
+    source = models.CharField("来源媒体", max_length=200, blank=True)
+    via_site = models.CharField("转载网站", max_length=200, blank=True)
+    original_url = models.URLField("原文链接", max_length=2000, blank=True)
+    published_at = models.DateTimeField("发布时间", null=True, blank=True)
+    date_precision = models.CharField(
+        "日期精度", max_length=16, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN
+    )
+    body_text = models.TextField("正文（纯文本）")
+    body_html = models.TextField("正文（已净化 HTML）")
+    image_urls = ArrayField(models.URLField(max_length=2000), default=list, blank=True)
+    script = models.CharField(
+        "原文字体", max_length=16, choices=Script.choices, default=Script.SIMPLIFIED
+    )
+    title_simplified = models.CharField("标题（简体）", max_length=300)
+    body_simplified = models.TextField("正文（简体）")
+    content_hash = models.CharField("内容指纹", max_length=64, unique=True)
+    status = models.CharField(
+        "状态", max_length=16, choices=Status.choices, default=Status.PUBLISHED
+    )
+    duplicate_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="copies",
+        verbose_name="重复于",
+    )
+    review_flags = ArrayField(
+        models.CharField(max_length=32, choices=ReviewFlag.choices), default=list, blank=True
+    )
+    review_note = models.TextField("审核说明", blank=True)
+    regions = models.ManyToManyField(Region, through="ArticleRegion", related_name="articles")
+    agencies = models.ManyToManyField(Agency, through="ArticleAgency", related_name="articles")
+    initiatives = models.ManyToManyField(
+        Initiative, through="ArticleInitiative", related_name="articles"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["body_simplified", "title_simplified"])
+
+    class Meta:
+        verbose_name = "文章"
+        verbose_name_plural = "文章"
+        ordering = ["-published_at", "-id"]
+        get_latest_by = "published_at"
+        indexes = [
+            # Home page, date archive and feeds: newest published first.
+            models.Index(
+                fields=["status", "-published_at", "-id"], name="article_status_published"
+            ),
+            # Review queue: articles with any flag.
+            GinIndex(fields=["review_flags"], name="article_review_flags"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("archive:article_detail", args=[self.pk])
+
+
+class LinkOrigin(models.TextChoices):
+    EXTRACTED = "extracted", "自动识别"
+    STAFF = "staff", "人工设定"
+
+
+class ArticleLink(models.Model):
+    """Shared shape of the article↔entity links: who made the link decides who may undo it.
+
+    Re-extraction replaces only ``extracted`` links; ``staff`` links are never touched.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE)
+    origin = models.CharField(
+        "来源", max_length=16, choices=LinkOrigin.choices, default=LinkOrigin.EXTRACTED
+    )
+    mentions = models.PositiveIntegerField("提及次数", default=1)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        # Ids, not names: following the foreign keys would cost two queries per admin row.
+        return f"{self.article_id} ↔ {getattr(self, self.target_field + '_id')}"
+
+
+class ArticleRegion(ArticleLink):
+    target_field = "region"
+    region = models.ForeignKey(Region, on_delete=models.CASCADE)
+    is_primary = models.BooleanField("主要地区", default=False)
+
+    class Meta:
+        verbose_name = "文章地区"
+        verbose_name_plural = "文章地区"
+        constraints = [
+            models.UniqueConstraint(fields=["article", "region"], name="article_region_unique")
+        ]
+        indexes = [
+            # Region pages: a region's articles.
+            models.Index(fields=["region", "article"], name="articleregion_region"),
+        ]
+
+
+class ArticleAgency(ArticleLink):
+    target_field = "agency"
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE)
+
+    class Meta:
+        verbose_name = "文章单位"
+        verbose_name_plural = "文章单位"
+        constraints = [
+            models.UniqueConstraint(fields=["article", "agency"], name="article_agency_unique")
+        ]
+        indexes = [models.Index(fields=["agency", "article"], name="articleagency_agency")]
+
+
+class ArticleInitiative(ArticleLink):
+    target_field = "initiative"
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE)
+
+    class Meta:
+        verbose_name = "文章专项行动"
+        verbose_name_plural = "文章专项行动"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "initiative"], name="article_initiative_unique"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["initiative", "article"], name="articleinitiative_initiative")
+        ]
+
+
+class ImportBatch(models.Model):
+    """One run of the importer (command line or admin upload)."""
+
+    started_at = models.DateTimeField("开始时间", auto_now_add=True)
+    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+    origin = models.CharField("方式", max_length=32, default="command")
+    imported = models.PositiveIntegerField("新增", default=0)
+    updated = models.PositiveIntegerField("更新", default=0)
+    unchanged = models.PositiveIntegerField("未变", default=0)
+    failed = models.PositiveIntegerField("失败", default=0)
+
+    class Meta:
+        verbose_name = "导入批次"
+        verbose_name_plural = "导入批次"
+        ordering = ["-started_at"]
+        get_latest_by = "started_at"
+
+    def __str__(self):
+        return f"导入批次 {self.pk}"
+
+
+class ImportRecord(models.Model):
+    """Provenance of one file in one batch: what it was, how it was read, what became of it."""
+
+    class Outcome(models.TextChoices):
+        IMPORTED = "imported", "新增"
+        UPDATED = "updated", "更新"
+        UNCHANGED = "unchanged", "未变"
+        FAILED = "failed", "失败"
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="records")
+    path = models.CharField("文件路径", max_length=1000)
+    size = models.PositiveBigIntegerField("字节数", default=0)
+    sha256 = models.CharField("SHA-256", max_length=64, blank=True)
+    encoding = models.CharField("编码", max_length=32, blank=True)
+    file_format = models.CharField("格式", max_length=32, blank=True)
+    outcome = models.CharField("结果", max_length=16, choices=Outcome.choices)
+    error = models.TextField("错误", blank=True)
+    article = models.ForeignKey(
+        Article,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="import_records",
+    )
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "导入记录"
+        verbose_name_plural = "导入记录"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # "Was this path imported before?" when an edited file comes back.
+            models.Index(fields=["path", "-created_at"], name="importrecord_path"),
+            models.Index(fields=["sha256"], name="importrecord_sha256"),
+        ]
+
+    def __str__(self):
+        return self.path

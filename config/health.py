@@ -1,0 +1,22 @@
+"""/healthz: what an operator or a container healthcheck needs to know at a glance."""
+
+from django.db import connection
+from django.http import JsonResponse
+
+
+def healthz(request):
+    report = {"status": "ok", "database": _database_report()}
+    status = 200 if report["database"]["ok"] else 503
+    if status != 200:
+        report["status"] = "error"
+    return JsonResponse(report, status=status)
+
+
+def _database_report():
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM archive_article")
+            (articles,) = cursor.fetchone()
+    except Exception as error:  # noqa: BLE001 - any failure is what this endpoint reports
+        return {"ok": False, "error": type(error).__name__}
+    return {"ok": True, "articles": articles}
