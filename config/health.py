@@ -1,15 +1,29 @@
-"""/healthz: what an operator or a container healthcheck needs to know at a glance."""
+"""/healthz: what an operator or a container healthcheck needs to know at a glance.
+
+200 when every section is ok, 503 otherwise; each section says what it checked, so the JSON
+alone tells an operator which part is down (docs/operations.md).
+"""
+
+from importlib.metadata import PackageNotFoundError, version
 
 from django.db import connection
 from django.http import JsonResponse
 
 
 def healthz(request):
-    report = {"status": "ok", "database": _database_report()}
+    report = {"status": "ok", "version": _version(), "database": _database_report()}
     status = 200 if report["database"]["ok"] else 503
     if status != 200:
         report["status"] = "error"
     return JsonResponse(report, status=status)
+
+
+def _version():
+    """The installed distribution's version, so an operator sees which release answers."""
+    try:
+        return version("jingxun-archive")
+    except PackageNotFoundError:
+        return "unknown"
 
 
 def _database_report():
