@@ -11,11 +11,10 @@ from django.http import JsonResponse
 
 
 def healthz(request):
-    report = {"status": "ok", "version": _version(), "database": _database_report()}
-    status = 200 if report["database"]["ok"] else 503
-    if status != 200:
-        report["status"] = "error"
-    return JsonResponse(report, status=status)
+    sections = {"database": _database_report()}
+    healthy = all(section["ok"] for section in sections.values())
+    report = {"status": "ok" if healthy else "error", "version": _version(), **sections}
+    return JsonResponse(report, status=200 if healthy else 503)
 
 
 def _version():

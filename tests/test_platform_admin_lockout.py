@@ -4,6 +4,7 @@ even the right one is refused, while other accounts can still sign in."""
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.test import override_settings
 
 pytestmark = pytest.mark.django_db
 
@@ -50,3 +51,35 @@ def test_wrong_passwords_lock_the_account_out(client, editors):
     response = _log_in(client, "other", PASSWORD)
     assert response.status_code == 302
     assert "_auth_user_id" in client.session
+
+
+def _fail_until_locked(client, **headers):
+    for _attempt in range(settings.AXES_FAILURE_LIMIT):
+        client.post(LOGIN_URL, {"username": "editor", "password": "wrong"}, **headers)
+
+
+@override_settings(TRUSTED_PROXY_COUNT=1)
+def test_behind_a_proxy_the_forwarded_client_is_locked_not_the_proxy(client, editors):
+    def log_in_from(forwarded_for):
+        return client.post(
+            LOGIN_URL,
+            {"username": "editor", "password": PASSWORD},
+            REMOTE_ADDR="10.0.0.2",  # the proxy
+            HTTP_X_FORWARDED_FOR=forwarded_for,
+        )
+
+    _fail_until_locked(client, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.7")
+    # The attacker cannot escape by prepending addresses of its own choosing…
+    assert log_in_from("198.51.100.1, 203.0.113.7").status_code == 429
+    # …while the same editor from another client address is let in.
+    assert log_in_from("203.0.113.99").status_code == 302
+
+
+def test_without_trusted_proxies_forwarded_addresses_are_ignored(client, editors):
+    _fail_until_locked(client, HTTP_X_FORWARDED_FOR="203.0.113.7")
+    response = client.post(
+        LOGIN_URL,
+        {"username": "editor", "password": PASSWORD},
+        HTTP_X_FORWARDED_FOR="203.0.113.99",
+    )
+    assert response.status_code == 429

@@ -1,6 +1,7 @@
 """Error pages: Chinese, in the site's look, and never a traceback (DEBUG is off in tests)."""
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import include, path
@@ -35,6 +36,7 @@ def test_unknown_url_gives_the_chinese_404_page(client):
 
 @pytest.mark.urls(__name__)
 def test_view_raising_an_exception_gives_the_500_page_without_traceback():
+    assert settings.DEBUG is False
     client = Client(raise_request_exception=False)
     response = client.get("/boom/")
     assert response.status_code == 500
