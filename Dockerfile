@@ -40,7 +40,8 @@ RUN groupadd --system --gid 10001 archive \
 
 COPY --from=builder /opt/venv /opt/venv
 WORKDIR /app
-COPY --chown=archive:archive . .
+# Code and collected static files stay owned by root: the app user can write only /data/index.
+COPY . .
 
 # Settings are read at import time; these placeholders exist only for this one command and
 # never reach the image's environment.
