@@ -57,5 +57,6 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 \
     CMD ["python", "-m", "config.healthcheck"]
 
-# gunicorn reads its worker count from WEB_CONCURRENCY.
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-", "--error-logfile", "-"]
+# gunicorn reads its worker count from WEB_CONCURRENCY. Its control socket would need a
+# writable home directory, and nothing in a container uses it.
+CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--no-control-socket", "--access-logfile", "-", "--error-logfile", "-"]

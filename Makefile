@@ -14,7 +14,7 @@ export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 ## run: install, start the embedded PostgreSQL, load the fixtures and serve on http://$(HOST):$(PORT)
 run: install data
 	$(PY) manage.py collectstatic --noinput --verbosity 0
-	$(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
+	$(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --no-control-socket --access-logfile -
 
 ## test: install, then the checks and the whole test suite against real PostgreSQL, Whoosh and Chromium
 test: install browser postgres
