@@ -1,0 +1,127 @@
+"""Same story, several copies: near-duplicate detection with MinHash over character shingles.
+
+Each article keeps its 128-value MinHash signature and 16 LSH band keys (8 values each) in
+an indexed array column, so "which stored articles might be copies of this one?" is one
+GIN-indexed ``&&`` query at import time, whatever the size of the archive; the signatures
+of those few candidates then give the similarity estimate. Nothing is rebuilt in memory.
+
+A copy points at one primary (the earliest dated, then the most complete, then the oldest
+row) and is given status ``duplicate``, which hides it from lists and search. Pairs in the
+borderline band are only flagged ``suspected_duplicate`` for a person to decide.
+"""
+
+import hashlib
+import re
+
+import numpy as np
+from datasketch import MinHash
+
+from archive.models import Article
+
+NUM_PERM = 128
+BANDS = 16
+ROWS = NUM_PERM // BANDS
+SHINGLE = 5
+DUPLICATE_AT = 0.8  # estimated Jaccard similarity of 5-character shingles
+SUSPECT_AT = 0.5
+
+# Links and digits change between copies (image URLs, timestamps); letters and Han stay.
+_NOISE = re.compile(r"https?://\S+|[\s\d\W_]+")
+
+
+def shingles(text):
+    text = _NOISE.sub("", text or "")
+    return {text[i : i + SHINGLE] for i in range(max(len(text) - SHINGLE + 1, 1))}
+
+
+def signature(text):
+    minhash = MinHash(num_perm=NUM_PERM, seed=1)
+    minhash.update_batch([shingle.encode() for shingle in shingles(text)])
+    return minhash.hashvalues.astype(np.uint32)
+
+
+def band_keys(values):
+    """One signed 64-bit key per band (PostgreSQL bigint), the band number mixed in."""
+    keys = []
+    for band in range(BANDS):
+        chunk = values[band * ROWS : (band + 1) * ROWS].tobytes()
+        digest = hashlib.blake2b(bytes([band]) + chunk, digest_size=8).digest()
+        keys.append(int.from_bytes(digest, "big", signed=True))
+    return keys
+
+
+def similarity(first, second):
+    return float(np.mean(first == second))
+
+
+def _values(article):
+    return np.frombuffer(bytes(article.minhash), dtype=np.uint32)
+
+
+def _rank(article):
+    """Sort key of the primary: earliest dated, then most complete, then oldest row."""
+    dated = article.published_at
+    return (dated is None, dated.timestamp() if dated else 0, -len(article.body_text), article.pk)
+
+
+def find_duplicates(article_ids):
+    """Sign the given articles and link each to its copies; return the ids whose status,
+    primary or flags changed (including older articles demoted to copies)."""
+    changed = set()
+    for article in Article.objects.filter(pk__in=list(article_ids)).order_by("pk"):
+        values = signature(article.body_simplified)
+        bands = band_keys(values)
+        if article.minhash is None or bytes(article.minhash) != values.tobytes():
+            Article.objects.filter(pk=article.pk).update(
+                minhash=values.tobytes(), minhash_bands=bands
+            )
+        copies, suspects = [], []
+        for other in (
+            Article.objects.filter(minhash_bands__overlap=bands)
+            .exclude(pk=article.pk)
+            .only("id", "minhash", "published_at", "body_text", "status", "duplicate_of_id")
+        ):
+            score = similarity(values, _values(other))
+            if score >= DUPLICATE_AT:
+                copies.append(other)
+            elif score >= SUSPECT_AT:
+                suspects.append(other)
+        if copies:
+            changed |= _cluster(article, copies)
+        flags = list(article.review_flags)
+        wants_flag = bool(suspects) and not copies
+        if wants_flag != (Article.ReviewFlag.SUSPECTED_DUPLICATE in flags):
+            if wants_flag:
+                flags.append(Article.ReviewFlag.SUSPECTED_DUPLICATE)
+            else:
+                flags.remove(Article.ReviewFlag.SUSPECTED_DUPLICATE)
+            Article.objects.filter(pk=article.pk).update(review_flags=flags)
+            changed.add(article.pk)
+    return sorted(changed)
+
+
+def _cluster(article, copies):
+    """Gather the article, its copies and their primaries under one primary."""
+    members = {article.pk: article}
+    for copy in copies:
+        members[copy.pk] = copy
+    primary_ids = {m.duplicate_of_id for m in members.values() if m.duplicate_of_id}
+    for extra in Article.objects.filter(pk__in=primary_ids - set(members)):
+        members[extra.pk] = extra
+    for extra in Article.objects.filter(duplicate_of__in=list(members)).exclude(pk__in=members):
+        members[extra.pk] = extra
+    primary = min(members.values(), key=_rank)
+    changed = set()
+    for member in members.values():
+        if member.pk == primary.pk:
+            if member.duplicate_of_id is not None or member.status == Article.Status.DUPLICATE:
+                Article.objects.filter(pk=member.pk).update(
+                    duplicate_of=None, status=Article.Status.PUBLISHED
+                )
+                changed.add(member.pk)
+        elif member.duplicate_of_id != primary.pk or member.status != Article.Status.DUPLICATE:
+            Article.objects.filter(pk=member.pk).update(
+                duplicate_of=primary, status=Article.Status.DUPLICATE
+            )
+            changed.add(member.pk)
+    return changed

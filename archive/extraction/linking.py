@@ -1,0 +1,202 @@
+"""Writing what extraction found: links, new agencies, suggested initiatives, review flags.
+
+Who made a link decides who may undo it: re-extraction replaces only ``extracted`` links and
+never touches a ``staff`` one (nor adds an extracted twin of it). Links are synchronised,
+not deleted and re-created, so a second run over unchanged text writes nothing.
+"""
+
+import threading
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from archive.models import (
+    Agency,
+    Article,
+    ArticleAgency,
+    ArticleInitiative,
+    ArticleRegion,
+    Initiative,
+    LinkOrigin,
+    Region,
+)
+
+from .catalog import Catalog
+from .extract import extract
+from .initiatives import initiative_slug
+
+Flag = Article.ReviewFlag
+EXTRACTION_FLAGS = {Flag.NO_REGION, Flag.NO_AGENCY, Flag.AMBIGUOUS_REGION}
+
+_state = threading.local()
+_cache = {"catalog": None}
+
+
+@receiver([post_save, post_delete], sender=Region)
+@receiver([post_save, post_delete], sender=Agency)
+@receiver([post_save, post_delete], sender=Initiative)
+def _forget_catalog(sender, **kwargs):
+    """Staff edits (an alias, a merge, an accepted initiative) reach the next extraction."""
+    if not getattr(_state, "writing", False):
+        _cache["catalog"] = None
+
+
+def cached_catalog():
+    """The catalogue for imports: rebuilt only after someone else changed the entities."""
+    if _cache["catalog"] is None:
+        _cache["catalog"] = Catalog.load()
+    return _cache["catalog"]
+
+
+@dataclass
+class Summary:
+    articles: int = 0
+    changed: list = field(default_factory=list)
+    agencies_created: int = 0
+    suggestions_created: int = 0
+
+
+def extract_articles(article_ids, catalog=None, summary=None):
+    """Extract and link the given articles in one transaction; return a :class:`Summary`.
+
+    ``catalog`` defaults to a fresh one from the database, so a run sees every curation
+    made before it.
+    """
+    catalog = catalog or Catalog.load()
+    summary = summary or Summary()
+    articles = Article.objects.filter(pk__in=list(article_ids)).only(
+        "id", "title_simplified", "body_simplified", "review_flags"
+    )
+    _state.writing = True
+    try:
+        with transaction.atomic():
+            for article in articles.order_by("pk"):
+                summary.articles += 1
+                if link_article(article, catalog, summary):
+                    summary.changed.append(article.pk)
+    finally:
+        _state.writing = False
+    return summary
+
+
+def link_article(article, catalog, summary):
+    """Bring one article's extracted links and flags in line with its text; True if changed."""
+    result = extract(article.title_simplified, article.body_simplified, catalog)
+    region_links = {
+        region_id: {"mentions": mentions, "is_primary": region_id == result.primary_region}
+        for region_id, mentions in result.regions.items()
+    }
+    if ArticleRegion.objects.filter(
+        article=article, origin=LinkOrigin.STAFF, is_primary=True
+    ).exists():
+        for values in region_links.values():
+            values["is_primary"] = False
+    agency_links = {}
+    for ref, mentions in result.agencies.values():
+        agency_id = _agency_id(ref, catalog, summary)
+        agency_links[agency_id] = {"mentions": agency_links.get(agency_id, {}).get("mentions", 0)}
+        agency_links[agency_id]["mentions"] += mentions
+    initiative_links = {
+        initiative_id: {"mentions": mentions}
+        for initiative_id, mentions in result.initiatives.items()
+    }
+    changed = _sync(ArticleRegion, "region", article, region_links)
+    changed |= _sync(ArticleAgency, "agency", article, agency_links)
+    changed |= _sync(ArticleInitiative, "initiative", article, initiative_links)
+    for name in result.suggestions:
+        summary.suggestions_created += _suggest(name, article, catalog)
+
+    flags = [flag for flag in article.review_flags if flag not in EXTRACTION_FLAGS]
+    if not ArticleRegion.objects.filter(article=article).exists():
+        flags.append(Flag.NO_REGION)
+    if not ArticleAgency.objects.filter(article=article).exists():
+        flags.append(Flag.NO_AGENCY)
+    if result.ambiguous:
+        flags.append(Flag.AMBIGUOUS_REGION)
+    if sorted(flags) != sorted(article.review_flags):
+        # update(), not save(): flags are derived data and need no history row.
+        Article.objects.filter(pk=article.pk).update(review_flags=flags)
+        article.review_flags = flags
+        changed = True
+    return changed
+
+
+def _sync(model, target, article, wanted):
+    """Make the article's extracted links of ``model`` equal ``wanted`` ({target id: fields})."""
+    existing = {
+        getattr(link, f"{target}_id"): link for link in model.objects.filter(article=article)
+    }
+    changed = False
+    for target_id, link in existing.items():
+        if link.origin == LinkOrigin.STAFF:
+            continue
+        if target_id not in wanted:
+            link.delete()
+            changed = True
+        elif any(getattr(link, name) != value for name, value in wanted[target_id].items()):
+            model.objects.filter(pk=link.pk).update(**wanted[target_id])
+            changed = True
+    new = [
+        model(article=article, origin=LinkOrigin.EXTRACTED, **{f"{target}_id": target_id}, **values)
+        for target_id, values in wanted.items()
+        if target_id not in existing
+    ]
+    if new:
+        model.objects.bulk_create(new)
+        changed = True
+    return changed
+
+
+def _agency_id(ref, catalog, summary):
+    """The row for an :class:`AgencyRef`: known by name or alias in its region, or created
+    (with its parent, created first when the gazetteer implies one)."""
+    if ref.agency_id is not None:
+        return ref.agency_id
+    for name in [ref.name, *sorted(ref.aliases)]:
+        known = catalog.agency_ids.get((name, ref.region_id))
+        if known is not None:
+            ref.agency_id = known
+            entry = catalog.agencies[known]
+            if entry.parent_id is None and ref.parent is not None:
+                # Fill a missing parent the text shows; never replace one staff chose.
+                entry.parent_id = _agency_id(ref.parent, catalog, summary)
+                Agency.objects.filter(pk=known, parent__isnull=True).update(
+                    parent_id=entry.parent_id
+                )
+            return known
+    parent_id = _agency_id(ref.parent, catalog, summary) if ref.parent else None
+    agency, created = Agency.objects.get_or_create(
+        name=ref.name,
+        region_id=ref.region_id,
+        defaults={
+            "kind": ref.kind,
+            "parent_id": parent_id,
+            "aliases": sorted(alias for alias in ref.aliases if alias != ref.name),
+        },
+    )
+    summary.agencies_created += created
+    catalog.add_agency(agency.pk, agency.name, agency.kind, agency.region_id, agency.parent_id)
+    for alias in agency.aliases:
+        catalog.agency_ids.setdefault((alias, agency.region_id), agency.pk)
+    ref.agency_id = agency.pk
+    return agency.pk
+
+
+def _suggest(name, article, catalog):
+    """Propose a quoted campaign name to staff once; never link it before they accept it."""
+    catalog.known_initiative_names.add(name)
+    slug = initiative_slug(name)
+    if (
+        Initiative.objects.filter(name=name).exists()
+        or Initiative.objects.filter(slug=slug).exists()
+    ):
+        return 0
+    Initiative.objects.create(
+        name=name,
+        slug=slug,
+        status=Initiative.Status.SUGGESTED,
+        description=f"自动发现，首见于文章 {article.pk}。",
+    )
+    return 1
