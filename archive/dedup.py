@@ -1,6 +1,6 @@
 """Same story, several copies: near-duplicate detection with MinHash over character shingles.
 
-Each article keeps its 128-value MinHash signature and 16 LSH band keys (8 values each) in
+Each article keeps its 128-value MinHash signature and 32 LSH band keys (4 values each) in
 an indexed array column, so "which stored articles might be copies of this one?" is one
 GIN-indexed ``&&`` query at import time, whatever the size of the archive; the signatures
 of those few candidates then give the similarity estimate. Nothing is rebuilt in memory.
@@ -19,7 +19,9 @@ from datasketch import MinHash
 from archive.models import Article
 
 NUM_PERM = 128
-BANDS = 16
+# 32 bands of 4: a pair at the suspect threshold (0.5) shares a band with probability 0.87,
+# a duplicate (0.8) with probability 1 - 1e-9; unrelated stories (< 0.1) almost never.
+BANDS = 32
 ROWS = NUM_PERM // BANDS
 SHINGLE = 5
 DUPLICATE_AT = 0.8  # estimated Jaccard similarity of 5-character shingles
