@@ -43,7 +43,9 @@ def test_copy_with_other_images_date_and_footer_is_a_duplicate_of_the_earlier(se
 def test_an_earlier_copy_arriving_later_becomes_the_primary(seeds):
     item = seeds["002"]
     later = store(item, published_at=WHEN)
-    earlier = store(item, body=item["body"] + "\n（责任编辑：王五）", published_at=WHEN - timedelta(days=1))
+    earlier = store(
+        item, body=item["body"] + "\n（责任编辑：王五）", published_at=WHEN - timedelta(days=1)
+    )
     later.refresh_from_db()
     assert earlier.status == Article.Status.PUBLISHED
     assert later.status == Article.Status.DUPLICATE
@@ -54,7 +56,9 @@ def test_same_topic_different_stories_are_not_duplicates(seeds):
     first = store(seeds["003"], published_at=WHEN)
     second = store(seeds["004"], published_at=WHEN)
     first.refresh_from_db()
-    print(f"\n003 vs 004 similarity: {similarity(signature(first.body_simplified), signature(second.body_simplified)):.3f}")
+    print(
+        f"\n003 vs 004 similarity: {similarity(signature(first.body_simplified), signature(second.body_simplified)):.3f}"
+    )
     assert first.status == second.status == Article.Status.PUBLISHED
     assert "suspected_duplicate" not in second.review_flags
 
@@ -63,7 +67,10 @@ def test_a_borderline_pair_is_flagged_for_review(seeds):
     item = seeds["000"]
     store(item, published_at=WHEN)
     paragraphs = item["body"].split("\n")
-    half = "\n".join(paragraphs[: len(paragraphs) * 2 // 3]) + "\n另据报道，全市公安机关还将开展新一轮走访。"
+    half = (
+        "\n".join(paragraphs[: len(paragraphs) * 2 // 3])
+        + "\n另据报道，全市公安机关还将开展新一轮走访。"
+    )
     partial = store(item, body=half, published_at=WHEN)
     score = similarity(signature(item["body"]), signature(partial.body_simplified))
     print(f"\nborderline similarity: {score:.3f}")
