@@ -91,3 +91,17 @@ def test_a_city_named_in_the_article_disambiguates_its_district(catalog):
 def test_streets_and_everyday_words_are_not_places(catalog):
     result = extract("", "中山路派出所民警维护长治久安，江山就是人民。", catalog)
     assert names(result, catalog) == set()
+
+
+def test_short_names_inside_foreign_names_are_not_places(catalog):
+    result = extract(
+        "", "美国佛罗里达州警察殴打流浪人员，俄军在苏梅州推进。联大连续通过决议。", catalog
+    )
+    assert names(result, catalog) == set()
+
+
+def test_a_name_that_stands_alone_beats_one_only_context_admits(catalog):
+    result = extract("", "天津市、河北省、海南持续降雨。", catalog)
+    assert {"天津市", "河北省", "海南省"} <= names(result, catalog)
+    assert "河北区" not in names(result, catalog)
+    assert result.ambiguous == []

@@ -103,3 +103,24 @@ def test_flags_follow_what_was_found():
     extract_articles([article.pk])
     article.refresh_from_db()
     assert article.review_flags == []
+
+
+def test_an_enumeration_of_stations_hangs_under_the_named_bureau():
+    article = make_article("项城", "项城市公安局水寨、东方、花园派出所分别到辖区企业走访。")
+    extract_articles([article.pk])
+    stations = Agency.objects.filter(kind=Agency.Kind.STATION).order_by("name")
+    assert {(s.name, s.parent.name, s.region.name) for s in stations} == {
+        ("水寨派出所", "项城市公安局", "项城市"),
+        ("东方派出所", "项城市公安局", "项城市"),
+        ("花园派出所", "项城市公安局", "项城市"),
+    }
+    assert Agency.objects.get(name="项城市公安局").parent.name == "周口市公安局"
+
+
+def test_titles_and_generic_mentions_are_not_units():
+    article = make_article(
+        "无名",
+        "分局局长王某到当地派出所检查，各交警大队、该分局和公安派出所民警参加。",
+    )
+    extract_articles([article.pk])
+    assert not Agency.objects.exists()

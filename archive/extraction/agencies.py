@@ -30,11 +30,15 @@ UNIT_PATTERN = re.compile(
 )
 
 # A name never crosses these: they end a phrase (到派出所, 该分局, 其他分局).
-STOP_CHARACTERS = set("的在于到和与及或向由是了将把被让从给往赴至对为经据即并等各该其这那此每个")
+STOP_CHARACTERS = set(
+    "的在于到和与及或向由是了将把被让从给往赴至对为经据即并等各该其这那此每个去着过找回进"
+)
 # Unit characters a name cannot start with (局长风派出所 → 长风派出所).
 UNIT_CHARACTERS = set("局所队")
 # Words before 派出所 or 分局 that describe rather than name it.
 GENERIC_NAMES = (
+    "公安",
+    "新时代",
     "当地",
     "辖区",
     "基层",

@@ -81,14 +81,14 @@ class Catalog:
             short = region.short_name
             # County names, and two-character full names such as 城区 or 郊区, need context.
             full_needs_context = region.level == Region.Level.COUNTY and len(region.name) <= 2
-            add(region.name, ("region", region.id, full_needs_context))
+            add(region.name, ("region", region.id, full_needs_context, True))
             entry.names.append(region.name)
             for name in [short, *region.aliases]:
                 if name and name != region.name and name not in EXCLUDED_SHORT_NAMES:
                     needs_context = (
                         region.level == Region.Level.COUNTY or name in COMMON_WORD_SHORT_NAMES
                     )
-                    add(name, ("region", region.id, needs_context))
+                    add(name, ("region", region.id, needs_context, False))
                     entry.names.append(name)
         for agency in agencies:
             self.add_agency(agency.id, agency.name, agency.kind, agency.region_id, agency.parent_id)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from archive.models import Region
 
-from .agencies import BUREAU_KINDS, AgencyRef, find_agencies
+from .agencies import BUREAU_KINDS, STOP_CHARACTERS, AgencyRef, find_agencies
 from .initiatives import suggested_names
 
 # A place name followed by one of these is a street (中山路, 延安路), not the place.
@@ -66,17 +66,24 @@ def extract(title, body, catalog):
             for entry in entries:
                 result.initiatives[entry[1]] += 1
 
+    # A short name glued to the word before it is often the tail of a foreign name
+    # (佛罗里达州 → 达州, 苏梅州 → 梅州, 联大连续 → 大连): it too needs context.
+    ends = {end for _start, end, _entries in place_hits}
+    place_hits = [
+        (start, end, entries, start > 0 and _glued(text[start - 1]) and start not in ends)
+        for start, end, entries in place_hits
+    ]
     # Context first: cities and provinces named without doubt, then everything else.
     context_ids = set()
-    for _start, _end, entries in place_hits:
-        confident = [entry[1] for entry in entries if not entry[2]]
+    for _start, _end, entries, glued in place_hits:
+        confident = [entry[1] for entry in entries if not _needs_context(entry, glued)]
         if len(confident) == 1:
             context_ids.update(catalog.ancestors(confident[0]))
     regions_at = RegionHits()
     weights = Counter()
     first_seen = {}
-    for start, end, entries in place_hits:
-        candidates = _place_candidates(text, end, entries, catalog, context_ids)
+    for start, end, entries, glued in place_hits:
+        candidates = _place_candidates(text, end, entries, glued, catalog, context_ids)
         if len(candidates) != 1:
             name = text[start:end]
             if candidates and name not in result.ambiguous:
@@ -123,16 +130,28 @@ def extract(title, body, catalog):
     return result
 
 
-def _place_candidates(text, end, entries, catalog, context_ids):
+def _glued(character):
+    return "\u4e00" <= character <= "\u9fff" and character not in STOP_CHARACTERS
+
+
+def _needs_context(entry, glued):
+    _kind, _region_id, needs_context, is_full = entry
+    return needs_context or (glued and not is_full)
+
+
+def _place_candidates(text, end, entries, glued, catalog, context_ids):
     """The regions a place name may mean here: one when resolved, several when ambiguous."""
     police_follow = text.startswith(POLICE_WORDS, end)
-    candidates = []
-    for _kind, region_id, needs_context in entries:
-        if needs_context and not police_follow:
-            parent = catalog.regions[region_id].parent_id
-            if parent is None or parent not in context_ids:
-                continue
-        candidates.append(region_id)
+    confident, contextual = [], []
+    for entry in entries:
+        region_id = entry[1]
+        if not _needs_context(entry, glued):
+            confident.append(region_id)
+        elif police_follow or {region_id, catalog.regions[region_id].parent_id} & context_ids:
+            contextual.append(region_id)
+    # 河北 is the province even in a 天津 story (which has a 河北区): a name that stands on
+    # its own beats one that only context admits.
+    candidates = confident or contextual
     for depth in (1, None):
         # Prefer the one under a city the article names (鼓楼区 in a 南京 story), then the
         # one under a province it names.
@@ -145,10 +164,14 @@ def _place_candidates(text, end, entries, catalog, context_ids):
             if in_context:
                 candidates = in_context
     if len(candidates) > 1:
-        # 吉林: the province, not its city of the same name.
+        # 吉林, 和田: the larger region when the others lie inside it.
+        for region_id in candidates:
+            if all(region_id in catalog.ancestors(other) for other in candidates):
+                return [region_id]
+        # 海南: the province rather than a prefecture elsewhere (海南藏族自治州).
         provinces = [r for r in candidates if catalog.regions[r].level == Region.Level.PROVINCE]
         if len(provinces) == 1:
-            candidates = provinces
+            return provinces
     return candidates
 
 
