@@ -164,3 +164,19 @@ def test_search_dictionary_holds_regions_agencies_and_accepted_initiatives():
     assert {"周口市", "周口", "硚口区", "硚口", "荷花路派出所", "川汇区分局", "海燕直通车"} <= names
     assert "暖心驿站" not in names  # suggested, not accepted
     assert all(len(name) >= 2 for name in names)
+
+
+def test_a_rolled_back_import_leaves_no_stale_catalogue():
+    class Failed(Exception):
+        pass
+
+    with pytest.raises(Failed), transaction.atomic():
+        article = make_article("山城区", "山城区公安分局长风派出所民警走访企业。")
+        articles_stored.send(sender="importer", article_ids=[article.pk])
+        assert Agency.objects.filter(name="长风派出所").exists()
+        raise Failed
+    assert not Agency.objects.filter(name="长风派出所").exists()
+    with transaction.atomic():
+        article = make_article("山城区", "山城区公安分局长风派出所民警走访企业。")
+        articles_stored.send(sender="importer", article_ids=[article.pk])
+    assert article.agencies.filter(name="长风派出所", parent__name="山城区公安分局").exists()

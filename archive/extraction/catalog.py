@@ -68,6 +68,7 @@ class Catalog:
         self.agency_ids = {}  # (name or alias, region id) → agency id
         self.bureau_by_region = {}  # region id → the bureau whose area it is
         self.known_initiative_names = set()
+        self.unconfirmed = set()  # (model, pk) created by extraction, not yet committed
         self.automaton = ahocorasick.Automaton()
         keys = {}
 

@@ -44,10 +44,19 @@ def _forget_catalog(sender, **kwargs):
 
 
 def cached_catalog():
-    """The catalogue for imports: rebuilt only after someone else changed the entities."""
-    if _cache["catalog"] is None:
-        _cache["catalog"] = Catalog.load()
-    return _cache["catalog"]
+    """The catalogue for imports: rebuilt only after someone else changed the entities, or
+    when rows extraction itself created were rolled back with a failed import."""
+    catalog = _cache["catalog"]
+    if catalog is not None and catalog.unconfirmed:
+        agencies = {pk for model, pk in catalog.unconfirmed if model is Agency}
+        initiatives = {pk for model, pk in catalog.unconfirmed if model is Initiative}
+        if Agency.objects.filter(pk__in=agencies).count() != len(
+            agencies
+        ) or Initiative.objects.filter(pk__in=initiatives).count() != len(initiatives):
+            catalog = None
+    if catalog is None:
+        catalog = _cache["catalog"] = Catalog.load()
+    return catalog
 
 
 @dataclass
@@ -76,6 +85,9 @@ def extract_articles(article_ids, catalog=None, summary=None):
                 summary.articles += 1
                 if link_article(article, catalog, summary):
                     summary.changed.append(article.pk)
+            # Rows created here are provisional until the outermost transaction commits.
+            created = set(catalog.unconfirmed)
+            transaction.on_commit(lambda: catalog.unconfirmed.difference_update(created))
     finally:
         _state.writing = False
     return summary
@@ -177,6 +189,8 @@ def _agency_id(ref, catalog, summary):
         },
     )
     summary.agencies_created += created
+    if created:
+        catalog.unconfirmed.add((Agency, agency.pk))
     catalog.add_agency(agency.pk, agency.name, agency.kind, agency.region_id, agency.parent_id)
     for alias in agency.aliases:
         catalog.agency_ids.setdefault((alias, agency.region_id), agency.pk)
@@ -193,10 +207,11 @@ def _suggest(name, article, catalog):
         or Initiative.objects.filter(slug=slug).exists()
     ):
         return 0
-    Initiative.objects.create(
+    initiative = Initiative.objects.create(
         name=name,
         slug=slug,
         status=Initiative.Status.SUGGESTED,
         description=f"自动发现，首见于文章 {article.pk}。",
     )
+    catalog.unconfirmed.add((Initiative, initiative.pk))
     return 1
