@@ -12,6 +12,7 @@ borderline band are only flagged ``suspected_duplicate`` for a person to decide.
 
 import hashlib
 import re
+import zlib
 
 import numpy as np
 from datasketch import MinHash
@@ -36,8 +37,18 @@ def shingles(text):
     return {text[i : i + SHINGLE] for i in range(max(len(text) - SHINGLE + 1, 1))}
 
 
+# Drawn once: building them per MinHash costs more than hashing a whole article. CRC-32 (C)
+# replaces datasketch's default SHA-1 per shingle for the same reason; signatures are stored,
+# so changing either means re-signing every article (extract_entities --all).
+# The scheme is named because stored signatures must stay comparable across upgrades.
+SCHEME = "affine32"
+_PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=1, scheme=SCHEME).permutations
+
+
 def signature(text):
-    minhash = MinHash(num_perm=NUM_PERM, seed=1)
+    minhash = MinHash(
+        num_perm=NUM_PERM, hashfunc=zlib.crc32, permutations=_PERMUTATIONS, scheme=SCHEME
+    )
     minhash.update_batch([shingle.encode() for shingle in shingles(text)])
     return minhash.hashvalues.astype(np.uint32)
 
@@ -68,21 +79,40 @@ def _rank(article):
 
 def find_duplicates(article_ids):
     """Sign the given articles and link each to its copies; return the ids whose status,
-    primary or flags changed (including older articles demoted to copies)."""
-    changed = set()
-    for article in Article.objects.filter(pk__in=list(article_ids)).order_by("pk"):
+    primary or flags changed (including older articles demoted to copies).
+
+    Three queries per batch whatever its size (read, store signatures, fetch candidates),
+    plus a few for each copy found.
+    """
+    articles = list(Article.objects.filter(pk__in=list(article_ids)).order_by("pk"))
+    signed = []
+    for article in articles:
         values = signature(article.body_simplified)
-        bands = band_keys(values)
         if article.minhash is None or bytes(article.minhash) != values.tobytes():
-            Article.objects.filter(pk=article.pk).update(
-                minhash=values.tobytes(), minhash_bands=bands
-            )
+            article.minhash = values.tobytes()
+            article.minhash_bands = band_keys(values)
+            signed.append(article)
+    Article.objects.bulk_update(signed, ["minhash", "minhash_bands"])
+    all_bands = sorted({band for article in articles for band in article.minhash_bands})
+    candidates = list(
+        Article.objects.filter(minhash_bands__overlap=all_bands).only(
+            "id",
+            "minhash",
+            "minhash_bands",
+            "published_at",
+            "body_text",
+            "status",
+            "duplicate_of_id",
+        )
+    )
+    changed = set()
+    for article in articles:
+        values = _values(article)
+        bands = set(article.minhash_bands)
         copies, suspects = [], []
-        for other in (
-            Article.objects.filter(minhash_bands__overlap=bands)
-            .exclude(pk=article.pk)
-            .only("id", "minhash", "published_at", "body_text", "status", "duplicate_of_id")
-        ):
+        for other in candidates:
+            if other.pk == article.pk or not bands.intersection(other.minhash_bands):
+                continue
             score = similarity(values, _values(other))
             if score >= DUPLICATE_AT:
                 copies.append(other)
@@ -104,9 +134,11 @@ def find_duplicates(article_ids):
 
 def _cluster(article, copies):
     """Gather the article, its copies and their primaries under one primary."""
-    members = {article.pk: article}
-    for copy in copies:
-        members[copy.pk] = copy
+    # Fresh rows: an earlier article of the same batch may have regrouped these already.
+    members = {
+        member.pk: member
+        for member in Article.objects.filter(pk__in=[article.pk, *(c.pk for c in copies)])
+    }
     primary_ids = {m.duplicate_of_id for m in members.values() if m.duplicate_of_id}
     for extra in Article.objects.filter(pk__in=primary_ids - set(members)):
         members[extra.pk] = extra

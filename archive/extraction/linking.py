@@ -6,6 +6,7 @@ not deleted and re-created, so a second run over unchanged text writes nothing.
 """
 
 import threading
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -67,6 +68,25 @@ class Summary:
     suggestions_created: int = 0
 
 
+LINKS = ((ArticleRegion, "region"), (ArticleAgency, "agency"), (ArticleInitiative, "initiative"))
+
+
+class LinkBatch:
+    """The existing links of a batch of articles, read in one query per link model, and the
+    new ones to write in one ``bulk_create`` each."""
+
+    def __init__(self, article_ids):
+        self.existing = {model: defaultdict(dict) for model, _ in LINKS}
+        for model, target in LINKS:
+            for link in model.objects.filter(article_id__in=article_ids):
+                self.existing[model][link.article_id][getattr(link, f"{target}_id")] = link
+        self.new = {model: [] for model, _ in LINKS}
+
+    def write(self):
+        for model, rows in self.new.items():
+            model.objects.bulk_create(rows)
+
+
 def extract_articles(article_ids, catalog=None, summary=None):
     """Extract and link the given articles in one transaction; return a :class:`Summary`.
 
@@ -75,16 +95,19 @@ def extract_articles(article_ids, catalog=None, summary=None):
     """
     catalog = catalog or Catalog.load()
     summary = summary or Summary()
-    articles = Article.objects.filter(pk__in=list(article_ids)).only(
-        "id", "title_simplified", "body_simplified", "review_flags"
-    )
+    article_ids = list(article_ids)
     _state.writing = True
     try:
         with transaction.atomic():
+            articles = Article.objects.filter(pk__in=article_ids).only(
+                "id", "title_simplified", "body_simplified", "review_flags"
+            )
+            batch = LinkBatch(article_ids)
             for article in articles.order_by("pk"):
                 summary.articles += 1
-                if link_article(article, catalog, summary):
+                if link_article(article, catalog, summary, batch):
                     summary.changed.append(article.pk)
+            batch.write()
             # Rows created here are provisional until the outermost transaction commits.
             created = set(catalog.unconfirmed)
             transaction.on_commit(lambda: catalog.unconfirmed.difference_update(created))
@@ -93,37 +116,43 @@ def extract_articles(article_ids, catalog=None, summary=None):
     return summary
 
 
-def link_article(article, catalog, summary):
+def link_article(article, catalog, summary, batch):
     """Bring one article's extracted links and flags in line with its text; True if changed."""
     result = extract(article.title_simplified, article.body_simplified, catalog)
-    region_links = {
-        region_id: {"mentions": mentions, "is_primary": region_id == result.primary_region}
-        for region_id, mentions in result.regions.items()
+    existing = {model: batch.existing[model][article.pk] for model, _ in LINKS}
+    staff = {
+        model: [link for link in links.values() if link.origin == LinkOrigin.STAFF]
+        for model, links in existing.items()
     }
-    if ArticleRegion.objects.filter(
-        article=article, origin=LinkOrigin.STAFF, is_primary=True
-    ).exists():
-        for values in region_links.values():
-            values["is_primary"] = False
-    agency_links = {}
+    staff_primary = any(link.is_primary for link in staff[ArticleRegion])
+    wanted = {
+        ArticleRegion: {
+            region_id: {
+                "mentions": mentions,
+                "is_primary": region_id == result.primary_region and not staff_primary,
+            }
+            for region_id, mentions in result.regions.items()
+        },
+        ArticleAgency: {},
+        ArticleInitiative: {
+            initiative_id: {"mentions": mentions}
+            for initiative_id, mentions in result.initiatives.items()
+        },
+    }
     for ref, mentions in result.agencies.values():
         agency_id = _agency_id(ref, catalog, summary)
-        agency_links[agency_id] = {"mentions": agency_links.get(agency_id, {}).get("mentions", 0)}
-        agency_links[agency_id]["mentions"] += mentions
-    initiative_links = {
-        initiative_id: {"mentions": mentions}
-        for initiative_id, mentions in result.initiatives.items()
-    }
-    changed = _sync(ArticleRegion, "region", article, region_links)
-    changed |= _sync(ArticleAgency, "agency", article, agency_links)
-    changed |= _sync(ArticleInitiative, "initiative", article, initiative_links)
+        links = wanted[ArticleAgency].setdefault(agency_id, {"mentions": 0})
+        links["mentions"] += mentions
+    changed = False
+    for model, target in LINKS:
+        changed |= _sync(model, target, article, wanted[model], existing[model], batch)
     for name in result.suggestions:
         summary.suggestions_created += _suggest(name, article, catalog)
 
     flags = [flag for flag in article.review_flags if flag not in EXTRACTION_FLAGS]
-    if not ArticleRegion.objects.filter(article=article).exists():
+    if not (wanted[ArticleRegion] or staff[ArticleRegion]):
         flags.append(Flag.NO_REGION)
-    if not ArticleAgency.objects.filter(article=article).exists():
+    if not (wanted[ArticleAgency] or staff[ArticleAgency]):
         flags.append(Flag.NO_AGENCY)
     if result.ambiguous:
         flags.append(Flag.AMBIGUOUS_REGION)
@@ -135,11 +164,9 @@ def link_article(article, catalog, summary):
     return changed
 
 
-def _sync(model, target, article, wanted):
-    """Make the article's extracted links of ``model`` equal ``wanted`` ({target id: fields})."""
-    existing = {
-        getattr(link, f"{target}_id"): link for link in model.objects.filter(article=article)
-    }
+def _sync(model, target, article, wanted, existing, batch):
+    """Make the article's extracted links of ``model`` equal ``wanted`` ({target id: fields});
+    new links are queued on ``batch``."""
     changed = False
     for target_id, link in existing.items():
         if link.origin == LinkOrigin.STAFF:
@@ -150,14 +177,17 @@ def _sync(model, target, article, wanted):
         elif any(getattr(link, name) != value for name, value in wanted[target_id].items()):
             model.objects.filter(pk=link.pk).update(**wanted[target_id])
             changed = True
-    new = [
-        model(article=article, origin=LinkOrigin.EXTRACTED, **{f"{target}_id": target_id}, **values)
-        for target_id, values in wanted.items()
-        if target_id not in existing
-    ]
-    if new:
-        model.objects.bulk_create(new)
-        changed = True
+    for target_id, values in wanted.items():
+        if target_id not in existing:
+            batch.new[model].append(
+                model(
+                    article=article,
+                    origin=LinkOrigin.EXTRACTED,
+                    **{f"{target}_id": target_id},
+                    **values,
+                )
+            )
+            changed = True
     return changed
 
 
