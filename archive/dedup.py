@@ -27,13 +27,21 @@ ROWS = NUM_PERM // BANDS
 SHINGLE = 5
 DUPLICATE_AT = 0.8  # estimated Jaccard similarity of 5-character shingles
 SUSPECT_AT = 0.5
+# Below this many characters of text there is too little to compare: two captions or two
+# empty bodies would look identical. Such articles get no signature.
+MIN_CHARACTERS = 50
 
-# Links and digits change between copies (image URLs, timestamps); letters and Han stay.
-_NOISE = re.compile(r"https?://\S+|[\s\d\W_]+")
+# Links, spacing and punctuation change between copies; words and numbers stay (daily
+# reports that differ only in their figures are different stories).
+_NOISE = re.compile(r"https?://\S+|[\s\W_]+")
+
+
+def normalise(text):
+    return _NOISE.sub("", text or "")
 
 
 def shingles(text):
-    text = _NOISE.sub("", text or "")
+    text = normalise(text)
     return {text[i : i + SHINGLE] for i in range(max(len(text) - SHINGLE + 1, 1))}
 
 
@@ -81,10 +89,14 @@ def find_duplicates(article_ids):
     """Sign the given articles and link each to its copies; return the ids whose status,
     primary or flags changed (including older articles demoted to copies).
 
-    Three queries per batch whatever its size (read, store signatures, fetch candidates),
-    plus a few for each copy found.
+    Two queries per batch (read, store signatures), one per article (its candidates) and a
+    few for each copy found.
     """
-    articles = list(Article.objects.filter(pk__in=list(article_ids)).order_by("pk"))
+    articles = [
+        article
+        for article in Article.objects.filter(pk__in=list(article_ids)).order_by("pk")
+        if len(normalise(article.body_simplified)) >= MIN_CHARACTERS
+    ]
     signed = []
     for article in articles:
         values = signature(article.body_simplified)
@@ -93,31 +105,23 @@ def find_duplicates(article_ids):
             article.minhash_bands = band_keys(values)
             signed.append(article)
     Article.objects.bulk_update(signed, ["minhash", "minhash_bands"])
-    all_bands = sorted({band for article in articles for band in article.minhash_bands})
-    candidates = list(
-        Article.objects.filter(minhash_bands__overlap=all_bands).only(
-            "id",
-            "minhash",
-            "minhash_bands",
-            "published_at",
-            "body_text",
-            "status",
-            "duplicate_of_id",
-        )
-    )
     changed = set()
     for article in articles:
         values = _values(article)
-        bands = set(article.minhash_bands)
+        # One query per article, on purpose: for an array of more than a few dozen keys
+        # PostgreSQL's estimate makes it scan the table instead of using the GIN index.
+        others = (
+            Article.objects.filter(minhash_bands__overlap=article.minhash_bands)
+            .exclude(pk=article.pk)
+            .values_list("id", "minhash")
+        )
         copies, suspects = [], []
-        for other in candidates:
-            if other.pk == article.pk or not bands.intersection(other.minhash_bands):
-                continue
-            score = similarity(values, _values(other))
+        for pk, minhash in others:
+            score = similarity(values, np.frombuffer(bytes(minhash), dtype=np.uint32))
             if score >= DUPLICATE_AT:
-                copies.append(other)
+                copies.append(pk)
             elif score >= SUSPECT_AT:
-                suspects.append(other)
+                suspects.append(pk)
         if copies:
             changed |= _cluster(article, copies)
         flags = list(article.review_flags)
@@ -133,12 +137,9 @@ def find_duplicates(article_ids):
 
 
 def _cluster(article, copies):
-    """Gather the article, its copies and their primaries under one primary."""
+    """Gather the article, its copies (ids) and their primaries under one primary."""
     # Fresh rows: an earlier article of the same batch may have regrouped these already.
-    members = {
-        member.pk: member
-        for member in Article.objects.filter(pk__in=[article.pk, *(c.pk for c in copies)])
-    }
+    members = {member.pk: member for member in Article.objects.filter(pk__in=[article.pk, *copies])}
     primary_ids = {m.duplicate_of_id for m in members.values() if m.duplicate_of_id}
     for extra in Article.objects.filter(pk__in=primary_ids - set(members)):
         members[extra.pk] = extra

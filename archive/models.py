@@ -234,7 +234,9 @@ class Article(models.Model):
             # Review queue: articles with any flag.
             GinIndex(fields=["review_flags"], name="article_review_flags"),
             # Near-duplicate candidates: articles sharing any LSH band key (&& overlap).
-            GinIndex(fields=["minhash_bands"], name="article_minhash_bands"),
+            # No fast update: every import searches right after inserting, and a pending
+            # list of fresh entries would be scanned linearly by each of those searches.
+            GinIndex(fields=["minhash_bands"], name="article_minhash_bands", fastupdate=False),
         ]
 
     def __str__(self):

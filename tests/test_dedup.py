@@ -83,3 +83,12 @@ def test_detection_is_idempotent(seeds):
     store(item, published_at=WHEN)
     copy = store(item, body=item["body"] + "\n编辑：赵六", published_at=WHEN)
     assert find_duplicates([copy.pk]) == []
+
+
+def test_articles_too_short_to_compare_are_left_alone():
+    first = make_article("图片", "图片新闻")
+    second = make_article("图片", "图片新闻")
+    assert find_duplicates([first.pk, second.pk]) == []
+    second.refresh_from_db()
+    assert second.status == Article.Status.PUBLISHED
+    assert second.minhash is None

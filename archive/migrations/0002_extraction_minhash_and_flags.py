@@ -34,6 +34,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='article',
-            index=django.contrib.postgres.indexes.GinIndex(fields=['minhash_bands'], name='article_minhash_bands'),
+            index=django.contrib.postgres.indexes.GinIndex(fastupdate=False, fields=['minhash_bands'], name='article_minhash_bands'),
         ),
     ]
