@@ -38,8 +38,12 @@ class Command(BaseCommand):
         catalog = Catalog.load()
         summary = Summary()
         changed = set()
+        # A progress bar on a terminal (tqdm hides itself when stderr is not one), none at -v0.
         progress = tqdm(
-            total=len(ids), unit="article", disable=options["verbosity"] < 2, file=self.stderr
+            total=len(ids),
+            unit="article",
+            disable=True if options["verbosity"] == 0 else None,
+            file=self.stderr,
         )
         for offset in range(0, len(ids), BATCH):
             batch = ids[offset : offset + BATCH]
