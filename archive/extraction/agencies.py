@@ -193,7 +193,7 @@ def find_agencies(text, catalog, regions_at, covered, context):
             # 武汉公安, 武汉警方: the bureau this article (or the catalogue) names for that place.
             ref = bureau_ref(catalog, region_id, explicit)
         elif kind == "station":
-            refs = _stations(text, start, region_id, catalog, unit_ends, regions_at, local, context)
+            refs = _stations(text, start, catalog, unit_ends, regions_at, local, context)
             for station_start, station in refs:
                 found.append((station_start, station))
                 local[station.name] = station
@@ -231,7 +231,7 @@ def _sub_bureau(text, start, word, region_id, catalog, unit_ends, context, expli
     return AgencyRef(f"{name}{word}", Agency.Kind.SUB_BUREAU, parent.region_id, parent)
 
 
-def _stations(text, start, region_id, catalog, unit_ends, regions_at, local, context):
+def _stations(text, start, catalog, unit_ends, regions_at, local, context):
     """One or more stations ending at ``start`` (项城市公安局水寨、东方、花园派出所 → three)."""
     parent = unit_ends.get(start)
     if parent is not None:
