@@ -165,6 +165,7 @@ class Article(models.Model):
         ENCODING_DAMAGE = "encoding_damage", "疑有乱码"
         NO_REGION = "no_region", "未识别地区"
         NO_AGENCY = "no_agency", "未识别单位"
+        AMBIGUOUS_REGION = "ambiguous_region", "地名有歧义"
         SUSPECTED_DUPLICATE = "suspected_duplicate", "疑似重复"
 
     title = models.CharField("标题", max_length=300)
@@ -203,6 +204,10 @@ class Article(models.Model):
         models.CharField(max_length=32, choices=ReviewFlag.choices), default=list, blank=True
     )
     review_note = models.TextField("审核说明", blank=True)
+    # Near-duplicate detection (archive.dedup): the MinHash signature of the simplified body,
+    # and its LSH band keys, which a GIN index turns into "which articles share a band?".
+    minhash = models.BinaryField("MinHash 签名", null=True, blank=True, editable=False)
+    minhash_bands = ArrayField(models.BigIntegerField(), default=list, blank=True, editable=False)
     regions = models.ManyToManyField(Region, through="ArticleRegion", related_name="articles")
     agencies = models.ManyToManyField(Agency, through="ArticleAgency", related_name="articles")
     initiatives = models.ManyToManyField(
@@ -212,7 +217,9 @@ class Article(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ArticleQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["body_simplified", "title_simplified"])
+    history = HistoricalRecords(
+        excluded_fields=["body_simplified", "title_simplified", "minhash", "minhash_bands"]
+    )
 
     class Meta:
         verbose_name = "文章"
@@ -226,6 +233,10 @@ class Article(models.Model):
             ),
             # Review queue: articles with any flag.
             GinIndex(fields=["review_flags"], name="article_review_flags"),
+            # Near-duplicate candidates: articles sharing any LSH band key (&& overlap).
+            # No fast update: every import searches right after inserting, and a pending
+            # list of fresh entries would be scanned linearly by each of those searches.
+            GinIndex(fields=["minhash_bands"], name="article_minhash_bands", fastupdate=False),
         ]
 
     def __str__(self):
