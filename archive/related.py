@@ -25,8 +25,8 @@ def _from_search(article, limit):
     from haystack.query import SearchQuerySet
 
     ids = []
-    for result in SearchQuerySet().models(Article).more_like_this(article)[: limit * 2]:
-        if result is not None and str(result.pk) != str(article.pk):
+    for result in SearchQuerySet().more_like_this(article)[: limit * 2]:
+        if result is not None and result.model is Article and str(result.pk) != str(article.pk):
             ids.append(int(result.pk))
     if not ids:
         return []

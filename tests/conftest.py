@@ -1,8 +1,10 @@
 """Shared fixtures. Each area keeps its fixtures under its own header (the lead merges)."""
 
+import base64
 import os
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -168,6 +170,9 @@ def browse_world(db):
 # browser
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+_PIXEL = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+)
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -224,6 +229,12 @@ def browser_page(request, chromium):
     request. ``page.shot(name)`` saves a screenshot under test-artifacts/."""
     width, height = request.param
     context = chromium.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+    # Article bodies name images on other sites; the tests run offline, so those requests
+    # get a 1×1 PNG instead of failing.
+    context.route(
+        lambda url: urlsplit(url).hostname not in {"127.0.0.1", "localhost"},
+        lambda route: route.fulfill(status=200, content_type="image/png", body=_PIXEL),
+    )
     page = context.new_page()
     problems = PageProblems(page)
     ARTIFACTS.mkdir(exist_ok=True)

@@ -14,7 +14,7 @@ register = template.Library()
 # What an article body may contain. The importer already sanitizes with nh3; this second
 # pass at render time means a staff edit in the admin cannot bring in script either.
 BODY_TAGS = {
-    "p", "br", "h2", "h3", "h4", "h5", "h6", "strong", "b", "em", "i", "u", "sub", "sup",
+    "p", "br", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "b", "em", "i", "u", "sub", "sup",
     "ul", "ol", "li", "blockquote", "figure", "figcaption", "img", "a", "table", "thead",
     "tbody", "tr", "th", "td", "hr", "span", "div",
 }  # fmt: skip
@@ -25,6 +25,7 @@ BODY_ATTRIBUTES = {
     "td": {"colspan", "rowspan"},
 }
 _IMG_WITHOUT_ALT = re.compile(r"<img(?![^>]*\salt=)")
+_HEADING_ONE = re.compile(r"<(/?)h1>")
 
 
 @register.filter
@@ -43,6 +44,8 @@ def clean_body(html):
         },
     )
     # nh3 serializes uniformly, so these textual fixes are reliable.
+    # The page has one <h1>, the title: the body's own become <h2>.
+    cleaned = _HEADING_ONE.sub(r"<\1h2>", cleaned)
     cleaned = _IMG_WITHOUT_ALT.sub('<img alt="文章配图"', cleaned)
     return mark_safe(cleaned)  # noqa: S308 - sanitized just above
 
@@ -53,12 +56,14 @@ def cn_month(value):
     return f"{value.year}年{value.month}月"
 
 
-# Charts
+# Charts. Drawn in a fixed coordinate space and scaled to the page width by CSS; the sizes
+# keep labels legible from a 360-pixel phone to a desktop.
 
-CHART_HEIGHT = 120
+CHART_WIDTH = 480
+CHART_HEIGHT = 140
 CHART_TOP = 8
 CHART_BOTTOM = 22
-BAR_WIDTH = 10
+MAX_SLOT = 40
 
 
 def _months_between(first, last):
@@ -79,30 +84,37 @@ def timeline_chart(timeline, title="每月文章数", link_months=False):
     months = _months_between(timeline.months[0][0], timeline.months[-1][0])
     peak = max(per_month.values())
     plot = CHART_HEIGHT - CHART_TOP - CHART_BOTTOM
+    slot = min(MAX_SLOT, CHART_WIDTH / len(months))
+    # One label a year, or every few years when the axis spans decades.
+    years_per_label = 1 + len(months) // 120
     bars, ticks = [], []
     for index, month in enumerate(months):
         count = per_month.get(month, 0)
         height = round(plot * count / peak, 1) if count else 0
-        bar = {
-            "x": index * BAR_WIDTH + 1,
-            "y": round(CHART_TOP + plot - height, 1),
-            "width": BAR_WIDTH - 2,
-            "height": height,
-            "label": f"{month.year}年{month.month}月：{count} 篇",
-            "url": reverse("archive:month_archive", args=[month.year, month.month])
-            if link_months and count
-            else "",
-        }
-        bars.append(bar)
-        if month.month == 1 or index == 0:
-            ticks.append({"x": index * BAR_WIDTH + 1, "label": f"{month.year}"})
+        x = round(index * slot + slot * 0.1, 2)
+        bars.append(
+            {
+                "x": x,
+                "y": round(CHART_TOP + plot - height, 1),
+                "width": round(max(slot * 0.8, 0.5), 2),
+                "height": height,
+                "label": f"{month.year}年{month.month}月：{count} 篇",
+                "url": reverse("archive:month_archive", args=[month.year, month.month])
+                if link_months and count
+                else "",
+            }
+        )
+        if (month.month == 1 and month.year % years_per_label == 0) or index == 0:
+            ticks.append({"x": x, "label": f"{month.year}"})
+    if len(ticks) > 1 and ticks[1]["x"] - ticks[0]["x"] < 30:
+        del ticks[0]  # the first month's label would overlap the next January's
     busiest = max(timeline.months, key=lambda pair: pair[1])
     return {
         "empty": False,
         "title": title,
         "bars": bars,
         "ticks": ticks,
-        "width": len(months) * BAR_WIDTH + 2,
+        "width": CHART_WIDTH,
         "height": CHART_HEIGHT,
         "axis_y": CHART_HEIGHT - CHART_BOTTOM,
         "label_y": CHART_HEIGHT - 6,
@@ -114,36 +126,38 @@ def timeline_chart(timeline, title="每月文章数", link_months=False):
     }
 
 
-ROW_HEIGHT = 22
-LABEL_WIDTH = 96
-BAR_AREA = 300
+ROW_HEIGHT = 24
+LABEL_WIDTH = 84
+BAR_AREA = 220
 
 
 @register.inclusion_tag("includes/ranked_chart.html")
 def ranked_chart(pairs, title):
-    """[(object with get_absolute_url and name, count)] as a ranked horizontal SVG bar chart."""
+    """[(object with get_absolute_url and name, count)] as a ranked horizontal SVG bar chart,
+    drawn at its natural size (about 350 pixels wide: a phone's width)."""
     if not pairs:
         return {"empty": True, "title": title}
     peak = max(count for _, count in pairs)
     rows = []
     for index, (obj, count) in enumerate(pairs):
+        length = max(1, round(BAR_AREA * count / peak, 1))
         rows.append(
             {
-                "y": index * ROW_HEIGHT,
-                "text_y": index * ROW_HEIGHT + 15,
+                "y": index * ROW_HEIGHT + 4,
+                "text_y": index * ROW_HEIGHT + 17,
                 "name": obj.name,
                 "url": obj.get_absolute_url(),
                 "count": count,
-                "bar_x": LABEL_WIDTH,
-                "bar_width": max(1, round(BAR_AREA * count / peak, 1)),
-                "count_x": LABEL_WIDTH + round(BAR_AREA * count / peak, 1) + 6,
+                "bar_width": length,
+                "count_x": LABEL_WIDTH + length + 4,
             }
         )
     return {
         "empty": False,
         "title": title,
         "rows": rows,
-        "width": LABEL_WIDTH + BAR_AREA + 60,
+        "bar_x": LABEL_WIDTH,
+        "width": LABEL_WIDTH + BAR_AREA + 48,
         "height": len(rows) * ROW_HEIGHT,
         "label_x": LABEL_WIDTH - 6,
     }
