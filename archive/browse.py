@@ -96,20 +96,17 @@ def region_tree():
 def region_children(region):
     """[(child region, count)] of the regions directly under ``region`` that have articles."""
     region_counts = counts.region_counts()
-    children = Region.objects.filter(parent_id=region.pk, pk__in=list(region_counts)).only(
-        "id", "code", "name"
-    )
-    return [(child, region_counts[child.pk]) for child in children]
+    children = Region.objects.filter(parent_id=region.pk).only("id", "code", "name")
+    return [(child, region_counts[child.pk]) for child in children if child.pk in region_counts]
 
 
 def agencies_in_region(region, limit=50):
     """[(agency, count)] of the agencies located in the region or below, busiest first."""
     agency_counts = counts.agency_counts()
-    agencies = Agency.objects.filter(
-        region_id__in=counts.region_subtree(region), pk__in=list(agency_counts)
-    ).only("id", "name")
+    agencies = Agency.objects.filter(region_id__in=counts.region_subtree(region)).only("id", "name")
     ranked = sorted(
-        ((agency, agency_counts[agency.pk]) for agency in agencies), key=lambda pair: -pair[1]
+        ((agency, agency_counts[agency.pk]) for agency in agencies if agency.pk in agency_counts),
+        key=lambda pair: -pair[1],
     )
     return ranked[:limit]
 
@@ -157,38 +154,54 @@ def agency_sub_units(agency):
     return [(unit, agency_counts.get(unit.pk, 0)) for unit in units]
 
 
-def initiatives_of_agencies(agency_ids, limit=30):
-    """[(initiative, count)]: accepted initiatives reported in these agencies' articles."""
-    published = Article.Status.PUBLISHED
-    return [
-        (initiative, initiative.n)
-        for initiative in Initiative.objects.filter(
-            status=Initiative.Status.ACCEPTED,
-            articleinitiative__article__status=published,
-            articleinitiative__article__articleagency__agency_id__in=agency_ids,
+def agency_initiatives(agency, limit=30):
+    """[(initiative, count)]: accepted initiatives reported in the articles of the agency and
+    its sub-units. A three-way join over the agency's articles: cached with the counts."""
+
+    def compute():
+        return list(
+            Initiative.objects.filter(
+                status=Initiative.Status.ACCEPTED,
+                articleinitiative__article__status=Article.Status.PUBLISHED,
+                articleinitiative__article__articleagency__agency_id__in=counts.agency_subtree(
+                    agency
+                ),
+            )
+            .annotate(n=Count("articleinitiative__article", distinct=True))
+            .order_by("-n", "name")
+            .values_list("pk", "n")[:limit]
         )
-        .annotate(n=Count("articleinitiative__article", distinct=True))
-        .only("id", "name", "slug")
-        .order_by("-n", "name")[:limit]
-    ]
+
+    ranked = counts.cached(f"agency-initiatives:{agency.pk}:{limit}", compute)
+    initiatives = Initiative.objects.only("id", "name", "slug").in_bulk([pk for pk, _ in ranked])
+    return [(initiatives[pk], n) for pk, n in ranked if pk in initiatives]
 
 
 # Initiatives
 
 
 def initiative_agencies(initiative, limit=30):
-    """[(agency, count)]: which bureaus ran the initiative, where, with how many articles."""
-    return [
-        (agency, agency.n)
-        for agency in Agency.objects.filter(
-            articleagency__article__status=Article.Status.PUBLISHED,
-            articleagency__article__articleinitiative__initiative=initiative,
+    """[(agency, count)]: which bureaus ran the initiative, where, with how many articles
+    (cached with the counts)."""
+
+    def compute():
+        return list(
+            Agency.objects.filter(
+                articleagency__article__status=Article.Status.PUBLISHED,
+                articleagency__article__articleinitiative__initiative=initiative,
+            )
+            .annotate(n=Count("articleagency__article", distinct=True))
+            .order_by("-n", "name")
+            .values_list("pk", "n")[:limit]
         )
-        .annotate(n=Count("articleagency__article", distinct=True))
-        .select_related("region")
+
+    ranked = counts.cached(f"initiative-agencies:{initiative.pk}:{limit}", compute)
+    agencies = (
+        Agency.objects.select_related("region")
         .only("id", "name", "region__code", "region__name")
-        .order_by("-n", "name")[:limit]
-    ]
+        .in_bulk([pk for pk, _ in ranked])
+    )
+    return [(agencies[pk], n) for pk, n in ranked if pk in agencies]
 
 
 def accepted_initiatives():

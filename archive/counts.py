@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Q
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import TruncMonth
 
 from archive.models import Agency, Article, Initiative, Region
@@ -30,7 +31,8 @@ def new_generation(**kwargs):
     cache.set(_GENERATION_KEY, time.time_ns(), None)
 
 
-def _cached(name, compute):
+def cached(name, compute):
+    """``compute()``'s value, cached until articles change (or BROWSE_COUNTS_SECONDS pass)."""
     generation = cache.get(_GENERATION_KEY)
     if generation is None:
         generation = time.time_ns()
@@ -50,6 +52,7 @@ class Timeline:
 
     months: list = field(default_factory=list)  # [(date(year, month, 1), count), …]
     undated: int = 0
+    key: str = ""  # its cache name: charts drawn from it are cached under the same name
 
     @property
     def dated(self):
@@ -66,6 +69,13 @@ class Timeline:
             totals[month.year] = totals.get(month.year, 0) + count
         return sorted(totals.items(), reverse=True)
 
+    def by_year(self):
+        """[(year, count, [(month, count)])] newest year first, months in order."""
+        months = {}
+        for month, count in self.months:
+            months.setdefault(month.year, []).append((month, count))
+        return [(year, count, months[year]) for year, count in self.years()]
+
     def count_in_year(self, year):
         return sum(count for month, count in self.months if month.year == year)
 
@@ -73,7 +83,7 @@ class Timeline:
         return dict(self.months).get(date(year, month, 1), 0)
 
 
-def _timeline(articles):
+def _timeline(articles, key):
     rows = (
         articles.dated()
         .annotate(month=TruncMonth("published_at"))
@@ -83,7 +93,7 @@ def _timeline(articles):
         .values_list("month", "n")
     )
     months = sorted((month.date(), n) for month, n in rows)
-    return Timeline(months=months, undated=articles.undated().count())
+    return Timeline(months=months, undated=articles.undated().count(), key=key)
 
 
 def timeline(scope="all", obj=None):
@@ -93,22 +103,23 @@ def timeline(scope="all", obj=None):
     """
     published = Article.objects.published()
     if scope == "all":
-        return _cached("timeline:all", lambda: _timeline(published))
-    if scope == "region":
-        return _cached(
-            f"timeline:region:{obj.pk}",
-            lambda: _timeline(published.in_regions(region_subtree(obj))),
-        )
-    if scope == "agency":
-        return _cached(
-            f"timeline:agency:{obj.pk}",
-            lambda: _timeline(published.in_agencies(agency_subtree_ids(obj))),
-        )
-    if scope == "initiative":
-        return _cached(
-            f"timeline:initiative:{obj.pk}", lambda: _timeline(published.in_initiative(obj))
-        )
-    raise ValueError(f"unknown timeline scope {scope!r}")
+        articles = published
+    elif scope == "region":
+        articles = published.in_regions(region_subtree(obj))
+    elif scope == "agency":
+        articles = published.in_agencies(agency_subtree(obj))
+    elif scope == "initiative":
+        articles = published.in_initiative(obj)
+    else:
+        raise ValueError(f"unknown timeline scope {scope!r}")
+    # Querysets are lazy: nothing above touches the database unless the cache misses.
+    key = f"timeline:{scope}:{obj.pk if obj else ''}"
+    return cached(key, lambda: _timeline(articles, key))
+
+
+def cached_fragment(name, render):
+    """A rendered piece of HTML (a chart) drawn from cached counts, cached alongside them."""
+    return cached(f"html:{name}", render)
 
 
 def region_subtree(region):
@@ -131,11 +142,9 @@ SELECT DISTINCT id FROM tree
 """
 
 
-def agency_subtree_ids(agency):
-    """The agency's id and those of all its sub-units (one query)."""
-    with connection.cursor() as cursor:
-        cursor.execute(_AGENCY_DESCENDANTS_SQL, [agency.pk])
-        return [row[0] for row in cursor.fetchall()]
+def agency_subtree(agency):
+    """A subquery of the agency's id and those of all its sub-units, for ``…_id__in=``."""
+    return RawSQL(_AGENCY_DESCENDANTS_SQL, [agency.pk])
 
 
 # Each link counts for its region, the region's parent and grandparent; DISTINCT makes an
@@ -182,17 +191,17 @@ def _counts(sql):
 
 def region_counts():
     """{region id: published articles in it or in its cities and districts}."""
-    return _cached("counts:region", lambda: _counts(_REGION_COUNTS_SQL))
+    return cached("counts:region", lambda: _counts(_REGION_COUNTS_SQL))
 
 
 def agency_counts():
     """{agency id: published articles of the agency or of any of its sub-units}."""
-    return _cached("counts:agency", lambda: _counts(_AGENCY_COUNTS_SQL))
+    return cached("counts:agency", lambda: _counts(_AGENCY_COUNTS_SQL))
 
 
 def initiative_counts():
     """{initiative id: published articles reporting it} (any status; callers filter)."""
-    return _cached("counts:initiative", lambda: _counts(_INITIATIVE_COUNTS_SQL))
+    return cached("counts:initiative", lambda: _counts(_INITIATIVE_COUNTS_SQL))
 
 
 def _ranked(name, queryset, counts, limit):
@@ -207,7 +216,7 @@ def _ranked(name, queryset, counts, limit):
         )
         return ranked[:limit]
 
-    top = _cached(f"ranked:{name}:{limit}", compute)
+    top = cached(f"ranked:{name}:{limit}", compute)
     objects = queryset.in_bulk([pk for pk, _ in top])
     return [(objects[pk], n) for pk, n in top if pk in objects]
 
@@ -249,4 +258,4 @@ def totals():
             ).count(),
         }
 
-    return _cached("totals", compute)
+    return cached("totals", compute)

@@ -15,8 +15,8 @@ def related_articles(article, limit=5):
     """Up to ``limit`` published articles like ``article``, never itself nor its copies."""
     try:
         found = _from_search(article, limit)
-    except Exception:  # noqa: BLE001 - any backend failure falls back to the database
-        logger.warning("more-like-this failed for article %s", article.pk, exc_info=True)
+    except Exception as error:  # noqa: BLE001 - any backend failure falls back to the database
+        logger.warning("more-like-this failed for article %s: %r", article.pk, error)
         found = []
     return found or _from_database(article, limit)
 

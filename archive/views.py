@@ -125,7 +125,7 @@ def region_detail(request, code):
         articles = browse.filter_by_year(articles, year)
         known_count = timeline.count_in_year(year)
     if agency:
-        articles = articles.in_agencies(counts.agency_subtree_ids(agency))
+        articles = articles.in_agencies(counts.agency_subtree(agency))
         known_count = None
     return _article_list(
         request,
@@ -158,16 +158,15 @@ def agency_list(request):
 @require_GET
 def agency_detail(request, pk):
     agency = get_object_or_404(Agency.objects.select_related("parent", "region"), pk=pk)
-    unit_ids = counts.agency_subtree_ids(agency)
     timeline = counts.timeline("agency", agency)
     return _article_list(
         request,
         "archive/agency_detail.html",
-        Article.objects.published().in_agencies(unit_ids),
+        Article.objects.published().in_agencies(counts.agency_subtree(agency)),
         {
             "agency": agency,
             "sub_units": browse.agency_sub_units(agency),
-            "initiatives": browse.initiatives_of_agencies(unit_ids),
+            "initiatives": browse.agency_initiatives(agency),
             "timeline": timeline,
             "breadcrumbs": browse.agency_crumbs(agency),
         },
