@@ -137,7 +137,8 @@ def agency_crumbs(agency):
 
 
 def agency_groups():
-    """Agencies that have articles, ordered by their region's code (for grouping by region)."""
+    """[(agency, count)] of the agencies that have articles, ordered by their region's code
+    then name (for grouping by region)."""
     agency_counts = counts.agency_counts()
     agencies = (
         Agency.objects.filter(pk__in=list(agency_counts))

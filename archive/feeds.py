@@ -11,7 +11,7 @@ from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed
 
-from archive.counts import agency_subtree, region_subtree
+from archive.counts import agency_subtree_ids, region_subtree
 from archive.models import Agency, Article, Initiative, Region
 
 
@@ -92,7 +92,7 @@ class AgencyFeed(ArticleFeed):
         return f"{obj.name}（含下属单位）的新闻"
 
     def articles(self, obj):
-        return Article.objects.published().in_agencies(agency_subtree(obj))
+        return Article.objects.published().in_agencies(agency_subtree_ids(obj))
 
 
 class InitiativeFeed(ArticleFeed):

@@ -125,7 +125,7 @@ def region_detail(request, code):
         articles = browse.filter_by_year(articles, year)
         known_count = timeline.count_in_year(year)
     if agency:
-        articles = articles.in_agencies(counts.agency_subtree(agency))
+        articles = articles.in_agencies(counts.agency_subtree_ids(agency))
         known_count = None
     return _article_list(
         request,
@@ -147,7 +147,7 @@ def region_detail(request, code):
 
 @require_GET
 def agency_list(request):
-    page = browse.paginate(request, browse.agency_groups(), per_page=200)
+    page = browse.paginate(request, browse.agency_groups(), per_page=100)
     return render(
         request,
         "archive/agency_list.html",
@@ -162,7 +162,7 @@ def agency_detail(request, pk):
     return _article_list(
         request,
         "archive/agency_detail.html",
-        Article.objects.published().in_agencies(counts.agency_subtree(agency)),
+        Article.objects.published().in_agencies(counts.agency_subtree_ids(agency)),
         {
             "agency": agency,
             "sub_units": browse.agency_sub_units(agency),
