@@ -94,21 +94,32 @@ def region_tree():
 
 
 def region_children(region):
-    """[(child region, count)] of the regions directly under ``region`` that have articles."""
-    region_counts = counts.region_counts()
-    children = Region.objects.filter(parent_id=region.pk).only("id", "code", "name")
-    return [(child, region_counts[child.pk]) for child in children if child.pk in region_counts]
+    """[(child region, count)] of the regions directly under ``region`` that have articles
+    (cached with the counts, like the next two: every query saved counts on a busy server)."""
+
+    def compute():
+        region_counts = counts.region_counts()
+        children = Region.objects.filter(parent_id=region.pk).only("id", "code", "name")
+        return [(c, region_counts[c.pk]) for c in children if c.pk in region_counts]
+
+    return counts.cached(f"region-children:{region.pk}", compute)
 
 
 def agencies_in_region(region, limit=50):
     """[(agency, count)] of the agencies located in the region or below, busiest first."""
-    agency_counts = counts.agency_counts()
-    agencies = Agency.objects.filter(region_id__in=counts.region_subtree(region)).only("id", "name")
-    ranked = sorted(
-        ((agency, agency_counts[agency.pk]) for agency in agencies if agency.pk in agency_counts),
-        key=lambda pair: -pair[1],
-    )
-    return ranked[:limit]
+
+    def compute():
+        agency_counts = counts.agency_counts()
+        agencies = Agency.objects.filter(region_id__in=counts.region_subtree(region)).only(
+            "id", "name"
+        )
+        ranked = sorted(
+            ((a, agency_counts[a.pk]) for a in agencies if a.pk in agency_counts),
+            key=lambda pair: -pair[1],
+        )
+        return ranked[:limit]
+
+    return counts.cached(f"region-agencies:{region.pk}:{limit}", compute)
 
 
 def filter_by_year(articles, year):
@@ -150,9 +161,14 @@ def agency_groups():
 
 
 def agency_sub_units(agency):
-    agency_counts = counts.agency_counts()
-    units = Agency.objects.filter(parent_id=agency.pk).only("id", "name")
-    return [(unit, agency_counts.get(unit.pk, 0)) for unit in units]
+    """[(sub-unit, count)] directly under the agency, cached with the counts."""
+
+    def compute():
+        agency_counts = counts.agency_counts()
+        units = Agency.objects.filter(parent_id=agency.pk).only("id", "name")
+        return [(unit, agency_counts.get(unit.pk, 0)) for unit in units]
+
+    return counts.cached(f"agency-units:{agency.pk}", compute)
 
 
 def agency_initiatives(agency, limit=30):

@@ -148,10 +148,15 @@ def agency_subtree(agency):
 
 
 def agency_subtree_ids(agency):
-    """The same ids as a list (one query). Lists of articles take this form: PostgreSQL
+    """The same ids as a list (cached). Lists of articles take this form: PostgreSQL
     probes ``agency_id IN (1, 2, 3)`` per candidate row far faster than the recursive
-    subquery (8 ms against under 1 ms for a page at 10,000 articles)."""
-    return list(Agency.objects.filter(pk__in=agency_subtree(agency)).values_list("pk", flat=True))
+    subquery (8 ms against 2 ms for a page at 10,000 articles)."""
+    return cached(
+        f"agency-subtree:{agency.pk}",
+        lambda: list(
+            Agency.objects.filter(pk__in=agency_subtree(agency)).values_list("pk", flat=True)
+        ),
+    )
 
 
 # Each link counts for its region, the region's parent and grandparent; DISTINCT makes an

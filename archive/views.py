@@ -25,18 +25,22 @@ def _article_list(request, template, articles, context, csv_name, known_count=No
     return render(request, template, {**context, "page": page})
 
 
-def _filters(request, agencies=()):
-    """Year and bureau filters from the query string; a malformed value is a 404, so a
-    filtered list only ever has one URL."""
+def _filters(request, region):
+    """Year and bureau filters from the query string; a malformed value, or a bureau outside
+    the region, is a 404, so a filtered list only ever has one URL."""
     form = ListFilterForm(request.GET)
     if not form.is_valid():
         raise Http404("筛选条件无效")
     year, agency_id = form.cleaned_data["year"], form.cleaned_data["agency"]
     agency = None
     if agency_id is not None:
-        agency = next((a for a, _ in agencies if a.pk == agency_id), None)
+        agency = (
+            Agency.objects.filter(pk=agency_id, region_id__in=counts.region_subtree(region))
+            .only("id", "name")
+            .first()
+        )
         if agency is None:
-            raise Http404("没有这个单位")
+            raise Http404("这个地区没有这个单位")
     return year, agency
 
 
@@ -118,7 +122,7 @@ def region_detail(request, code):
     region = get_object_or_404(Region.objects.select_related("parent__parent"), code=code)
     timeline = counts.timeline("region", region)
     agencies = browse.agencies_in_region(region)
-    year, agency = _filters(request, agencies)
+    year, agency = _filters(request, region)
     articles = Article.objects.published().in_regions(counts.region_subtree(region))
     known_count = timeline.total
     if year:
