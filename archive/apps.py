@@ -6,5 +6,9 @@ class ArchiveConfig(AppConfig):
     verbose_name = "档案"
 
     def ready(self):
-        # Extraction listens to articles_stored; its module registers the receiver.
-        from archive.extraction import receivers  # noqa: F401
+        from archive import counts
+        from archive.extraction import receivers  # noqa: F401  (extraction listens to articles_stored)
+        from archive.signals import articles_changed
+
+        # Cached browse counts go stale whenever articles are written.
+        articles_changed.connect(counts.new_generation, dispatch_uid="browse-counts")
