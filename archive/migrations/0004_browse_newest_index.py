@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('archive', '0001_initial'),
+        ('archive', '0003_load_gazetteer_and_seed_initiatives'),
     ]
 
     operations = [
