@@ -41,17 +41,17 @@ def browse_world(db):
     )
     from tests.factories import make_article
 
-    henan = Region.objects.create(code="410000", name="河南省", level=Region.Level.PROVINCE)
-    zhoukou = Region.objects.create(
-        code="411600", name="周口市", level=Region.Level.CITY, parent=henan
-    )
-    chuanhui = Region.objects.create(
-        code="411602", name="川汇区", level=Region.Level.COUNTY, parent=zhoukou
-    )
-    hubei = Region.objects.create(code="420000", name="湖北省", level=Region.Level.PROVINCE)
-    wuhan = Region.objects.create(
-        code="420100", name="武汉市", level=Region.Level.CITY, parent=hubei
-    )
+    def region(code, name, level, parent=None):
+        # The gazetteer migration loads real regions, but transactional tests flush them.
+        return Region.objects.get_or_create(
+            code=code, defaults={"name": name, "level": level, "parent": parent}
+        )[0]
+
+    henan = region("410000", "河南省", Region.Level.PROVINCE)
+    zhoukou = region("411600", "周口市", Region.Level.CITY, henan)
+    chuanhui = region("411602", "川汇区", Region.Level.COUNTY, zhoukou)
+    hubei = region("420000", "湖北省", Region.Level.PROVINCE)
+    wuhan = region("420100", "武汉市", Region.Level.CITY, hubei)
 
     zk_bureau = Agency.objects.create(
         name="周口市公安局", kind=Agency.Kind.CITY_BUREAU, region=zhoukou
@@ -63,10 +63,12 @@ def browse_world(db):
         name="武汉市公安局", kind=Agency.Kind.CITY_BUREAU, region=wuhan
     )
 
-    banshishi = Initiative.objects.create(
+    banshishi, _ = Initiative.objects.update_or_create(
         name="我为群众办实事",
-        slug="wo-wei-qun-zhong-ban-shi-shi",
-        description="公安队伍教育整顿中的便民实践活动。",
+        defaults={
+            "slug": "wo-wei-qun-zhong-ban-shi-shi",
+            "description": "公安队伍教育整顿中的便民实践活动。",
+        },
     )
     suggested = Initiative.objects.create(
         name="待审行动", slug="dai-shen", status=Initiative.Status.SUGGESTED
@@ -187,16 +189,21 @@ CHROMIUM_ARGS = [
 @pytest.fixture(scope="session")
 def chromium():
     """Debian's Chromium driven by Playwright's sync API. The sync API runs an event loop in
-    this thread, which makes Django refuse ORM calls unless told that is deliberate."""
+    this thread, which makes Django refuse ORM calls unless told that is deliberate. The
+    variable is removed afterwards: subprocesses of later tests (check --deploy) must not
+    inherit it."""
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+            )
+            yield browser
+            browser.close()
+    finally:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 class PageProblems:
