@@ -1,0 +1,137 @@
+"""Writing parsed files: chunked bulk writes, one transaction per file's worth of truth.
+
+A chunk of parsed files is written in one transaction with a handful of bulk statements
+(that is what makes hundreds of articles a second possible). If anything in the chunk
+fails, the chunk is rolled back and redone file by file, each in its own transaction, so
+one bad file never takes the others down and never leaves half an article behind.
+
+Upsert rules, keyed on ``content_hash`` (the simplified, whitespace-free title and body):
+
+* the hash is known → ``unchanged``: the same text from another path or in another
+  encoding is the same article, and nothing is written to it;
+* the path was imported before and its article now has a different hash → ``updated``:
+  the file was edited, so the article takes the new content;
+* otherwise → ``imported``: a new article.
+
+An update overwrites what the importer derives from the file (title, subtitle, bylines,
+source, dates, body text and HTML, images, script, simplified copies, hash) and the
+importer's own review flags. It deliberately keeps what people and extraction decided:
+``status`` and ``duplicate_of``, ``review_note``, review flags the importer did not set,
+and every region/agency/initiative link (extraction replaces its own links when it hears
+``articles_stored``; staff links are never touched).
+"""
+
+from django.db import transaction
+from django.utils import timezone
+
+from archive.models import Article, ImportBatch, ImportRecord
+from archive.signals import announce_changed, articles_stored
+
+from .article import IMPORTER_FLAGS
+
+IMPORTED, UPDATED, UNCHANGED, FAILED = "imported", "updated", "unchanged", "failed"
+_UPDATED_FIELDS = [
+    "title", "title_inferred", "subtitle", "authors", "editor", "source", "via_site",
+    "original_url", "published_at", "date_precision", "body_text", "body_html", "image_urls",
+    "script", "title_simplified", "body_simplified", "content_hash", "review_flags",
+    "updated_at",
+]  # fmt: skip
+
+
+def store_results(results, batch):
+    """Store one chunk of :class:`~archive.importing.reading.FileResult`; return outcomes.
+
+    Outcomes come back in input order as ``(result, outcome, error)``.
+    """
+    try:
+        with transaction.atomic():
+            return _store(results, batch)
+    except Exception:  # noqa: BLE001 - any database error: fall back to file by file
+        outcomes = []
+        for result in results:
+            try:
+                with transaction.atomic():
+                    outcomes += _store([result], batch)
+            except Exception as exc:  # noqa: BLE001 - reported per file, the batch goes on
+                error = f"could not store: {exc}".strip()
+                with transaction.atomic():
+                    ImportRecord.objects.create(**_record(result, batch, FAILED, None, error))
+                outcomes.append((result, FAILED, error))
+        return outcomes
+
+
+def _store(results, batch):
+    good = [r for r in results if r.article is not None]
+    hashes = {r.article.content_hash for r in good}
+    known = dict(Article.objects.filter(content_hash__in=hashes).values_list("content_hash", "id"))
+    previous = _previous_articles([r.path for r in good])
+    to_update_ids = {
+        previous[r.path] for r in good if r.article.content_hash not in known and r.path in previous
+    }
+    to_update = Article.objects.in_bulk(to_update_ids) if to_update_ids else {}
+
+    plan, new_articles, updated_articles = [], [], []
+    now = timezone.now()
+    for result in results:
+        if result.article is None:
+            plan.append((result, FAILED, None))
+            continue
+        data = result.article
+        if data.content_hash in known:
+            plan.append((result, UNCHANGED, known[data.content_hash]))
+        elif result.path in previous and previous[result.path] in to_update:
+            article = to_update.pop(previous[result.path])
+            kept_flags = [f for f in article.review_flags if f not in IMPORTER_FLAGS]
+            for name, value in data.model_fields().items():
+                setattr(article, name, value)
+            article.review_flags = kept_flags + data.review_flags
+            article.updated_at = now
+            updated_articles.append(article)
+            known[data.content_hash] = article
+            plan.append((result, UPDATED, article))
+        else:
+            article = Article(**data.model_fields())
+            new_articles.append(article)
+            known[data.content_hash] = article
+            plan.append((result, IMPORTED, article))
+
+    if new_articles:
+        Article.objects.bulk_create(new_articles)
+    if updated_articles:
+        Article.objects.bulk_update(updated_articles, _UPDATED_FIELDS)
+    records, outcomes = [], []
+    for result, outcome, article in plan:
+        article_id = article if isinstance(article, int | None) else article.pk
+        records.append(ImportRecord(**_record(result, batch, outcome, article_id, result.error)))
+        outcomes.append((result, outcome, result.error))
+    ImportRecord.objects.bulk_create(records)
+    changed = [a.pk for a in new_articles + updated_articles]
+    if changed:
+        articles_stored.send(sender=ImportBatch, article_ids=changed)
+        announce_changed(ImportBatch, changed)
+    return outcomes
+
+
+def _previous_articles(paths):
+    """path → id of the article its latest successful import produced."""
+    rows = (
+        ImportRecord.objects.filter(path__in=paths, article__isnull=False)
+        .order_by("path", "-created_at", "-id")
+        .distinct("path")
+        .values_list("path", "article_id")
+    )
+    return dict(rows)
+
+
+def _record(result, batch, outcome, article_id, error):
+    return {
+        "batch": batch,
+        "path": result.path[:1000],
+        "size": result.size,
+        "sha256": result.sha256,
+        "encoding": result.encoding,
+        "file_format": result.file_format,
+        "outcome": outcome,
+        "error": error,
+        "article_id": article_id,
+    }
