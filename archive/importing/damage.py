@@ -15,6 +15,7 @@ _HAN = r"\u3400-\u9fff\uf900-\ufaff"
 _LOST_CHARACTER = re.compile(rf"[{_HAN}]\?+[!?]*[{_HAN}A-Za-z]|\?+!?[{_HAN}]")
 # A lone ASCII letter between Han characters: a trail byte that lost its lead byte.
 _STRAY_LETTER = re.compile(rf"[{_HAN}][A-Za-z][{_HAN}]")
+_CONTEXT = 12  # characters shown either side: damaged runs are often that long
 
 
 def find_damage(text):
@@ -25,4 +26,4 @@ def find_damage(text):
     # One stray letter may be a real abbreviation (做B超); several mean a misaligned stream.
     if len(stray) >= 2 or (stray and spans):
         spans += stray
-    return [text[max(0, start - 6) : end + 6] for start, end in sorted(spans)]
+    return [text[max(0, start - _CONTEXT) : end + _CONTEXT] for start, end in sorted(spans)]
