@@ -78,3 +78,21 @@ def _big5_can(char):
     except UnicodeEncodeError:
         return False
     return True
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "共有10801家A级旅游景区正常开放，风云三号F星和X射线望远镜。",
+        "他问：“你们还管这事吗?”民警说：“管!”",
+        "医生建议做B超检查。",
+    ],
+)
+def test_real_text_is_not_flagged_as_damaged(text):
+    assert find_damage(text) == []
+
+
+def test_damage_markers_are_found():
+    assert find_damage("問題有人管?!盀I州公安牢固樹立")
+    assert find_damage("替換字元\ufffd出現")
+    assert find_damage("槐闩c施工跸壬f出")  # two lower-case stray letters

@@ -24,6 +24,7 @@ INFERRED_TITLE, UNKNOWN_DATE, ENCODING_DAMAGE = "inferred_title", "unknown_date"
 # staff) are left as they are.
 IMPORTER_FLAGS = (INFERRED_TITLE, UNKNOWN_DATE, ENCODING_DAMAGE)
 _TITLE_MAX = 60
+_HAN = re.compile(r"[\u3400-\u9fff]")
 _SENTENCE_END = re.compile(r"[。！？!?；;][”’」』\"]?")
 
 
@@ -119,8 +120,8 @@ def script_of(text):
     """``traditional`` when a noticeable share of the Han characters fold to other ones."""
     sample = text[:5000]
     folded = to_simplified(sample)
-    han = sum(1 for char in sample if "\u3400" <= char <= "\u9fff")
-    changed = sum(1 for before, after in zip(sample, folded, strict=False) if before != after)
+    han = len(_HAN.findall(sample))
+    changed = sum(map(str.__ne__, sample, folded))
     # Simplified text has the odd character OpenCC still folds (乾, 著); real traditional
     # text changes one character in four or five.
     return "traditional" if han and changed / han > 0.05 else "simplified"

@@ -8,6 +8,7 @@ import glob
 import os
 from dataclasses import dataclass, field
 
+from django.db import reset_queries
 from django.utils import timezone
 
 from archive.models import ImportBatch
@@ -78,6 +79,8 @@ def run_import(paths, *, chunk_size=CHUNK_SIZE, dry_run=False, max_bytes=MAX_FIL
                 summary.updated += 1
             elif outcome == UNCHANGED:
                 summary.unchanged += 1
+        # With DEBUG on, Django keeps every statement's SQL (bodies included) in memory.
+        reset_queries()
         if progress:
             progress(len(results))
     if batch is not None:

@@ -13,7 +13,7 @@ _HAN = r"\u3400-\u9fff\uf900-\ufaff"
 # A literal "?" glued to following Han or Latin letters: a character the decoder could not
 # map. A real question mark ends a clause and is followed by a quote, space or line end.
 _LOST_CHARACTER = re.compile(rf"[{_HAN}]\?+[!?]*[{_HAN}A-Za-z]|\?+!?[{_HAN}]")
-# A lone ASCII letter between Han characters: a trail byte that lost its lead byte.
+# A lone ASCII letter between Han characters: a trail byte that lost its lead byte (盀I州).
 _STRAY_LETTER = re.compile(rf"[{_HAN}][A-Za-z][{_HAN}]")
 _CONTEXT = 12  # characters shown either side: damaged runs are often that long
 
@@ -23,7 +23,9 @@ def find_damage(text):
     spans = [m.span() for m in re.finditer("\ufffd", text)]
     spans += [m.span() for m in _LOST_CHARACTER.finditer(text)]
     stray = [m.span() for m in _STRAY_LETTER.finditer(text)]
-    # One stray letter may be a real abbreviation (做B超); several mean a misaligned stream.
-    if len(stray) >= 2 or (stray and spans):
+    # Upper-case letters between Han characters are often real (A级景区, 风云三号F星, U型);
+    # lower-case ones rarely are. Either counts once other damage has shown itself.
+    lower = [span for span in stray if text[span[0] + 1].islower()]
+    if spans or len(lower) >= 2:
         spans += stray
     return [text[max(0, start - _CONTEXT) : end + _CONTEXT] for start, end in sorted(spans)]

@@ -120,7 +120,13 @@ class _Collector:
         self.run = []
 
     def _paragraph(self, markup):
-        text = collapse_spaces(_text(lxml.html.fragment_fromstring(markup, create_parent="p")))
+        if not markup.strip():
+            return
+        if "<" in markup:
+            text = _text(lxml.html.fragment_fromstring(markup, create_parent="p"))
+        else:  # plain escaped text: no need to parse it again
+            text = html.unescape(markup)
+        text = collapse_spaces(text)
         if text:
             self.blocks.append(Block(PARAGRAPH, text, markup.strip()))
 

@@ -30,6 +30,9 @@ from archive.signals import announce_changed, articles_stored
 from .article import IMPORTER_FLAGS
 
 IMPORTED, UPDATED, UNCHANGED, FAILED = "imported", "updated", "unchanged", "failed"
+# Rows per INSERT: beyond a few hundred the statement (bodies included) costs memory and
+# client-side parameter work without saving round trips worth having.
+_ROWS_PER_STATEMENT = 200
 _UPDATED_FIELDS = [
     "title", "title_inferred", "subtitle", "authors", "editor", "source", "via_site",
     "original_url", "published_at", "date_precision", "body_text", "body_html", "image_urls",
@@ -96,15 +99,17 @@ def _store(results, batch):
             plan.append((result, IMPORTED, article))
 
     if new_articles:
-        Article.objects.bulk_create(new_articles)
+        Article.objects.bulk_create(new_articles, batch_size=_ROWS_PER_STATEMENT)
     if updated_articles:
-        Article.objects.bulk_update(updated_articles, _UPDATED_FIELDS)
+        Article.objects.bulk_update(
+            updated_articles, _UPDATED_FIELDS, batch_size=_ROWS_PER_STATEMENT
+        )
     records, outcomes = [], []
     for result, outcome, article in plan:
         article_id = article if isinstance(article, int | None) else article.pk
         records.append(ImportRecord(**_record(result, batch, outcome, article_id, result.error)))
         outcomes.append((result, outcome, result.error))
-    ImportRecord.objects.bulk_create(records)
+    ImportRecord.objects.bulk_create(records, batch_size=_ROWS_PER_STATEMENT)
     changed = [a.pk for a in new_articles + updated_articles]
     if changed:
         articles_stored.send(sender=ImportBatch, article_ids=changed)
