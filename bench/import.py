@@ -195,7 +195,7 @@ def child(args):
     from archive.models import Article, ImportBatch, ImportRecord
 
     mode, arg, limit = args.child[0], int(args.child[1]), int(args.child[2])
-    paths = find_files([str(args.files)])[:limit]
+    paths = find_files([str(args.files)])[0][:limit]
     count, outcomes = len(paths), {}
     read_file(paths[0])  # loads OpenCC's dictionaries once per process, as a server would
     if mode != "parse":

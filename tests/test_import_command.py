@@ -200,3 +200,9 @@ def test_real_process_json_and_exit_codes(tmp_path):
     assert json.loads(again.stdout.splitlines()[-1])["unchanged"] == 1
     assert run(tmp_path / "missing-*.txt", "--json").returncode == 2
     assert run(seed(3), "--chunk-size", "0").returncode == 2
+
+
+def test_a_path_that_names_nothing_is_misuse(tmp_path, run_import):
+    summary, status, _ = run_import(seed(0), tmp_path / "typo.txt")
+    assert (summary, status) == (None, 2)
+    assert not Article.objects.exists()

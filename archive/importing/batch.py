@@ -37,18 +37,23 @@ class Summary:
 
 
 def find_files(patterns):
-    """Files named by ``patterns`` (files, directories searched recursively, globs), sorted
-    and without duplicates; hidden files and directories are skipped."""
-    found = []
+    """``(paths, unmatched)`` for ``patterns`` (files, directories searched recursively,
+    globs): the files sorted and without duplicates, hidden ones skipped, and the patterns
+    that named nothing."""
+    found, unmatched = [], []
     for pattern in patterns:
         if os.path.isfile(pattern):
-            found.append(pattern)
+            matches = [pattern]
         elif os.path.isdir(pattern):
-            found += _walk(pattern)
+            matches = _walk(pattern)
         else:
+            matches = []
             for match in sorted(glob.glob(pattern, recursive=True)):
-                found += [match] if os.path.isfile(match) else _walk(match)
-    return list(dict.fromkeys(os.path.abspath(path) for path in found))
+                matches += [match] if os.path.isfile(match) else _walk(match)
+        if not matches:
+            unmatched.append(pattern)
+        found += matches
+    return list(dict.fromkeys(os.path.abspath(path) for path in found)), unmatched
 
 
 def _walk(directory):

@@ -49,7 +49,8 @@ def html_to_blocks(markup):
 class _Collector:
     def __init__(self):
         self.blocks = []
-        self.run = []  # inline pieces of loose content: ("text", str) | ("strong", str)
+        # Loose content since the last block: ("html", markup) | ("strong", text) | ("break", "")
+        self.run = []
 
     def walk(self, element):
         self._loose_text(element.text)
@@ -78,7 +79,7 @@ class _Collector:
                     )
             elif tag == "br":
                 self.run.append(("break", ""))
-            elif tag in ("strong", "b") and not self._run_has_text():
+            elif tag in ("strong", "b") and _stands_alone(child) and not self._run_has_text():
                 self.run.append(("strong", _text(child)))
             else:
                 self.run.append(("html", _inline_html(child, keep_outer=True)))
@@ -157,6 +158,13 @@ class _Collector:
 
 def _text(element):
     return "".join(element.itertext())
+
+
+def _stands_alone(element):
+    """Bold text with a paragraph break (or nothing) after it, as in seed 004's
+    ``<strong>高质高效，落实利企惠民政策</strong>   武汉公安…``."""
+    tail = element.tail or ""
+    return not tail.strip() or bool(_LOOSE_BREAK.match(tail))
 
 
 def _only_bold(element):

@@ -49,13 +49,13 @@ def store_results(results, batch):
     try:
         with transaction.atomic():
             return _store(results, batch)
-    except Exception:  # noqa: BLE001 - any database error: fall back to file by file
+    except Exception:  # any error, in the database or a listener: redo file by file
         outcomes = []
         for result in results:
             try:
                 with transaction.atomic():
                     outcomes += _store([result], batch)
-            except Exception as exc:  # noqa: BLE001 - reported per file, the batch goes on
+            except Exception as exc:  # reported against this file; the batch goes on
                 error = f"could not store: {exc}".strip()
                 with transaction.atomic():
                     ImportRecord.objects.create(**_record(result, batch, FAILED, None, error))

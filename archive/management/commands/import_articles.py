@@ -4,7 +4,7 @@ Paths may be files, directories (searched recursively) or globs. Progress goes t
 error (a bar on a terminal); the summary goes to standard output and, with ``--json``, its
 last line is ``{"imported": n, "updated": n, "unchanged": n, "failed": [{"path", "error"}]}``.
 Exit status: 0 when every file was imported, 1 when some failed (the others are still
-stored), 2 on misuse (no file matched, bad option).
+stored), 2 on misuse (a path that names no file, a bad option).
 """
 
 import json
@@ -40,9 +40,12 @@ class Command(BaseCommand):
         )  # fmt: skip
 
     def handle(self, *args, **options):
-        paths = find_files(options["paths"])
-        if not paths:
-            raise CommandError("no files matched: " + " ".join(options["paths"]), returncode=2)
+        paths, unmatched = find_files(options["paths"])
+        if unmatched:
+            # A mistyped path is misuse, not a file that failed: nothing is imported.
+            raise CommandError(
+                "no such file, or no file matched: " + " ".join(unmatched), returncode=2
+            )
         bar = tqdm(
             total=len(paths),
             unit="file",
