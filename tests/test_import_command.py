@@ -206,3 +206,15 @@ def test_a_path_that_names_nothing_is_misuse(tmp_path, run_import):
     summary, status, _ = run_import(seed(0), tmp_path / "typo.txt")
     assert (summary, status) == (None, 2)
     assert not Article.objects.exists()
+
+
+def test_update_is_recorded_in_history(tmp_path, run_import):
+    path = tmp_path / "003.txt"
+    path.write_bytes(seed(3).read_bytes())
+    run_import(path)
+    path.write_text(path.read_text().replace("竭尽全力", "全力以赴"))
+    run_import(path)
+    article = Article.objects.get()
+    latest = article.history.latest()
+    assert latest.title == "武汉公安:全力以赴办好群众“身边事”"
+    assert latest.history_change_reason == "导入：文件已修改"

@@ -83,3 +83,23 @@ def test_hostile_markup_is_sanitized(tmp_path, run_import):
         assert bad not in html
     assert "<p>民警提醒：谨防诈骗。</p>" in html
     assert article.image_urls == ["http://img.example.cn/a.jpg"]
+
+
+def test_markdown_body(tmp_path, run_import):
+    post = tmp_path / "markdown.md"
+    post.write_text(
+        "---\ntitle: 交警护学岗\ndate: 2023-09-01\nauthor: 某某\n---\n\n"
+        "开学第一天，交警在校门口设立护学岗，\n疏导交通。\n\n## 护航上学路\n\n"
+        "![民警指挥交通](https://img.example.cn/a.jpg)\n\n**家长**纷纷点赞。\n"
+    )
+    run_import(post)
+    article = Article.objects.get()
+    assert article.authors == "某某"
+    assert article.date_precision == "day"
+    assert (
+        article.body_text
+        == "开学第一天，交警在校门口设立护学岗，疏导交通。\n护航上学路\n家长纷纷点赞。"
+    )
+    assert "<h3>护航上学路</h3>" in article.body_html
+    assert "<p><strong>家长</strong>纷纷点赞。</p>" in article.body_html
+    assert article.image_urls == ["https://img.example.cn/a.jpg"]

@@ -1,12 +1,14 @@
 """Hexo blog posts: YAML front matter and an HTML body (seeds 000 and 004).
 
-Front matter gives ``title``, ``date`` (RFC 2822, e.g. ``Mon, 29 Mar 2021 23:54:52 GMT``, so
+The body is HTML in these exports; a body without HTML blocks is read as the simple
+Markdown Hexo posts are written in. Front matter gives ``title``, ``date`` (RFC 2822, e.g. ``Mon, 29 Mar 2021 23:54:52 GMT``, so
 precision is exact), ``author``, ``categories`` and ``headimg``/``thumbnail``. In these
 exports ``author`` is the aggregator the post was copied from (趣头条), which is recorded
 as the site it came through, not as its author; the real source and reporters are read
 from the body (``来源：人民公安报``, ``（周口日报·周道客户端记者 侯国防）``).
 """
 
+import html
 import re
 
 import yaml
@@ -19,6 +21,11 @@ from .markup import html_to_blocks
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _FENCE = re.compile(r"^---[ \t]*$", re.MULTILINE)
+_HTML_BLOCK = re.compile(
+    r"<(?:p|div|br|h[1-6]|ul|ol|table|section|article|blockquote|img)[\s>/]", re.I
+)
+_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)\s]+)[^)]*\)")
+_MD_BOLD = re.compile(r"\*\*(.+?)\*\*")
 
 
 def looks_like(text):
@@ -49,8 +56,30 @@ def parse(text):
         if is_web_image(value):
             draft.image_urls.append(value)
     draft.original_url = str(meta.get("original_url") or meta.get("link") or "")
+    if not _HTML_BLOCK.search(body):
+        body = markdown_to_html(body)
     draft.blocks = _body_blocks(draft, html_to_blocks(body))
     return draft
+
+
+def markdown_to_html(text):
+    """The Markdown Hexo posts use when they are not HTML: paragraphs, ``#`` headings,
+    ``![alt](url)`` images and ``**bold**``. Lines inside a paragraph join without a space,
+    as Chinese text does."""
+    parts = []
+    for paragraph in re.split(r"\n[ \t]*\n", text.strip()):
+        lines = [line.strip() for line in paragraph.splitlines() if line.strip()]
+        if not lines:
+            continue
+        heading = re.match(r"^#{1,6}\s+(.*)$", lines[0])
+        if heading and len(lines) == 1:
+            parts.append(f"<h3>{html.escape(heading.group(1).strip(' #'), quote=False)}</h3>")
+            continue
+        markup = html.escape("".join(lines), quote=False)
+        markup = _MD_IMAGE.sub(lambda m: f'<img src="{html.escape(m.group(2))}">', markup)
+        markup = _MD_BOLD.sub(r"<strong>\1</strong>", markup)
+        parts.append(f"<p>{markup}</p>")
+    return "\n".join(parts)
 
 
 def _attribution(draft, meta):

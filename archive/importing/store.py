@@ -18,11 +18,14 @@ source, dates, body text and HTML, images, script, simplified copies, hash) and 
 importer's own review flags. It deliberately keeps what people and extraction decided:
 ``status`` and ``duplicate_of``, ``review_note``, review flags the importer did not set,
 and every region/agency/initiative link (extraction replaces its own links when it hears
-``articles_stored``; staff links are never touched).
+``articles_stored``; staff links are never touched). Updates are written to the article's
+history (django-simple-history); new articles are not, to keep bulk imports fast: their
+provenance is the ImportRecord and the file's SHA-256.
 """
 
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
 
 from archive.models import Article, ImportBatch, ImportRecord
 from archive.signals import announce_changed, articles_stored
@@ -101,9 +104,11 @@ def _store(results, batch):
     if new_articles:
         Article.objects.bulk_create(new_articles, batch_size=_ROWS_PER_STATEMENT)
     if updated_articles:
-        Article.objects.bulk_update(
-            updated_articles, _UPDATED_FIELDS, batch_size=_ROWS_PER_STATEMENT
-        )
+        # Staff read an article's history in the admin: an import that rewrote it shows there.
+        bulk_update_with_history(
+            updated_articles, Article, _UPDATED_FIELDS, batch_size=_ROWS_PER_STATEMENT,
+            default_change_reason="导入：文件已修改",
+        )  # fmt: skip
     records, outcomes = [], []
     for result, outcome, article in plan:
         article_id = article if isinstance(article, int | None) else article.pk
