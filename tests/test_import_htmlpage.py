@@ -17,6 +17,7 @@ def test_news_page_article_date_source_and_safe_body(run_import):
     article = Article.objects.get()
     assert article.title == "滨州市公安局推出户籍业务“全城通办”"
     assert article.source == "滨州日报"
+    assert article.via_site == "滨州市公安局"
     assert article.published_at == datetime(2021, 6, 18, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
     assert article.date_precision == "exact"
     assert article.original_url == "https://gaj.binzhou.example.cn/news/2021/0618/1234.html"

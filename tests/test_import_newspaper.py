@@ -84,3 +84,16 @@ def test_seed_001_traditional_with_pinyin_and_damage(run_import):
     )
     assert "让派出所民警来" in article.body_simplified
     assert "<h3>聽見真聲音解決真問題</h3>" in article.body_html
+
+
+def test_dateline_byline_and_crlf(tmp_path, run_import):
+    text = "民警雨夜救助迷路老人\n\n本报讯（记者 张伟 通讯员 刘洋）9月5日晚，城南派出所民警在巡逻中\n发现一名迷路老人，将其平安送回家中。\n"
+    path = tmp_path / "dateline.txt"
+    path.write_bytes(text.replace("\n", "\r\n").encode("gb18030"))
+    run_import(path)
+    article = Article.objects.get()
+    assert article.title == "民警雨夜救助迷路老人"
+    assert article.authors == "张伟、刘洋"
+    assert article.body_text == (
+        "本报讯（记者 张伟 通讯员 刘洋）9月5日晚，城南派出所民警在巡逻中发现一名迷路老人，将其平安送回家中。"
+    )

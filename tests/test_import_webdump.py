@@ -16,6 +16,7 @@ def test_seed_003_fields_and_clean_body(run_import):
     article = Article.objects.get()
     assert article.title == "武汉公安:竭尽全力办好群众“身边事”"
     assert article.source == "长江日报"
+    assert article.via_site == "信用武汉"
     assert article.subtitle == article.authors == ""
     assert article.published_at == datetime(2022, 12, 2, tzinfo=ZoneInfo("Asia/Shanghai"))
     assert article.date_precision == "day"

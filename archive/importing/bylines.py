@@ -34,6 +34,8 @@ _TRAILING_SOURCE = re.compile(r"(?<=[。！？!?”\s])" + _SOURCE.pattern + r"$
 _SIGNATURE = re.compile(
     rf"[（(]([^（）()]{{2,30}}?)(?:{_ROLE})\s*({_NAME}(?:[\s、]+{_NAME})*)[）)]$"
 )
+_LEAD_BYLINE = re.compile(r"^\S{0,12}讯\s*[（(]([^（）()]{2,40})[）)]")
+_COPYRIGHT = re.compile(r"版权所有\s*[:：©]?\s*([^\s|｜©:：]{2,30})")
 _BOILERPLATE = re.compile(
     r"^(?:版权归原作者所有.*|.*向原创致敬|转载请注明出处.*|本文来源于?网络.*|声明[:：].*侵删.*|"
     r"(?:点击|长按).{0,10}(?:关注|二维码).*|返回搜狐.*)$"
@@ -48,6 +50,18 @@ def byline_names(line):
     """The names in a byline, in order: ``□本报记者 魏瑗`` → ``["魏瑗"]``."""
     tokens = re.split(r"[\s、，,:：□■◎●]+", re.sub(_ROLE, " ", line))
     return [token for token in tokens if re.fullmatch(_NAME, token)]
+
+
+def lead_byline(paragraph):
+    """Names from a dateline such as ``本报讯（记者 张三 通讯员 李四）…`` opening a paragraph."""
+    match = _LEAD_BYLINE.match(paragraph)
+    return byline_names(match.group(1)) if match else []
+
+
+def copyright_holder(line):
+    """The site in ``©版权所有:信用武汉 | 意见建议 …``, or ``""``."""
+    match = _COPYRIGHT.search(line)
+    return match.group(1) if match else ""
 
 
 def editor_of(line):

@@ -50,6 +50,7 @@ def parse(text):
     draft.published_at, draft.date_precision = _published(tree)
     source = _meta(tree, _SOURCE_META) or _source_in_text(tree)
     draft.source = source or ""
+    draft.via_site = _site_name(tree, metadata, draft.title)
     author = metadata.author if metadata and metadata.author else ""
     if author:
         draft.authors.append(author)
@@ -98,6 +99,20 @@ def _source_in_text(tree):
         if match:
             return match.group(1)
     return ""
+
+
+def _site_name(tree, metadata, title):
+    """The site the page was saved from: its declared name, else the part of ``<title>``
+    after the article title (``…_滨州市公安局``), else trafilatura's guess (the host)."""
+    declared = _meta(tree, ("og:site_name", "application-name", "sitename"))
+    if declared:
+        return declared
+    page_title = _first(tree, "//title")
+    if title and page_title.startswith(title):
+        suffix = page_title[len(title) :].strip(" _-|｜—")
+        if suffix:
+            return suffix
+    return (metadata.sitename if metadata else "") or ""
 
 
 def _first(tree, xpath):

@@ -41,6 +41,8 @@ def parse(text):
         elif not bylines.is_boilerplate(line.text):
             body.append(line)
     draft.blocks = to_blocks(body)
+    if not draft.authors and body:
+        draft.authors = bylines.lead_byline(body[0].text)
     return draft
 
 

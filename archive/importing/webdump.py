@@ -56,9 +56,13 @@ def parse(text):
     else:
         body = lines
     kept, seen = [], set()
-    for line in body:
+    for position, line in enumerate(body):
         if _FOOTER.search(line.text) and len(line.text) < 120:
-            break  # everything below the first footer line is the site's, not the article's
+            # Everything below the first footer line is the site's, not the article's; the
+            # copyright line names the site the article was copied from.
+            holders = (bylines.copyright_holder(footer.text) for footer in body[position:])
+            draft.via_site = next((holder for holder in holders if holder), "")
+            break
         if line.text in seen or bylines.is_boilerplate(line.text):
             continue
         seen.add(line.text)
