@@ -2,6 +2,7 @@
 
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -42,3 +43,29 @@ def run_import():
         return summary, status, output
 
     return run
+
+
+_CHROME = (
+    "您现在的位置",
+    "版权所有",
+    "ICP备",
+    "访问量",
+    "发布时间",
+    "来源：",
+    "来源:",
+    "编辑:",
+    "編輯:",
+)
+_PINYIN_NOTE = re.compile(r"[\u4e00-\u9fff]\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\)")
+
+
+def assert_clean_body(body, unterminated=()):
+    """No site chrome, no reading aids, and no line that stops in mid-sentence: every line
+    ends a sentence or is a short heading, except ``unterminated`` paragraphs that the
+    source itself leaves open."""
+    for chrome in _CHROME:
+        assert chrome not in body, chrome
+    assert not _PINYIN_NOTE.search(body)
+    for line in body.splitlines():
+        assert line == line.strip() and line, repr(line)
+        assert line[-1] in "。！？!?”）)…" or len(line) <= 30 or line in unterminated, line

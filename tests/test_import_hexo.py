@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import pytest
 
 from archive.models import Article
-from tests.conftest import seed
+from tests.conftest import assert_clean_body, seed
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +28,7 @@ def test_seed_000_fields(run_import):
     assert article.body_text.startswith("周口日报·周道客户端记者昨日获悉，连日来，")
     assert "户政部门——开启便民利企新举措\n全城通办" in article.body_text
     assert "<h3>户政部门——开启便民利企新举措</h3>" in article.body_html
+    assert_clean_body(article.body_text)
 
 
 def test_seed_004_title_quotes_source_and_loose_paragraphs(run_import):
@@ -44,6 +45,10 @@ def test_seed_004_title_quotes_source_and_loose_paragraphs(run_import):
     assert article.body_text.endswith("积极提升其“反诈免疫力”。")
     for noise in ("来源", "版权归原作者所有", "向原创致敬", "   "):
         assert noise not in article.body_text
+    # The standfirst is a <p> of its own in the source, without a full stop.
+    standfirst = article.body_text.splitlines()[0]
+    assert standfirst.endswith("从快从严打击涉企违法犯罪")
+    assert_clean_body(article.body_text, unterminated=[standfirst])
     image = article.image_urls[0]
     assert image.startswith("https://cors.zfour.workers.dev/?http://static.1sapp.com/")
     assert article.image_urls == [image]  # head image and body image are one

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from archive.models import Article
-from tests.conftest import seed
+from tests.conftest import assert_clean_body, seed
 
 pytestmark = pytest.mark.django_db
 
@@ -46,9 +46,7 @@ def test_seed_002_hard_line_breaks_are_joined(run_import):
         "排查化解矛盾纠纷13起",
     ):
         assert joined in body
-    # Every body line is a whole paragraph or a heading: none stops in mid-sentence.
-    for line in body.splitlines():
-        assert line[-1] in "。！？”）)" or len(line) <= 30, line
+    assert_clean_body(body)
 
 
 def test_seed_002_captions_are_kept_apart(run_import):
@@ -84,6 +82,7 @@ def test_seed_001_traditional_with_pinyin_and_damage(run_import):
     )
     assert "让派出所民警来" in article.body_simplified
     assert "<h3>聽見真聲音解決真問題</h3>" in article.body_html
+    assert_clean_body(body)
 
 
 def test_dateline_byline_and_crlf(tmp_path, run_import):

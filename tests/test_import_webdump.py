@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from archive.models import Article
-from tests.conftest import seed
+from tests.conftest import assert_clean_body, seed
 
 pytestmark = pytest.mark.django_db
 
@@ -30,6 +30,7 @@ def test_seed_003_fields_and_clean_body(run_import):
     ):  # fmt: skip
         assert chrome not in body, chrome
     assert "<h3>力推“放管服” 便民利企跑出“加速度”</h3>" in article.body_html
+    assert_clean_body(body)
 
 
 def test_dump_without_meta_line_has_no_date(tmp_path, run_import):
