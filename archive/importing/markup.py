@@ -79,20 +79,20 @@ class _Collector:
                     )
             elif tag == "br":
                 self.run.append(("break", ""))
-            elif tag in ("strong", "b") and _stands_alone(child) and not self._run_has_text():
+            elif tag in ("strong", "b") and _stands_alone(child) and self._at_sentence_boundary():
                 self.run.append(("strong", _text(child)))
             else:
                 self.run.append(("html", _inline_html(child, keep_outer=True)))
             self._loose_text(child.tail)
 
-    def _run_has_text(self):
-        """Whether loose text is pending since the last paragraph break."""
+    def _at_sentence_boundary(self):
+        """Whether pending loose text is empty or ends a sentence (``…4000余件。<strong>``)."""
         for kind, value in reversed(self.run):
             if kind == "break":
-                return False
-            if value.strip():
                 return True
-        return False
+            if value.strip():
+                return value.rstrip()[-1] in "。！？!?”"
+        return True
 
     def _loose_text(self, text):
         if not text:
