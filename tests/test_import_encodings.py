@@ -3,10 +3,13 @@
 import codecs
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from archive.importing.cleaning import strip_pinyin_annotations
 from archive.importing.damage import find_damage
 from archive.importing.decoding import decode
+from archive.importing.reading import parse_bytes
 from archive.models import Article, ImportRecord
 from tests.conftest import SEEDS, seed
 
@@ -96,3 +99,21 @@ def test_damage_markers_are_found():
     assert find_damage("問題有人管?!盀I州公安牢固樹立")
     assert find_damage("替換字元\ufffd出現")
     assert find_damage("槐闩c施工跸壬f出")  # two lower-case stray letters
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.one_of(
+        st.binary(max_size=3000),
+        st.text(max_size=2000).map(lambda text: text.encode("utf-8")),
+        st.text(alphabet="---\n<p>标题正文。：:来源发布时间□本报记者 ", max_size=400).map(
+            lambda text: text.encode("gb18030")
+        ),
+    )
+)
+def test_any_bytes_give_an_article_or_a_clear_error(raw):
+    result = parse_bytes(raw, "/tmp/fuzz.txt")
+    assert (result.article is None) != (result.error == "")
+    if result.article:
+        assert result.article.body_text.strip()
+        assert "<script" not in result.article.body_html
