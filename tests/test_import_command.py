@@ -218,3 +218,15 @@ def test_update_is_recorded_in_history(tmp_path, run_import):
     latest = article.history.latest()
     assert latest.title == "武汉公安:全力以赴办好群众“身边事”"
     assert latest.history_change_reason == "导入：文件已修改"
+
+
+def test_corrected_date_alone_updates(tmp_path, run_import):
+    path = tmp_path / "000.md"
+    path.write_bytes(seed(0).read_bytes())
+    run_import(path)
+    path.write_text(path.read_text().replace("Mon, 29 Mar 2021", "Tue, 30 Mar 2021"))
+    summary, _, _ = run_import(path)
+    assert summary["updated"] == 1
+    assert Article.objects.get().published_at.day == 30
+    summary, _, _ = run_import(path)
+    assert summary["unchanged"] == 1

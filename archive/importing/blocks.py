@@ -24,7 +24,10 @@ _ALLOWED_TAGS = {
     "blockquote", "figure", "figcaption", "img",
 }  # fmt: skip
 _ALLOWED_ATTRIBUTES = {"img": {"src", "alt"}, "figure": {"class"}}
-_IMAGE_ATTRIBUTES = {"img": {"loading": "lazy", "referrerpolicy": "no-referrer"}}
+# Images load lazily and send no Referer (hotlinked news images are often refused with
+# one). render_html writes these itself: nh3's own attribute setting orders attributes
+# differently from one process to the next, which would make every re-import an "update".
+_ATTRIBUTE_VALUES = {"img": {"loading": {"lazy"}, "referrerpolicy": {"no-referrer"}}}
 
 
 @dataclass
@@ -54,7 +57,10 @@ def render_html(blocks):
             parts.append(block.html)
         elif block.kind == IMAGE:
             src = html.escape(block.text)
-            parts.append(f'<figure><img src="{src}" alt=""></figure>')
+            parts.append(
+                f'<figure><img src="{src}" alt="" loading="lazy" referrerpolicy="no-referrer">'
+                "</figure>"
+            )
         elif block.kind == CAPTION:
             caption = html.escape(block.text, quote=False)
             parts.append(f'<figure class="caption"><figcaption>{caption}</figcaption></figure>')
@@ -68,7 +74,7 @@ def sanitize(markup):
         tags=_ALLOWED_TAGS,
         attributes=_ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https"},
-        set_tag_attribute_values=_IMAGE_ATTRIBUTES,
+        tag_attribute_values=_ATTRIBUTE_VALUES,
         clean_content_tags={"script", "style", "iframe", "noscript", "template"},
         link_rel=None,
     )

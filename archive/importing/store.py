@@ -7,10 +7,10 @@ one bad file never takes the others down and never leaves half an article behind
 
 Upsert rules, keyed on ``content_hash`` (the simplified, whitespace-free title and body):
 
+* the path was imported before and the file now says something its article does not
+  (new text, or only a corrected date, byline or source) → ``updated``;
 * the hash is known → ``unchanged``: the same text from another path or in another
   encoding is the same article, and nothing is written to it;
-* the path was imported before and its article now has a different hash → ``updated``:
-  the file was edited, so the article takes the new content;
 * otherwise → ``imported``: a new article.
 
 An update overwrites what the importer derives from the file (title, subtitle, bylines,
@@ -71,10 +71,15 @@ def _store(results, batch):
     hashes = {r.article.content_hash for r in good}
     known = dict(Article.objects.filter(content_hash__in=hashes).values_list("content_hash", "id"))
     previous = _previous_articles([r.path for r in good])
-    to_update_ids = {
-        previous[r.path] for r in good if r.article.content_hash not in known and r.path in previous
+    # Articles this chunk may rewrite: those of files imported before from the same path,
+    # whether their text changed (new hash) or only their metadata (same hash).
+    own_ids = {
+        previous[r.path]
+        for r in good
+        if r.path in previous
+        and known.get(r.article.content_hash, previous[r.path]) == previous[r.path]
     }
-    to_update = Article.objects.in_bulk(to_update_ids) if to_update_ids else {}
+    own = Article.objects.in_bulk(own_ids) if own_ids else {}
 
     plan, new_articles, updated_articles = [], [], []
     now = timezone.now()
@@ -83,18 +88,14 @@ def _store(results, batch):
             plan.append((result, FAILED, None))
             continue
         data = result.article
-        if data.content_hash in known:
-            plan.append((result, UNCHANGED, known[data.content_hash]))
-        elif result.path in previous and previous[result.path] in to_update:
-            article = to_update.pop(previous[result.path])
-            kept_flags = [f for f in article.review_flags if f not in IMPORTER_FLAGS]
-            for name, value in data.model_fields().items():
-                setattr(article, name, value)
-            article.review_flags = kept_flags + data.review_flags
-            article.updated_at = now
+        article = own.pop(previous.get(result.path), None)
+        if article is not None and _differs(article, data):
+            _overwrite(article, data, now)
             updated_articles.append(article)
             known[data.content_hash] = article
             plan.append((result, UPDATED, article))
+        elif article is not None or data.content_hash in known:
+            plan.append((result, UNCHANGED, article or known[data.content_hash]))
         else:
             article = Article(**data.model_fields())
             new_articles.append(article)
@@ -120,6 +121,23 @@ def _store(results, batch):
         articles_stored.send(sender=ImportBatch, article_ids=changed)
         announce_changed(ImportBatch, changed)
     return outcomes
+
+
+def _differs(article, data):
+    """Whether the file now says something the article does not (text or metadata)."""
+    fields = data.model_fields()
+    flags = fields.pop("review_flags")
+    if sorted(f for f in article.review_flags if f in IMPORTER_FLAGS) != sorted(flags):
+        return True
+    return any(getattr(article, name) != value for name, value in fields.items())
+
+
+def _overwrite(article, data, now):
+    kept_flags = [flag for flag in article.review_flags if flag not in IMPORTER_FLAGS]
+    for name, value in data.model_fields().items():
+        setattr(article, name, value)
+    article.review_flags = kept_flags + data.review_flags
+    article.updated_at = now
 
 
 def _previous_articles(paths):
