@@ -102,7 +102,7 @@ def finish(draft):
         body_text=text,
         body_html=render_html(blocks),
         image_urls=[url[:2000] for url in images],
-        script=script_of(text),
+        script=script_of(text, body_simplified),
         title_simplified=title_simplified[:300],
         body_simplified=body_simplified,
         content_hash=content_hash(title_simplified, body_simplified),
@@ -116,12 +116,12 @@ def content_hash(title_simplified, body_simplified):
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
-def script_of(text):
-    """``traditional`` when a noticeable share of the Han characters fold to other ones."""
+def script_of(text, folded):
+    """``traditional`` when a noticeable share of the Han characters of ``text`` differ in
+    ``folded``, its simplified form."""
     sample = text[:5000]
-    folded = to_simplified(sample)
     han = len(_HAN.findall(sample))
-    changed = sum(map(str.__ne__, sample, folded))
+    changed = sum(map(str.__ne__, sample, folded[:5000]))
     # Simplified text has the odd character OpenCC still folds (乾, 著); real traditional
     # text changes one character in four or five.
     return "traditional" if han and changed / han > 0.05 else "simplified"
