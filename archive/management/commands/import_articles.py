@@ -29,7 +29,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", metavar="PATH", help="files, directories or globs")
         parser.add_argument("--json", action="store_true", help="end with a JSON summary line")
-        parser.add_argument("--dry-run", action="store_true", help="parse only, store nothing")
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="parse only and store nothing (parsed files count as imported)",
+        )
         parser.add_argument(
             "--chunk-size", type=_positive, default=CHUNK_SIZE,
             help=f"files per transaction (default {CHUNK_SIZE}); a failing chunk is redone file by file",
@@ -49,6 +53,8 @@ class Command(BaseCommand):
         bar = tqdm(
             total=len(paths),
             unit="file",
+            # The raw stream: OutputWrapper ends every write with a newline, which breaks the
+            # bar's in-place redraw.
             file=self.stderr._out,
             disable=options["verbosity"] == 0 or not self.stderr.isatty(),
         )
