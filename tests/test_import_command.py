@@ -230,3 +230,12 @@ def test_corrected_date_alone_updates(tmp_path, run_import):
     assert Article.objects.get().published_at.day == 30
     summary, _, _ = run_import(path)
     assert summary["unchanged"] == 1
+
+
+def test_parsing_in_worker_processes_gives_the_same_articles(tmp_path, run_import):
+    summary, status, _ = run_import(SEEDS, options=["--workers", "1"])
+    in_process = dict(Article.objects.values_list("content_hash", "body_html"))
+    Article.objects.all().delete()
+    summary, status, _ = run_import(SEEDS, options=["--workers", "2", "--chunk-size", "1"])
+    assert (summary["imported"], status) == (5, 0)
+    assert dict(Article.objects.values_list("content_hash", "body_html")) == in_process

@@ -1,11 +1,16 @@
 """A whole import run: find the files, parse them in chunks, store each chunk, count.
 
-Memory stays flat whatever the number of files: only one chunk of parsed files is held at
-a time (plus the list of paths and of failures).
+Parsing is pure CPU and storing waits on PostgreSQL, so large runs parse in worker processes
+while the main process stores the previous chunk. Memory stays flat whatever the number of
+files: only a few chunks of parsed files exist at a time (plus the lists of paths and of
+failures).
 """
 
 import glob
+import multiprocessing
 import os
+from collections import deque
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from django.db import reset_queries
@@ -13,10 +18,14 @@ from django.utils import timezone
 
 from archive.models import ImportBatch
 
-from .reading import MAX_FILE_BYTES, read_file
+from .reading import MAX_FILE_BYTES, read_files
 from .store import FAILED, IMPORTED, UNCHANGED, UPDATED, store_results
 
 CHUNK_SIZE = 200
+WORKERS = min(2, os.cpu_count() or 1)
+# Starting workers costs about a second (each loads lxml, trafilatura and OpenCC), so small
+# runs parse in the main process.
+_CHUNKS_WORTH_WORKERS = 4
 
 
 @dataclass
@@ -56,6 +65,26 @@ def find_files(patterns):
     return list(dict.fromkeys(os.path.abspath(path) for path in found)), unmatched
 
 
+def _parsed(chunks, max_bytes, workers):
+    """Parsed chunks in order; with workers, up to ``workers`` chunks are parsed ahead."""
+    if workers <= 1 or len(chunks) < _CHUNKS_WORTH_WORKERS:
+        for chunk in chunks:
+            yield read_files(chunk, max_bytes)
+        return
+    # forkserver: workers must not inherit the parent's database connections. Like any
+    # multiprocessing code it re-imports the main script in each worker, so scripts calling
+    # run_import need the usual ``if __name__ == "__main__":`` guard (manage.py has it).
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        pending = deque()
+        for chunk in chunks:
+            pending.append(pool.submit(read_files, chunk, max_bytes))
+            if len(pending) > workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
 def _walk(directory):
     paths = []
     for root, dirs, files in os.walk(directory):
@@ -65,12 +94,12 @@ def _walk(directory):
 
 
 def run_import(paths, *, chunk_size=CHUNK_SIZE, dry_run=False, max_bytes=MAX_FILE_BYTES,
-               progress=None, origin="command"):  # fmt: skip
+               workers=WORKERS, progress=None, origin="command"):  # fmt: skip
     """Import ``paths`` (already expanded); ``progress(n)`` is called as files are done."""
     summary = Summary()
     batch = None if dry_run else ImportBatch.objects.create(origin=origin)
-    for start in range(0, len(paths), chunk_size):
-        results = [read_file(path, max_bytes) for path in paths[start : start + chunk_size]]
+    chunks = [paths[start : start + chunk_size] for start in range(0, len(paths), chunk_size)]
+    for results in _parsed(chunks, max_bytes, workers):
         if dry_run:
             outcomes = [(r, FAILED if r.error else IMPORTED, r.error) for r in results]
         else:

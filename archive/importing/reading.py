@@ -54,9 +54,14 @@ def parse_bytes(raw, path):
         result.article = finish(parse_text(text, result.file_format))
     except ImportFailure as exc:
         result.error = str(exc)
-    except (ValueError, RecursionError) as exc:  # lxml and YAML on pathological input
-        result.error = f"unreadable {result.file_format or 'file'}: {exc}"
+    except Exception as exc:  # a parser bug on odd input must not stop the batch
+        result.error = f"unreadable {result.file_format or 'file'}: {type(exc).__name__}: {exc}"
     return result
+
+
+def read_files(paths, max_bytes=MAX_FILE_BYTES):
+    """:func:`read_file` for several paths: one task for a parsing worker process."""
+    return [read_file(path, max_bytes) for path in paths]
 
 
 def _mb(size):

@@ -12,7 +12,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from archive.importing.batch import CHUNK_SIZE, find_files, run_import
+from archive.importing.batch import CHUNK_SIZE, WORKERS, find_files, run_import
 from archive.importing.reading import MAX_FILE_BYTES
 
 
@@ -39,6 +39,12 @@ class Command(BaseCommand):
             help=f"files per transaction (default {CHUNK_SIZE}); a failing chunk is redone file by file",
         )  # fmt: skip
         parser.add_argument(
+            "--workers",
+            type=_positive,
+            default=WORKERS,
+            help=f"parsing processes for large runs (default {WORKERS}; 1 parses in-process)",
+        )
+        parser.add_argument(
             "--max-size", type=_positive, default=MAX_FILE_BYTES,
             help=f"largest file accepted, in bytes (default {MAX_FILE_BYTES})",
         )  # fmt: skip
@@ -64,6 +70,7 @@ class Command(BaseCommand):
                 chunk_size=options["chunk_size"],
                 dry_run=options["dry_run"],
                 max_bytes=options["max_size"],
+                workers=options["workers"],
                 progress=bar.update,
             )
         self._report(summary, options)
