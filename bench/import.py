@@ -22,6 +22,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import date, datetime, timedelta, timezone
 from email.utils import format_datetime
@@ -32,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 
 BEIJING = timezone(timedelta(hours=8))
+WORKERS = 2
 GENERATED_SENTENCES = [
     "民警深入辖区企业走访，了解企业在生产经营中遇到的困难。",
     "派出所推出户籍业务“全城通办”，群众可就近选择户籍窗口办理。",
@@ -59,11 +61,16 @@ def main():
     if args.child:
         return child(args)
     chunk_sizes = [int(size) for size in args.chunk_sizes.split(",")]
-
+    # (files, chunk size, parsing workers) per parse+store run: in-process and with workers
+    # at the first chunk size, the other chunk sizes with workers, and a tenth of the files
+    # at the first chunk size, to show that memory does not grow with the number of files.
     files = Path(tempfile.mkdtemp(prefix="bench-import-"))
     try:
         count = render_stories(args.corpus, args.limit, files)
         small = max(1, count // 10)
+        configs = [(count, chunk_sizes[0], 1), (count, chunk_sizes[0], WORKERS)]
+        configs += [(count, size, WORKERS) for size in chunk_sizes[1:]]
+        configs.append((small, chunk_sizes[0], 1))
 
         def best(mode, arg, limit):
             # Helpers share the machine: the fastest of a few runs is the least disturbed.
@@ -72,50 +79,54 @@ def main():
 
         with scratch_database(args.database) as database_url:
             env = {**os.environ, "DATABASE_URL": database_url}
-            parse = best("parse", 0, count)
-            stores = {size: best("store", size, count) for size in chunk_sizes}
-            # Memory must not grow with the number of files: same chunk size, a tenth as many.
-            fewer = best("store", chunk_sizes[0], small)
-            baseline = best("baseline", 0, min(args.baseline, count))
+            parse = best("parse", "0", count)
+            stores = {
+                (n, size, workers): best("store", f"{size}x{workers}", n)
+                for n, size, workers in configs
+            }
+            baseline = best("baseline", "0", min(args.baseline, count))
     finally:
         shutil.rmtree(files, ignore_errors=True)
 
-    best_store = max(stores.values(), key=lambda result: result["per_second"])
-    rows = [("parse only", count, parse)]
-    rows += [(f"parse+store, chunk {size}", count, result) for size, result in stores.items()]
-    rows.append((f"parse+store, chunk {chunk_sizes[0]}", small, fewer))
+    full = {key: result for key, result in stores.items() if key[0] == count}
+    best_store = max(full.values(), key=lambda result: result["per_second"])
+    rows = [("parse only, 1 process", count, parse)]
+    rows += [
+        (f"parse+store, chunk {size}, workers {workers}", n, result)
+        for (n, size, workers), result in stores.items()
+    ]
     rows.append(("baseline: per-row create()", min(args.baseline, count), baseline))
-    print(f"{'measurement':<30}{'articles':>10}{'articles/s':>12}{'peak RSS MB':>13}")
+    print(
+        f"{'measurement':<38}{'articles':>9}{'articles/s':>12}{'peak RSS MB':>13}"
+        f"{'worker RSS MB':>15}"
+    )
     for name, articles, result in rows:
         print(
-            f"{name:<30}{articles:>10}{result['per_second']:>12.0f}{result['peak_rss_mb']:>13.1f}"
+            f"{name:<38}{articles:>9}{result['per_second']:>12.0f}"
+            f"{result['peak_rss_mb']:>13.1f}{result['worker_peak_rss_mb']:>15.1f}"
         )
     ratio = best_store["per_second"] / baseline["per_second"]
     print(
-        f"parse+store is {ratio:.1f}x the per-row baseline; outcomes {best_store['outcomes']}; "
-        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+        f"best parse+store is {ratio:.1f}x the per-row baseline; outcomes "
+        f"{best_store['outcomes']}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
     )
+
+    def key(n, size, workers):
+        return f"{n}_files_chunk_{size}_workers_{workers}"
+
     print(
         json.dumps(
             {
                 "articles": count,
                 "parse_per_s": round(parse["per_second"], 1),
-                "store_per_s": {str(s): round(r["per_second"], 1) for s, r in stores.items()},
+                "store_per_s": {key(*k): round(r["per_second"], 1) for k, r in stores.items()},
                 "baseline_per_s": round(baseline["per_second"], 1),
                 "store_vs_baseline": round(ratio, 2),
-                "peak_rss_mb": {
-                    "parse": parse["peak_rss_mb"],
-                    **{f"store_{count}_chunk_{s}": r["peak_rss_mb"] for s, r in stores.items()},
-                    f"store_{small}_chunk_{chunk_sizes[0]}": fewer["peak_rss_mb"],
-                },
-                "worker_peak_rss_mb": {
-                    **{
-                        f"store_{count}_chunk_{s}": r["worker_peak_rss_mb"]
-                        for s, r in stores.items()
-                    },
-                    f"store_{small}_chunk_{chunk_sizes[0]}": fewer["worker_peak_rss_mb"],
-                },
+                "peak_rss_mb": {key(*k): r["peak_rss_mb"] for k, r in stores.items()},
+                "worker_peak_rss_mb": {key(*k): r["worker_peak_rss_mb"] for k, r in stores.items()},
+                "parse_peak_rss_mb": parse["peak_rss_mb"],
                 "outcomes": best_store["outcomes"],
+                "load_average": round(os.getloadavg()[0], 1),
             },
             ensure_ascii=False,
         )
@@ -203,7 +214,7 @@ def child(args):
     from archive.importing.reading import read_file
     from archive.models import Article, ImportBatch, ImportRecord
 
-    mode, arg, limit = args.child[0], int(args.child[1]), int(args.child[2])
+    mode, arg, limit = args.child[0], args.child[1], int(args.child[2])
     paths = find_files([str(args.files)])[0][:limit]
     count, outcomes = len(paths), {}
     read_file(paths[0])  # loads OpenCC's dictionaries once per process, as a server would
@@ -213,12 +224,15 @@ def child(args):
                 "TRUNCATE archive_article, archive_importrecord, archive_importbatch, "
                 "archive_historicalarticle RESTART IDENTITY CASCADE"
             )
+    watcher = _WorkerMemory()
+    watcher.start()
     start = time.perf_counter()
     if mode == "parse":
         failed = sum(1 for path in paths if read_file(path).error)
         outcomes = {"failed": failed}
     elif mode == "store":
-        summary = run_import(paths, chunk_size=arg)
+        size, workers = (int(number) for number in arg.split("x"))
+        summary = run_import(paths, chunk_size=size, workers=workers)
         outcomes = {**summary.as_json(), "failed": len(summary.failed)}
     else:  # the naive importer: one row, one statement, one commit at a time
         batch = ImportBatch.objects.create()
@@ -234,8 +248,7 @@ def child(args):
             )  # fmt: skip
     elapsed = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    # Parsing workers (large store runs) have ended by now; this is the largest of them.
-    worker_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    worker_peak = watcher.stop()
     print(
         json.dumps(
             {
@@ -247,6 +260,49 @@ def child(args):
             }
         )
     )
+
+
+class _WorkerMemory(threading.Thread):
+    """Largest peak RSS (VmHWM) among this process's descendants: the parsing workers are
+    children of multiprocessing's fork server, so RUSAGE_CHILDREN does not see them."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.peak_kb = 0
+        self.done = threading.Event()
+
+    def run(self):
+        while not self.done.wait(0.2):
+            for pid in _descendants(os.getpid()):
+                try:
+                    status = Path(f"/proc/{pid}/status").read_text()
+                except OSError:
+                    continue
+                for line in status.splitlines():
+                    if line.startswith("VmHWM:"):
+                        self.peak_kb = max(self.peak_kb, int(line.split()[1]))
+
+    def stop(self):
+        self.done.set()
+        self.join()
+        return round(self.peak_kb / 1024, 1)
+
+
+def _descendants(root):
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                # The command name in parentheses may hold spaces: split after it.
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(fields[1])
+    found, frontier = set(), {root}
+    while frontier:
+        frontier = {pid for pid, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
 
 
 if __name__ == "__main__":
