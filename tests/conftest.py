@@ -1,8 +1,10 @@
 """Shared fixtures. Each area keeps its fixtures under its own header (the lead merges)."""
 
 import base64
+import io
 import json
 import os
+import re
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -10,6 +12,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
 # browse
 
@@ -267,3 +271,65 @@ EXTRACTION_LABELS = Path(__file__).parent / "data" / "extraction_labels.json"
 def labelled_articles():
     """The five seeds as plain text with what a careful reader finds in each."""
     return json.loads(EXTRACTION_LABELS.read_text(encoding="utf-8"))["articles"]
+
+
+# --- Importer -------------------------------------------------------------------------------
+
+SEEDS = Path(__file__).resolve().parent.parent / "fixtures" / "articles"
+IMPORT_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "importing"
+
+
+def seed(number):
+    """Path of seed file ``NNN_…`` in fixtures/articles/."""
+    return next(SEEDS.glob(f"{number:03d}_*"))
+
+
+@pytest.fixture
+def run_import():
+    """Run ``import_articles --json`` in-process; return (summary, exit status, stdout)."""
+
+    def run(*paths, options=()):
+        stdout, stderr = io.StringIO(), io.StringIO()
+        status = 0
+        try:
+            call_command(
+                "import_articles",
+                *map(str, paths),
+                "--json",
+                *options,
+                stdout=stdout,
+                stderr=stderr,
+            )
+        except CommandError as exc:
+            status = exc.returncode
+        output = stdout.getvalue()
+        summary = json.loads(output.strip().splitlines()[-1]) if output.strip() else None
+        return summary, status, output
+
+    return run
+
+
+_CHROME = (
+    "您现在的位置",
+    "版权所有",
+    "ICP备",
+    "访问量",
+    "发布时间",
+    "来源：",
+    "来源:",
+    "编辑:",
+    "編輯:",
+)
+_PINYIN_NOTE = re.compile(r"[\u4e00-\u9fff]\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\)")
+
+
+def assert_clean_body(body, unterminated=()):
+    """No site chrome, no reading aids, and no line that stops in mid-sentence: every line
+    ends a sentence or is a short heading, except ``unterminated`` paragraphs that the
+    source itself leaves open."""
+    for chrome in _CHROME:
+        assert chrome not in body, chrome
+    assert not _PINYIN_NOTE.search(body)
+    for line in body.splitlines():
+        assert line == line.strip() and line, repr(line)
+        assert line[-1] in "。！？!?”）)…" or len(line) <= 30 or line in unterminated, line

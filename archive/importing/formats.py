@@ -1,0 +1,25 @@
+"""Which parser reads a text: the first whose shape it has, plain print text otherwise."""
+
+from . import hexo, htmlpage, newspaper, webdump
+
+HEXO, HTML_PAGE, WEB_DUMP, NEWSPAPER = "hexo-markdown", "html-page", "web-dump", "newspaper-text"
+_PARSERS = {
+    HEXO: hexo.parse,
+    HTML_PAGE: htmlpage.parse,
+    WEB_DUMP: webdump.parse,
+    NEWSPAPER: newspaper.parse,
+}
+
+
+def detect_format(text):
+    if hexo.looks_like(text):
+        return HEXO
+    if htmlpage.looks_like(text):
+        return HTML_PAGE
+    if webdump.looks_like(text):
+        return WEB_DUMP
+    return NEWSPAPER
+
+
+def parse_text(text, file_format):
+    return _PARSERS[file_format](text)
