@@ -323,6 +323,14 @@ _CHROME = (
 _PINYIN_NOTE = re.compile(r"[\u4e00-\u9fff]\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\)")
 
 
+IMPORTER_FLAGS = ("inferred_title", "unknown_date", "encoding_damage")
+
+
+def importer_flags(article):
+    """The review flags the importer owns, in order; extraction and dedup own the others."""
+    return [flag for flag in article.review_flags if flag in IMPORTER_FLAGS]
+
+
 def assert_clean_body(body, unterminated=()):
     """No site chrome, no reading aids, and no line that stops in mid-sentence: every line
     ends a sentence or is a short heading, except ``unterminated`` paragraphs that the

@@ -65,7 +65,10 @@ def test_edited_file_updates_its_article_and_keeps_staff_decisions(tmp_path, run
     assert updated.content_hash != article.content_hash
     assert updated.status == Article.Status.HIDDEN
     assert updated.review_note == "待核实"
-    assert sorted(updated.review_flags) == ["no_region", "unknown_date"]
+    # unknown_date is the importer's to keep; no_region belongs to extraction, which re-ran
+    # on the update and found the article's places.
+    assert sorted(updated.review_flags) == ["unknown_date"]
+    assert updated.regions.filter(name="鹤壁市").exists()
     record = ImportRecord.objects.filter(path=str(path)).first()
     assert (record.outcome, record.article_id, record.file_format) == (
         "updated",
@@ -111,9 +114,14 @@ def test_broken_files_fail_alone_and_leave_no_rows(tmp_path, run_import):
         assert str(tmp_path / name) in {item["path"] for item in summary["failed"]}
     after = _row_counts()
     assert after["Article"] == before["Article"] + 5
-    assert {k: v for k, v in after.items() if k != "Article"} == {
-        k: v for k, v in before.items() if k != "Article"
-    }
+    # Extraction links the good articles in their transactions; every new link row belongs
+    # to one of them, none to anything a broken file began.
+    good = set(ImportRecord.objects.exclude(outcome="failed").values_list("article", flat=True))
+    assert len(good) == 5
+    for model in (ArticleRegion, ArticleAgency, ArticleInitiative):
+        linked = set(model.objects.values_list("article", flat=True))
+        assert linked <= good, model.__name__
+        assert after[model.__name__] - before[model.__name__] == model.objects.count()
     failed = ImportRecord.objects.filter(outcome="failed")
     assert failed.count() == len(broken)
     assert not failed.filter(article__isnull=False).exists()

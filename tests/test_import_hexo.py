@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from archive.models import Article
-from tests.conftest import assert_clean_body, seed
+from tests.conftest import assert_clean_body, importer_flags, seed
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,7 @@ def test_seed_000_fields(run_import):
     assert article.published_at == datetime(2021, 3, 29, 23, 54, 52, tzinfo=UTC)
     assert article.date_precision == "exact"
     assert article.script == "simplified"
-    assert article.review_flags == []
+    assert importer_flags(article) == []
     assert article.image_urls == ["https://picsum.photos/400/300?random=1480"]
     assert article.body_text.startswith("周口日报·周道客户端记者昨日获悉，连日来，")
     assert "户政部门——开启便民利企新举措\n全城通办" in article.body_text

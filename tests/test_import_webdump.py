@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from archive.models import Article
-from tests.conftest import assert_clean_body, seed
+from tests.conftest import assert_clean_body, importer_flags, seed
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,7 @@ def test_seed_003_fields_and_clean_body(run_import):
     assert article.subtitle == article.authors == ""
     assert article.published_at == datetime(2022, 12, 2, tzinfo=ZoneInfo("Asia/Shanghai"))
     assert article.date_precision == "day"
-    assert article.review_flags == []
+    assert importer_flags(article) == []
     body = article.body_text
     assert body.startswith("今年以来,武汉公安紧紧围绕以人民为中心的根本立场")
     assert body.endswith("不断把为民服务品牌做实、叫响、擦亮。")
