@@ -43,9 +43,11 @@ def parse(text):
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 2}" if mark else ""
-        raise ImportFailure(
-            f"invalid front matter{where}: {getattr(exc, 'problem', exc)}"
-        ) from None
+        # PyYAML's messages span lines; the operator reads one line per file.
+        problem = " ".join(str(getattr(exc, "problem", None) or exc).split())
+        raise ImportFailure(f"invalid front matter{where}: {problem}") from None
+    except ValueError as exc:  # a timestamp YAML recognises but cannot build (month 13)
+        raise ImportFailure(f"invalid front matter: {exc}") from None
     if not isinstance(meta, dict):
         raise ImportFailure("invalid front matter: not a mapping of fields")
     draft = Draft(title=str(meta.get("title") or ""))
