@@ -129,3 +129,12 @@ def test_store_path_leaves_articles_or_errors_and_nothing_half_written(tmp_path)
     for reason, number in errors.most_common():
         print(f"  error {number:5}  {reason}")
     assert files >= STORE_BATCHES * STORE_BATCH_SIZE * 0.5
+
+
+def test_a_file_parsing_too_long_is_a_per_file_error():
+    giant = ("公安局便民服务" * 200_000).encode()
+    result = parse_bytes(giant, "/fuzz/giant.txt", time_limit=0.05)
+    assert result.article is None
+    assert result.error == "gave up: parsing took longer than 0.05 s"
+    # The timer is gone afterwards: the next file parses normally.
+    assert parse_bytes("标题\n\n正文第一段。\n".encode(), "/fuzz/ok.txt").article is not None
