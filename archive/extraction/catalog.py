@@ -69,7 +69,7 @@ class Catalog:
         self.bureau_by_region = {}  # region id → the bureau whose area it is
         self.known_initiative_names = set()
         self.unconfirmed = set()  # (model, pk) created by extraction, not yet committed
-        self.automaton = ahocorasick.Automaton()
+        self._stale = False
         keys = {}
 
         def add(key, entry):
@@ -94,7 +94,7 @@ class Catalog:
         for agency in agencies:
             self.add_agency(agency.id, agency.name, agency.kind, agency.region_id, agency.parent_id)
             for name in [agency.name, *agency.aliases]:
-                self.agency_ids[(name, agency.region_id)] = agency.id
+                self.agency_ids.setdefault((name, agency.region_id), agency.id)
                 add(name, ("agency", agency.id))
         for initiative in initiatives:
             names = [initiative.name, *initiative.aliases]
@@ -104,9 +104,24 @@ class Catalog:
                     add(name, ("initiative", initiative.id))
         for word in BLOCKERS:
             keys.setdefault(word, []).append(("blocker",))
-        for key, entries in keys.items():
-            self.automaton.add_word(key, (key, tuple(entries)))
-        self.automaton.make_automaton()
+        self._keys = keys
+        self._build_automaton()
+
+    def _build_automaton(self):
+        # Entries sorted so that a catalogue grown during a run (learn_agency) and one loaded
+        # afresh afterwards hold them in the same order (ids grow with creation).
+        automaton = ahocorasick.Automaton()
+        for key, entries in self._keys.items():
+            automaton.add_word(key, (key, tuple(sorted(entries, key=_entry_order))))
+        automaton.make_automaton()
+        self._automaton, self._stale = automaton, False
+
+    @property
+    def automaton(self):
+        """The keys as one Aho–Corasick automaton, rebuilt after :meth:`learn_agency`."""
+        if self._stale:
+            self._build_automaton()
+        return self._automaton
 
     @classmethod
     def load(cls):
@@ -115,7 +130,10 @@ class Catalog:
             Region.objects.only(
                 "id", "code", "name", "short_name", "aliases", "level", "parent_id"
             ),
-            Agency.objects.only("id", "name", "aliases", "kind", "region_id", "parent_id"),
+            # In creation order, the order a run that created them registered them in.
+            Agency.objects.only("id", "name", "aliases", "kind", "region_id", "parent_id").order_by(
+                "id"
+            ),
             Initiative.objects.only("id", "name", "aliases", "status"),
         )
 
@@ -125,6 +143,17 @@ class Catalog:
         self.agency_ids[(name, region_id)] = agency_id
         if kind in BUREAU_KINDS and region_id is not None:
             self.bureau_by_region.setdefault(region_id, agency_id)
+
+    def learn_agency(self, agency_id, names, region_id):
+        """Make an agency this run created findable by name, as :meth:`load` would: an import
+        resumed in a new process after a crash must link exactly as an uninterrupted one."""
+        for name in names:
+            self.agency_ids.setdefault((name, region_id), agency_id)
+            if len(name) >= 2:
+                entries = self._keys.setdefault(name, [])
+                if ("agency", agency_id) not in entries:
+                    entries.append(("agency", agency_id))
+                    self._stale = True
 
     def ancestors(self, region_id):
         """The region and every region above it, nearest first."""
@@ -140,3 +169,12 @@ class Catalog:
         if region.level == Region.Level.COUNTY and region.parent_id is not None:
             return region.parent_id
         return region_id
+
+
+_KIND_ORDER = {"region": 0, "agency": 1, "initiative": 2, "blocker": 3}
+
+
+def _entry_order(entry):
+    """The kinds in the order extraction expects (the first entry's kind decides what a key
+    is), agencies by id; a stable sort keeps regions in the order they were read."""
+    return (_KIND_ORDER[entry[0]], entry[1] if entry[0] == "agency" else 0)

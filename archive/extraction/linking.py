@@ -222,8 +222,7 @@ def _agency_id(ref, catalog, summary):
     if created:
         catalog.unconfirmed.add((Agency, agency.pk))
     catalog.add_agency(agency.pk, agency.name, agency.kind, agency.region_id, agency.parent_id)
-    for alias in agency.aliases:
-        catalog.agency_ids.setdefault((alias, agency.region_id), agency.pk)
+    catalog.learn_agency(agency.pk, [agency.name, *agency.aliases], agency.region_id)
     ref.agency_id = agency.pk
     return agency.pk
 
