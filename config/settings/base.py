@@ -41,6 +41,7 @@ MIDDLEWARE = [
     # Right after SecurityMiddleware so that every response, static files included, carries it.
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "config.nul_bytes.reject_nul_bytes",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
