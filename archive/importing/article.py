@@ -70,6 +70,15 @@ class ArticleData:
         return dict(self.__dict__)
 
 
+def web_url(url):
+    """``url`` if it is an http(s) address, else "": pages render it as a link, and a file's
+    ``javascript:`` or ``data:`` "original URL" must never become one."""
+    url = url.strip()
+    if url.lower().startswith(("http://", "https://")) and not any(c.isspace() for c in url):
+        return url
+    return ""
+
+
 def finish(draft):
     """Derive the shared fields of ``draft``; raise ImportFailure when there is no text."""
     blocks = draft.blocks
@@ -96,7 +105,7 @@ def finish(draft):
         editor=draft.editor[:100],
         source=draft.source[:200],
         via_site=draft.via_site[:200],
-        original_url=draft.original_url[:2000],
+        original_url=web_url(draft.original_url)[:2000],
         published_at=draft.published_at,
         date_precision=draft.date_precision if draft.published_at else dates.UNKNOWN,
         body_text=text,
