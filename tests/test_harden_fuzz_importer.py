@@ -138,3 +138,17 @@ def test_a_file_parsing_too_long_is_a_per_file_error():
     assert result.error == "gave up: parsing took longer than 0.05 s"
     # The timer is gone afterwards: the next file parses normally.
     assert parse_bytes("标题\n\n正文第一段。\n".encode(), "/fuzz/ok.txt").article is not None
+
+
+def test_only_web_addresses_become_original_urls():
+    page = "---\ntitle: 标题\noriginal_url: '{}'\n---\n<p>正文第一段，民警为群众办实事。</p>\n"
+    for url, kept in [
+        ("https://example.org/a.html", "https://example.org/a.html"),
+        ("HTTP://example.org/", "HTTP://example.org/"),
+        ("javascript:alert(1)", ""),
+        (" JavaScript:alert(1)", ""),
+        ("data:text/html,<script>alert(1)</script>", ""),
+        ("http://exa mple.org/", ""),
+    ]:
+        article = parse_bytes(page.format(url).encode(), "/fuzz/url.md").article
+        assert article.original_url == kept, url
