@@ -5,8 +5,8 @@ from django.http import JsonResponse
 
 
 def healthz(request):
-    report = {"status": "ok", "database": _database_report()}
-    status = 200 if report["database"]["ok"] else 503
+    report = {"status": "ok", "database": _database_report(), "search": _search_report()}
+    status = 200 if report["database"]["ok"] and report["search"]["ok"] else 503
     if status != 200:
         report["status"] = "error"
     return JsonResponse(report, status=status)
@@ -20,3 +20,13 @@ def _database_report():
     except Exception as error:  # noqa: BLE001 - any failure is what this endpoint reports
         return {"ok": False, "error": type(error).__name__}
     return {"ok": True, "articles": articles}
+
+
+def _search_report():
+    from search.indexing import backend_and_index
+
+    try:
+        documents = backend_and_index()[0].document_count()
+    except Exception as error:  # noqa: BLE001 - any failure is what this endpoint reports
+        return {"ok": False, "error": type(error).__name__}
+    return {"ok": True, "documents": documents}

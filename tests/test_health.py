@@ -11,3 +11,4 @@ def test_healthz_reports_database(client):
     body = response.json()
     assert body["status"] == "ok"
     assert body["database"] == {"ok": True, "articles": 0}
+    assert body["search"] == {"ok": True, "documents": 0}

@@ -1,0 +1,261 @@
+"""haystack's Whoosh backend, made safe for Chinese and for several writing processes.
+
+What differs from ``haystack.backends.whoosh_backend``:
+
+* Schema: fields of ``ArticleIndex`` that name a ``whoosh_field`` get exactly that Whoosh
+  field (the jieba and bigram analyzers of ``search.analysis``, unstored keyword filters,
+  sortable numeric columns); haystack would give every text field a stored, stemming
+  ``TEXT``.
+* Writes: one writer at a time across processes. Whoosh's own lock fails at once with
+  ``LockError`` when a second gunicorn worker writes; here every write (update, remove,
+  clear, first creation) first takes an ``fcntl`` lock on a file beside the index, waiting
+  with backoff, so no update is refused or lost.
+* Reads: one searcher per process and index, reopened only when the index changed.
+* ``find()``: runs a parsed query (``search.query``) against the index and returns the
+  matching article ids, ranked. haystack's own ``search()`` (query-string parsing,
+  stemming highlighter) is not used by the site.
+"""
+
+import errno
+import fcntl
+import os
+import random
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from haystack.backends.whoosh_backend import WhooshEngine, WhooshSearchBackend
+from haystack.constants import ID
+from haystack.exceptions import SkipDocument
+from haystack.utils import get_identifier
+from whoosh import query as wq
+from whoosh.fields import Schema
+from whoosh.writing import CLEAR
+
+from search.analysis import runs
+
+LOCK_TIMEOUT = 120  # seconds a writer waits for another process before giving up loudly
+
+_searchers = {}
+_searchers_guard = threading.Lock()
+
+
+class IndexLockTimeout(RuntimeError):
+    """Another process held the index write lock for longer than LOCK_TIMEOUT."""
+
+
+@contextmanager
+def index_write_lock(index_path, timeout=LOCK_TIMEOUT):
+    """Hold the inter-process lock of the index at ``index_path`` (a file beside it).
+
+    ``flock`` is released by the kernel when a process dies, so a crashed writer never
+    leaves the index locked.
+    """
+    lock_path = Path(str(index_path).rstrip("/") + ".lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + timeout
+    delay = 0.005
+    with open(lock_path, "a+") as handle:
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as error:
+                if error.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+                if time.monotonic() > deadline:
+                    raise IndexLockTimeout(f"{lock_path}: held by another process") from None
+                time.sleep(delay * (1 + random.random()))
+                delay = min(delay * 2, 0.25)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+class ChineseWhooshBackend(WhooshSearchBackend):
+    def setup(self):
+        from search.dictionary import load_entity_words
+
+        load_entity_words()
+        # Creating the index on first use must not race with another process doing the same.
+        with index_write_lock(self.path):
+            super().setup()
+
+    def build_schema(self, fields):
+        content_field_name, schema = super().build_schema(fields)
+        whoosh_fields = {name: schema[name] for name in schema.names()}
+        for field in fields.values():
+            factory = getattr(field, "whoosh_field", None)
+            if factory is not None:
+                whoosh_fields[field.index_fieldname] = factory()
+        return content_field_name, Schema(**whoosh_fields)
+
+    # Writing ---------------------------------------------------------------------------
+
+    @contextmanager
+    def writer(self, mergetype=None, **options):
+        """A Whoosh writer under the inter-process lock; committed on success, else cancelled."""
+        if not self.setup_complete:
+            self.setup()
+        with index_write_lock(self.path):
+            self.index = self.index.refresh()
+            writer = self.index.writer(timeout=LOCK_TIMEOUT, **options)
+            try:
+                yield writer
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit(mergetype=mergetype)
+
+    def prepare_documents(self, index, objects):
+        documents = []
+        for obj in objects:
+            try:
+                doc = index.full_prepare(obj)
+            except SkipDocument:
+                continue
+            doc.pop("boost", None)
+            documents.append({key: self._from_python(value) for key, value in doc.items()})
+        return documents
+
+    def update(self, index, iterable, commit=True):
+        self.write(index, iterable, ())
+
+    def write(self, index, objects, remove_identifiers, **writer_options):
+        """Add or replace ``objects`` and delete ``remove_identifiers`` in one commit."""
+        documents = self.prepare_documents(index, objects)  # outside the lock: jieba is slow
+        if not documents and not remove_identifiers:
+            return
+        with self.writer(**writer_options) as writer:
+            for identifier in remove_identifiers:
+                writer.delete_by_term(ID, identifier)
+            for doc in documents:
+                writer.update_document(**doc)
+
+    def remove(self, obj_or_string, commit=True):
+        with self.writer() as writer:
+            writer.delete_by_term(ID, get_identifier(obj_or_string))
+
+    def clear(self, models=None, commit=True):
+        if models is not None:
+            return super().clear(models=models, commit=commit)
+        # Merge every segment away rather than delete the files: the generation number keeps
+        # growing, so every process's cached searcher sees that the index changed.
+        with self.writer(mergetype=CLEAR):
+            pass
+
+    # Reading ---------------------------------------------------------------------------
+
+    def searcher(self):
+        """This process's searcher, reopened when another writer has committed since."""
+        if not self.setup_complete:
+            self.setup()
+        # Keyed by pid too: a forked child must not read through its parent's open files.
+        key = (os.getpid(), self.path)
+        with _searchers_guard:
+            searcher = _searchers.get(key)
+            if searcher is None:
+                searcher = self.index.refresh().searcher()
+            elif not searcher.up_to_date():
+                searcher = searcher.refresh()
+            _searchers[key] = searcher
+            return searcher
+
+    def document_count(self):
+        return self.searcher().doc_count()
+
+    def find(self, plan, filters=None, sort="relevance"):
+        """Article ids matching ``plan`` (a ``search.query.Plan``), best first, as a list.
+
+        Relevance puts articles whose title contains the query first, then orders by
+        Whoosh's BM25 score; ``sort="date"`` orders by publication time, newest first.
+        """
+        searcher = self.searcher()
+        match = self._match_query(plan, "bigrams", "text")
+        if match is None:
+            return []
+        restrictions = list(_filter_queries(filters or {}))
+        if restrictions:
+            match = wq.And([match, *restrictions])
+        excluded = [self._term_query(term, "bigrams", "text") for term in plan.excluded]
+        if excluded:
+            match = wq.AndNot(match, wq.Or(excluded))
+        results = searcher.search(match, limit=None, scored=(sort == "relevance"))
+        if results.is_empty():
+            return []
+        article_ids = _column(searcher, "article_id")
+        if sort == "date":
+            published = _column(searcher, "published_ts")
+            docnums = sorted(results.docs(), key=lambda d: (published[d], article_ids[d]))
+            docnums.reverse()
+        else:
+            in_title = set()
+            title_query = self._match_query(plan, "title_bigrams", "title")
+            if title_query is not None:
+                in_title = set(searcher.docs_for_query(title_query)) & results.docs()
+            # top_n is already best first; a stable sort lifts title matches above the rest.
+            docnums = [docnum for _, docnum in results.top_n]
+            docnums.sort(key=lambda docnum: docnum not in in_title)
+        return [article_ids[docnum] for docnum in docnums]
+
+    def indexed_fingerprints(self):
+        """{article id: stored fingerprint} of every indexed article (for check_index)."""
+        searcher = self.searcher()
+        return {
+            int(fields["django_id"]): fields.get("fingerprint", "")
+            for _, fields in searcher.iter_docs()
+        }
+
+    def _match_query(self, plan, bigram_field, word_field):
+        groups = []
+        for alternatives in plan.groups:
+            queries = [self._term_query(term, bigram_field, word_field) for term in alternatives]
+            groups.append(queries[0] if len(queries) == 1 else wq.Or(queries))
+        if not groups:
+            return None
+        return groups[0] if len(groups) == 1 else wq.And(groups)
+
+    @staticmethod
+    def _term_query(term, bigram_field, word_field):
+        """Han runs as bigram phrases (exact substring), Latin and digit runs as words."""
+        parts = []
+        for kind, text in runs(term):
+            if kind == "alnum":
+                parts.append(wq.Term(word_field, text))
+            elif len(text) == 1:
+                parts.append(wq.Prefix(bigram_field, text))
+            elif len(text) == 2:
+                parts.append(wq.Term(bigram_field, text))
+            else:
+                grams = [text[i : i + 2] for i in range(len(text) - 1)]
+                parts.append(wq.Phrase(bigram_field, grams))
+        return parts[0] if len(parts) == 1 else wq.And(parts)
+
+
+def _column(searcher, name):
+    """A list (docnum → value) of one sortable column, built once per searcher."""
+    cache = searcher.__dict__.setdefault("_archive_columns", {})
+    if name not in cache:
+        cache[name] = list(searcher.reader().column_reader(name))
+    return cache[name]
+
+
+def _filter_queries(filters):
+    """Whoosh queries for the filters a ``search.forms.SearchForm`` produced."""
+    if filters.get("region"):
+        yield wq.Term("region_codes", filters["region"])
+    if filters.get("agency"):
+        yield wq.Term("agency_ids", str(filters["agency"]))
+    if filters.get("initiative"):
+        yield wq.Term("initiative_slugs", filters["initiative"])
+    if filters.get("year"):
+        yield wq.Term("year", str(filters["year"]))
+    start, end = filters.get("start_ts"), filters.get("end_ts")
+    if start is not None or end is not None:
+        yield wq.NumericRange("published_ts", start, end)
+
+
+class ChineseWhooshEngine(WhooshEngine):
+    backend = ChineseWhooshBackend
