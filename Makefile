@@ -9,19 +9,19 @@ WORKERS ?= 2
 PYTHON ?= python3
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
-.PHONY: run test install browser db stop-db data lint format check clean haystack-tests
+.PHONY: run test install browser postgres db stop-db data lint format check clean haystack-tests
 
 ## run: install, start the embedded PostgreSQL, load the fixtures and serve on http://$(HOST):$(PORT)
 run: install data
 	$(PY) manage.py collectstatic --noinput --verbosity 0
-	$(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
+	$(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --no-control-socket --access-logfile -
 
 ## test: install, then the checks and the whole test suite against real PostgreSQL, Whoosh and Chromium
-test: install browser
+test: install browser postgres
 	$(VENV)/bin/ruff check .
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py check
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest
+	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest
 	$(MAKE) haystack-tests
 
 ## haystack-tests: django-haystack 3.4.0's own 86 Whoosh backend tests against our installed Whoosh
@@ -41,7 +41,8 @@ haystack-tests: install
 install: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV) || { \
+	  echo "Could not create $(VENV): install Python 3.11+ with venv (Debian: apt-get install python3-venv)" >&2; exit 1; }
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[test]"
 	touch $@
@@ -52,7 +53,13 @@ browser:
 	  if [ "$$(id -u)" -ne 0 ]; then echo "Chromium is missing: run 'sudo apt-get install chromium fonts-noto-cjk'" >&2; exit 1; fi; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
 
-db: install
+## postgres: the PostgreSQL server binaries the embedded cluster runs on (not needed with DATABASE_URL)
+postgres:
+	@test -n "$$DATABASE_URL" || command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" -ne 0 ]; then echo "PostgreSQL's server is missing: run 'sudo apt-get install postgresql', or set DATABASE_URL" >&2; exit 1; fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
+
+db: install postgres
 	$(PY) -m config.localdb start
 
 stop-db:

@@ -10,10 +10,14 @@ _FALSE = {"0", "false", "no", "off", ""}
 
 
 def env_str(name, default=None):
+    """A string; without a default the variable is required, and an empty value counts as unset
+    (``DATABASE_URL=`` in an env file must not quietly select the embedded database)."""
     value = os.environ.get(name)
+    if default is None and not (value or "").strip():
+        raise ImproperlyConfigured(
+            f"environment variable {name} is required (see docs/configuration.md)"
+        )
     if value is None:
-        if default is None:
-            raise ImproperlyConfigured(f"environment variable {name} is required")
         return default
     return value
 

@@ -1,15 +1,28 @@
-"""/healthz: what an operator or a container healthcheck needs to know at a glance."""
+"""/healthz: what an operator or a container healthcheck needs to know at a glance.
+
+200 when every section is ok, 503 otherwise; each section says what it checked, so the JSON
+alone tells an operator which part is down (docs/operations.md).
+"""
+
+from importlib.metadata import PackageNotFoundError, version
 
 from django.db import connection
 from django.http import JsonResponse
 
 
 def healthz(request):
-    report = {"status": "ok", "database": _database_report(), "search": _search_report()}
-    status = 200 if report["database"]["ok"] and report["search"]["ok"] else 503
-    if status != 200:
-        report["status"] = "error"
-    return JsonResponse(report, status=status)
+    sections = {"database": _database_report(), "search": _search_report()}
+    healthy = all(section["ok"] for section in sections.values())
+    report = {"status": "ok" if healthy else "error", "version": _version(), **sections}
+    return JsonResponse(report, status=200 if healthy else 503)
+
+
+def _version():
+    """The installed distribution's version, so an operator sees which release answers."""
+    try:
+        return version("jingxun-archive")
+    except PackageNotFoundError:
+        return "unknown"
 
 
 def _database_report():

@@ -1,0 +1,252 @@
+"""The Docker image and compose file, checked without a Docker engine.
+
+This machine cannot build images, so these tests read the Dockerfile and compose.yaml for the
+properties that matter (multi-stage, non-root, healthcheck, PostgreSQL healthy before the web
+starts) and then run the image's own commands here: the build-time collectstatic with its
+placeholder environment, and gunicorn with the image's command under production settings.
+"""
+
+import os
+import re
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+import yaml
+from django.db import connection
+
+from config.healthcheck import host_header
+from tests.factories import make_article
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def _instructions():
+    """The Dockerfile as (stage index, INSTRUCTION, arguments), continuation lines joined."""
+    text = (BASE_DIR / "Dockerfile").read_text()
+    text = re.sub(r"\\\n", " ", text)
+    stage = -1
+    result = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        instruction, _, arguments = line.partition(" ")
+        instruction = instruction.upper()
+        if instruction == "FROM":
+            stage += 1
+        result.append((stage, instruction, arguments.strip()))
+    return result
+
+
+def _final_stage():
+    instructions = _instructions()
+    last = instructions[-1][0]
+    return [(name, arguments) for stage, name, arguments in instructions if stage == last]
+
+
+def _compose():
+    return yaml.safe_load((BASE_DIR / "compose.yaml").read_text())
+
+
+def _build_time_environment():
+    """The placeholder variables of the collectstatic RUN line."""
+    (run,) = [args for name, args in _final_stage() if name == "RUN" and "collectstatic" in args]
+    return dict(re.findall(r"([A-Z_]+)=(\S+)", run.split("python", 1)[0]))
+
+
+def test_dockerfile_is_multi_stage_on_slim_python():
+    froms = [args for _, name, args in _instructions() if name == "FROM"]
+    assert len(froms) >= 2
+    assert froms[0].startswith("python:3.11-slim-bookworm AS builder")
+    assert froms[-1].startswith("python:3.11-slim-bookworm")
+    final = _final_stage()
+    assert ("COPY", "--from=builder /opt/venv /opt/venv") in final
+    assert any(name == "RUN" and "pip install" in args for _, name, args in _instructions())
+
+
+def test_image_runs_as_a_non_root_user_with_a_healthcheck():
+    final = _final_stage()
+    users = [args for name, args in final if name == "USER"]
+    assert users and users[-1] not in {"root", "0"}
+    names = [name for name, _ in final]
+    assert names.index("USER") < names.index("CMD")
+    (healthcheck,) = [args for name, args in final if name == "HEALTHCHECK"]
+    assert '"config.healthcheck"' in healthcheck
+    assert ("EXPOSE", "8000") in final
+    assert ("VOLUME", '["/data/index"]') in final
+    env = " ".join(args for name, args in final if name == "ENV")
+    assert "SEARCH_INDEX_PATH=/data/index" in env
+    assert "DJANGO_SETTINGS_MODULE=config.settings.production" in env
+    assert "SECRET_KEY" not in env  # the build-time placeholder never reaches the image
+    (cmd,) = [args for name, args in final if name == "CMD"]
+    assert cmd.startswith('["gunicorn", "config.wsgi"')
+
+
+def test_dockerfile_copies_only_paths_that_exist():
+    for _, name, arguments in _instructions():
+        if name == "COPY" and "--from" not in arguments:
+            *sources, _target = [a for a in arguments.split() if not a.startswith("--")]
+            for source in sources:
+                assert (BASE_DIR / source).exists(), source
+
+
+def test_compose_waits_for_a_healthy_database_and_migrates_first():
+    services = _compose()["services"]
+    assert services["db"]["image"].startswith("postgres:15")
+    assert "pg_isready" in " ".join(services["db"]["healthcheck"]["test"])
+    for name in ("web", "migrate"):
+        assert services[name]["depends_on"]["db"] == {"condition": "service_healthy"}
+        assert services[name]["env_file"] == ".env"
+        assert "index:/data/index" in services[name]["volumes"]
+    assert services["migrate"]["command"] == ["python", "manage.py", "migrate", "--noinput"]
+    assert services["web"]["depends_on"]["migrate"] == {
+        "condition": "service_completed_successfully"
+    }
+    assert set(_compose()["volumes"]) == {"pgdata", "index"}
+
+
+def test_every_environment_variable_is_documented():
+    documentation = (BASE_DIR / "docs" / "configuration.md").read_text()
+    example = (BASE_DIR / ".env.example").read_text()
+    read = set()
+    for path in [*BASE_DIR.glob("config/**/*.py"), *BASE_DIR.glob("archive/**/*.py"),
+                 *BASE_DIR.glob("search/**/*.py")]:  # fmt: skip
+        read |= set(
+            re.findall(
+                r"(?:env_(?:str|bool|int|list)|os\.environ\.get|os\.getenv)\(\s*\"([A-Z_]+)\"",
+                path.read_text(),
+            )
+        )
+    assert {"SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS"} <= read
+    for name in read:
+        assert f"`{name}`" in documentation, f"{name} is read but not in docs/configuration.md"
+    for name in re.findall(r"^#? ?([A-Z_]+)=", example, flags=re.MULTILINE):
+        assert f"`{name}`" in documentation, f"{name} is in .env.example but not documented"
+
+
+def test_healthcheck_sends_a_concrete_allowed_host(monkeypatch):
+    monkeypatch.setenv("ALLOWED_HOSTS", "*, .archive.example.org, other.example.org")
+    assert host_header() == "archive.example.org"
+    monkeypatch.setenv("ALLOWED_HOSTS", "")
+    assert host_header() is None
+
+
+@pytest.fixture(scope="module")
+def collected_static(tmp_path_factory):
+    """The Dockerfile's build-time collectstatic, run here with its placeholder environment."""
+    static_root = tmp_path_factory.mktemp("staticfiles")
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DATABASE_URL"}}
+    env.update(_build_time_environment())
+    env.update(DJANGO_SETTINGS_MODULE="config.settings.production", STATIC_ROOT=str(static_root))
+    result = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    return static_root
+
+
+def test_build_time_collectstatic_needs_no_real_secrets(collected_static):
+    assert (collected_static / "staticfiles.json").exists()
+    assert list(collected_static.glob("css/site.*.css"))
+    assert (collected_static / "admin" / "js" / "theme.js").exists()
+
+
+def _free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _get(url, host, **headers):
+    request = urllib.request.Request(url, headers={"Host": host, **headers})
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        with opener.open(request, timeout=10) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_image_command_serves_production_settings(collected_static):
+    """gunicorn as the image's CMD starts it, against the test database."""
+    make_article("生产环境测试文章")
+    database = connection.settings_dict
+    host = "archive.example.org"
+    port = _free_port()
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        ALLOWED_HOSTS=host,
+        DATABASE_URL=(
+            f"postgres://{database['USER']}:{database['PASSWORD'] or ''}"
+            f"@{database['HOST']}:{database['PORT']}/{database['NAME']}"
+        ),
+        STATIC_ROOT=str(collected_static),
+        WEB_CONCURRENCY="1",
+    )
+    (cmd,) = [args for name, args in _final_stage() if name == "CMD"]
+    command = yaml.safe_load(cmd)  # the exec form is a JSON list
+    command[command.index("--bind") + 1] = f"127.0.0.1:{port}"
+    command[0] = str(Path(sys.executable).parent / "gunicorn")
+    server = subprocess.Popen(command, cwd=BASE_DIR, env=env, stderr=subprocess.PIPE)
+    try:
+        healthcheck = [
+            sys.executable,
+            "-m",
+            "config.healthcheck",
+            f"http://127.0.0.1:{port}/healthz",
+        ]
+        for _attempt in range(100):
+            check = subprocess.run(healthcheck, env=env, capture_output=True)
+            if check.returncode == 0 or server.poll() is not None:
+                break
+            time.sleep(0.2)
+        assert check.returncode == 0, check.stderr
+
+        status, headers, body = _get(f"http://127.0.0.1:{port}/healthz", host)
+        assert status == 200
+        assert b'"articles": 1' in body
+
+        # Plain HTTP is sent to HTTPS; behind the proxy's X-Forwarded-Proto it is served.
+        status, headers, _ = _get(f"http://127.0.0.1:{port}/", host)
+        assert status == 301
+        assert headers["Location"] == f"https://{host}/"
+        status, headers, _ = _get(
+            f"http://127.0.0.1:{port}/healthz", host, **{"X-Forwarded-Proto": "https"}
+        )
+        assert status == 200
+        assert headers["Strict-Transport-Security"].startswith("max-age=31536000")
+        assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+
+        # Static files come from whitenoise, with their hashed names cached for a year.
+        css = next(collected_static.glob("css/site.*.css")).name
+        status, headers, _ = _get(
+            f"http://127.0.0.1:{port}/static/css/{css}", host, **{"X-Forwarded-Proto": "https"}
+        )
+        assert status == 200
+        assert "max-age=315360000" in headers["Cache-Control"]
+
+        status, _, _ = _get(f"http://127.0.0.1:{port}/healthz", "attacker.example")
+        assert status == 400
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -1,0 +1,67 @@
+"""Error pages: Chinese, in the site's look, and never a traceback (DEBUG is off in tests)."""
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.test import Client
+from django.urls import include, path
+
+pytestmark = pytest.mark.django_db
+
+
+def _raise_error(request):
+    raise RuntimeError("secret-internal-detail")
+
+
+def _forbidden(request):
+    raise PermissionDenied
+
+
+# The project's URLs plus two views that fail on purpose (used through pytest.mark.urls).
+urlpatterns = [
+    path("boom/", _raise_error),
+    path("forbidden/", _forbidden),
+    path("", include("config.urls")),
+]
+
+
+def test_unknown_url_gives_the_chinese_404_page(client):
+    response = client.get("/this/does/not/exist/")
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "页面不存在" in page
+    assert "site.css" in page
+    assert 'lang="zh-Hans"' in page
+
+
+@pytest.mark.urls(__name__)
+def test_view_raising_an_exception_gives_the_500_page_without_traceback():
+    assert settings.DEBUG is False
+    client = Client(raise_request_exception=False)
+    response = client.get("/boom/")
+    assert response.status_code == 500
+    page = response.content.decode()
+    assert "服务器出错了" in page
+    assert "site.css" in page
+    for leak in ("secret-internal-detail", "Traceback", "RuntimeError", "_raise_error"):
+        assert leak not in page
+
+
+@pytest.mark.urls(__name__)
+def test_permission_denied_gives_the_chinese_403_page(client):
+    response = client.get("/forbidden/")
+    assert response.status_code == 403
+    assert "无权访问" in response.content.decode()
+
+
+def test_unknown_host_gives_the_chinese_400_page(client):
+    response = client.get("/", HTTP_HOST="attacker.example")
+    assert response.status_code == 400
+    assert "请求有误" in response.content.decode()
+
+
+def test_form_without_csrf_token_gives_the_chinese_403_page():
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/admin/login/", {"username": "a", "password": "b"})
+    assert response.status_code == 403
+    assert "表单已失效" in response.content.decode()
