@@ -18,6 +18,7 @@ What differs from ``haystack.backends.whoosh_backend``:
 
 import errno
 import fcntl
+import heapq
 import os
 import random
 import threading
@@ -167,38 +168,49 @@ class ChineseWhooshBackend(WhooshSearchBackend):
         return self.searcher().doc_count()
 
     def find(self, plan, filters=None, sort="relevance"):
-        """Article ids matching ``plan`` (a ``search.query.Plan``), best first, as a list.
+        """The articles matching ``plan`` (a ``search.query.Plan``) as a ``Ranking``.
 
-        Relevance puts articles whose title contains the query first, then orders by
+        All matches are collected unscored (cheap); only the slice a page asks for is ranked.
+        Relevance puts articles whose title contains the query first, each part ordered by
         Whoosh's BM25 score; ``sort="date"`` orders by publication time, newest first.
         """
         searcher = self.searcher()
         match = self._match_query(plan, "bigrams", "text")
         if match is None:
-            return []
+            return Ranking(searcher, set(), lambda limit: [])
         restrictions = list(_filter_queries(filters or {}))
         if restrictions:
             match = wq.And([match, *restrictions])
         excluded = [self._term_query(term, "bigrams", "text") for term in plan.excluded]
         if excluded:
             match = wq.AndNot(match, wq.Or(excluded))
-        results = searcher.search(match, limit=None, scored=(sort == "relevance"))
-        if results.is_empty():
-            return []
-        article_ids = _column(searcher, "article_id")
+        docs = set(searcher.docs_for_query(match))
+        if not docs:
+            return Ranking(searcher, docs, lambda limit: [])
         if sort == "date":
-            published = _column(searcher, "published_ts")
-            docnums = sorted(results.docs(), key=lambda d: (published[d], article_ids[d]))
-            docnums.reverse()
-        else:
-            in_title = set()
-            title_query = self._match_query(plan, "title_bigrams", "title")
-            if title_query is not None:
-                in_title = set(searcher.docs_for_query(title_query)) & results.docs()
-            # top_n is already best first; a stable sort lifts title matches above the rest.
-            docnums = [docnum for _, docnum in results.top_n]
-            docnums.sort(key=lambda docnum: docnum not in in_title)
-        return [article_ids[docnum] for docnum in docnums]
+            published, article_ids = (
+                _column(searcher, "published_ts"),
+                _column(searcher, "article_id"),
+            )
+
+            def top(limit):
+                return heapq.nlargest(limit, docs, key=lambda d: (published[d], article_ids[d]))
+
+            return Ranking(searcher, docs, top)
+        title_query = self._match_query(plan, "title_bigrams", "title")
+        in_title = docs & set(searcher.docs_for_query(title_query))
+
+        def top(limit):
+            # Each search walks every match: skip the ones an empty set makes pointless.
+            first = []
+            if in_title:
+                first = [hit.docnum for hit in searcher.search(match, limit=limit, filter=in_title)]
+            if len(first) >= limit or len(first) == len(docs):
+                return first
+            rest = searcher.search(match, limit=limit - len(first), mask=in_title or None)
+            return first + [hit.docnum for hit in rest]
+
+        return Ranking(searcher, docs, top)
 
     def indexed_fingerprints(self):
         """{article id: stored fingerprint} of every indexed article (for check_index)."""
@@ -232,6 +244,37 @@ class ChineseWhooshBackend(WhooshSearchBackend):
                 grams = [text[i : i + 2] for i in range(len(text) - 1)]
                 parts.append(wq.Phrase(bigram_field, grams))
         return parts[0] if len(parts) == 1 else wq.And(parts)
+
+
+class Ranking:
+    """A lazily ranked sequence of article ids (what ``Paginator`` needs: len and slices).
+
+    ``article_ids`` gives every match, unordered, for facet counts.
+    """
+
+    def __init__(self, searcher, docnums, top):
+        self._searcher, self._docnums, self._top = searcher, docnums, top
+
+    def __len__(self):
+        return len(self._docnums)
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice):
+            return self[key : key + 1][0]
+        start, stop, _ = key.indices(len(self))
+        if stop <= start:
+            return []
+        ids = _column(self._searcher, "article_id")
+        return [ids[docnum] for docnum in self._top(stop)[start:stop]]
+
+    def __iter__(self):
+        return iter(self[:])
+
+    def article_ids(self):
+        if not self._docnums:
+            return []
+        ids = _column(self._searcher, "article_id")
+        return [ids[docnum] for docnum in self._docnums]
 
 
 def _column(searcher, name):

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
 from django.db.models import Count
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import ExtractYear
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -97,7 +98,7 @@ def search(params, page_number=1, per_page=PER_PAGE):
     outcome.paginator = Paginator(ids, per_page, orphans=2, allow_empty_first_page=True)
     outcome.page = outcome.paginator.page(page_number)
     outcome.page.object_list = load_articles(outcome.page.object_list, plan)
-    outcome.facets = facets(ids)
+    outcome.facets = facets(ids.article_ids())
     return outcome
 
 
@@ -132,10 +133,17 @@ def _city_of():
     return cities
 
 
+def _among(ids):
+    """``pk__in`` for thousands of ids as one array parameter, not thousands of placeholders."""
+    # An array literal: psycopg's list adapter costs ~8 µs an id, a joined string far less.
+    return RawSQL("SELECT unnest(%s::bigint[])", ("{" + ",".join(map(str, ids)) + "}",))
+
+
 def facets(ids):
     """Counts by city, agency, initiative and year over all matching articles (from columns)."""
     if not ids:
         return {"region": [], "agency": [], "initiative": [], "year": []}
+    ids = _among(ids)
     city_of = _city_of()
     per_city = Counter()
     cities_by_article = {}

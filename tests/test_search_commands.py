@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def found(q, **filters):
-    return backend_and_index()[0].find(parse(q), filters=filters)
+    return list(backend_and_index()[0].find(parse(q), filters=filters))
 
 
 @pytest.fixture

@@ -76,5 +76,6 @@ def test_concurrent_writers_and_readers(search_index):
 
     backend, _ = backend_and_index()
     assert sorted(backend.find(parse("户籍"))) == sorted(ids)
+    assert sorted(backend.find(parse("户籍")).article_ids()) == sorted(ids)
     assert backend.document_count() == len(ids)
     assert Article.objects.count() == len(ids)

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def found(q, **filters):
-    return backend_and_index()[0].find(parse(q), filters=filters)
+    return list(backend_and_index()[0].find(parse(q), filters=filters))
 
 
 def test_save_edit_hide_and_delete(search_index, django_capture_on_commit_callbacks):
