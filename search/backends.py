@@ -8,7 +8,7 @@ What differs from ``haystack.backends.whoosh_backend``:
   ``TEXT``.
 * Writes: one writer at a time across processes. Whoosh's own lock fails at once with
   ``LockError`` when a second gunicorn worker writes; here every write (update, remove,
-  clear, first creation) first takes an ``fcntl`` lock on a file beside the index, waiting
+  clear, first creation) first takes an ``fcntl`` lock on a file in the index directory, waiting
   with backoff, so no update is refused or lost.
 * Reads: one searcher per process and index, reopened only when the index changed.
 * ``find()``: runs a parsed query (``search.query``) against the index and returns the
@@ -48,13 +48,14 @@ class IndexLockTimeout(RuntimeError):
 
 @contextmanager
 def index_write_lock(index_path, timeout=LOCK_TIMEOUT):
-    """Hold the inter-process lock of the index at ``index_path`` (a file beside it).
+    """Hold the inter-process lock of the index at ``index_path`` (a file in its directory,
+    which is the one place every worker can write; Whoosh ignores files it did not name).
 
     ``flock`` is released by the kernel when a process dies, so a crashed writer never
     leaves the index locked.
     """
-    lock_path = Path(str(index_path).rstrip("/") + ".lock")
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    Path(index_path).mkdir(parents=True, exist_ok=True)
+    lock_path = Path(index_path) / "ARCHIVE_WRITE.lock"
     deadline = time.monotonic() + timeout
     delay = 0.005
     with open(lock_path, "a+") as handle:

@@ -79,3 +79,30 @@ def test_concurrent_writers_and_readers(search_index):
     assert sorted(backend.find(parse("户籍")).article_ids()) == sorted(ids)
     assert backend.document_count() == len(ids)
     assert Article.objects.count() == len(ids)
+
+
+def test_a_second_writer_waits_instead_of_failing(search_index):
+    """What Whoosh alone does here is raise LockError at once; ours waits for the lock."""
+    import threading
+    import time
+
+    from whoosh.index import LockError
+
+    from search.backends import index_write_lock
+
+    raw = search_index.index.refresh()
+    holder = raw.writer()
+    with pytest.raises(LockError):
+        raw.writer()  # Whoosh's own behaviour: the second writer fails immediately
+    holder.cancel()
+
+    outcome = []
+    with index_write_lock(search_index.path):
+        worker = threading.Thread(
+            target=lambda: outcome.append(search_index.remove("archive.article.999"))
+        )
+        worker.start()
+        time.sleep(0.5)
+        assert worker.is_alive() and not outcome  # waiting, not failed
+    worker.join(timeout=30)
+    assert outcome == [None]
