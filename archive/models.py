@@ -4,7 +4,10 @@ campaigns they report, and where every article came from."""
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
 
@@ -142,6 +145,49 @@ class ArticleQuerySet(models.QuerySet):
     def needing_review(self):
         return self.exclude(review_flags=[])
 
+    def newest(self):
+        """Newest first, undated last: PostgreSQL sorts NULL first in a descending order, which
+        would put every undated article on top of every list (index: article_status_newest)."""
+        return self.order_by(F("published_at").desc(nulls_last=True), "-id")
+
+    def dated(self):
+        """Articles whose date is known at least to the month: the date archive lists only these."""
+        return self.filter(published_at__isnull=False).exclude(
+            date_precision=Article.DatePrecision.UNKNOWN
+        )
+
+    def undated(self):
+        """The complement of ``dated()``: listed apart, never given a made-up date."""
+        return self.filter(
+            Q(published_at__isnull=True) | Q(date_precision=Article.DatePrecision.UNKNOWN)
+        )
+
+    def in_regions(self, region_ids):
+        """Articles linked to any of ``region_ids`` (a list or a subquery), each once."""
+        links = ArticleRegion.objects.filter(article=OuterRef("pk"), region_id__in=region_ids)
+        return self.filter(Exists(links))
+
+    def in_agencies(self, agency_ids):
+        links = ArticleAgency.objects.filter(article=OuterRef("pk"), agency_id__in=agency_ids)
+        return self.filter(Exists(links))
+
+    def in_initiative(self, initiative):
+        links = ArticleInitiative.objects.filter(article=OuterRef("pk"), initiative=initiative)
+        return self.filter(Exists(links))
+
+    def for_listing(self, *extra_fields):
+        """What an article card needs, without the bodies (which dominate a row's size)."""
+        return self.only(
+            "id",
+            "title",
+            "subtitle",
+            "source",
+            "published_at",
+            "date_precision",
+            "status",
+            *extra_fields,
+        )
+
 
 class Article(models.Model):
     class Status(models.TextChoices):
@@ -165,6 +211,7 @@ class Article(models.Model):
         ENCODING_DAMAGE = "encoding_damage", "疑有乱码"
         NO_REGION = "no_region", "未识别地区"
         NO_AGENCY = "no_agency", "未识别单位"
+        AMBIGUOUS_REGION = "ambiguous_region", "地名有歧义"
         SUSPECTED_DUPLICATE = "suspected_duplicate", "疑似重复"
 
     title = models.CharField("标题", max_length=300)
@@ -203,6 +250,10 @@ class Article(models.Model):
         models.CharField(max_length=32, choices=ReviewFlag.choices), default=list, blank=True
     )
     review_note = models.TextField("审核说明", blank=True)
+    # Near-duplicate detection (archive.dedup): the MinHash signature of the simplified body,
+    # and its LSH band keys, which a GIN index turns into "which articles share a band?".
+    minhash = models.BinaryField("MinHash 签名", null=True, blank=True, editable=False)
+    minhash_bands = ArrayField(models.BigIntegerField(), default=list, blank=True, editable=False)
     regions = models.ManyToManyField(Region, through="ArticleRegion", related_name="articles")
     agencies = models.ManyToManyField(Agency, through="ArticleAgency", related_name="articles")
     initiatives = models.ManyToManyField(
@@ -212,7 +263,9 @@ class Article(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ArticleQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["body_simplified", "title_simplified"])
+    history = HistoricalRecords(
+        excluded_fields=["body_simplified", "title_simplified", "minhash", "minhash_bands"]
+    )
 
     class Meta:
         verbose_name = "文章"
@@ -226,6 +279,17 @@ class Article(models.Model):
             ),
             # Review queue: articles with any flag.
             GinIndex(fields=["review_flags"], name="article_review_flags"),
+            # Near-duplicate candidates: articles sharing any LSH band key (&& overlap).
+            # No fast update: every import searches right after inserting, and a pending
+            # list of fresh entries would be scanned linearly by each of those searches.
+            GinIndex(fields=["minhash_bands"], name="article_minhash_bands", fastupdate=False),
+            # Browse lists: ArticleQuerySet.newest() puts undated articles last.
+            models.Index(
+                F("status"),
+                F("published_at").desc(nulls_last=True),
+                F("id").desc(),
+                name="article_status_newest",
+            ),
         ]
 
     def __str__(self):
@@ -233,6 +297,41 @@ class Article(models.Model):
 
     def get_absolute_url(self):
         return reverse("archive:article_detail", args=[self.pk])
+
+    @property
+    def slug(self):
+        return slugify(self.title, allow_unicode=True)[:80]
+
+    @property
+    def is_dated(self):
+        return self.published_at is not None and self.date_precision != self.DatePrecision.UNKNOWN
+
+    @property
+    def local_published_at(self):
+        return timezone.localtime(self.published_at) if self.is_dated else None
+
+    @property
+    def date_label(self):
+        """The date in Chinese, no more precise than what is known: 2021年3月29日, 2021年3月, 日期不详."""
+        when = self.local_published_at
+        if when is None:
+            return "日期不详"
+        if self.date_precision == self.DatePrecision.MONTH:
+            return f"{when.year}年{when.month}月"
+        label = f"{when.year}年{when.month}月{when.day}日"
+        if self.date_precision == self.DatePrecision.EXACT:
+            label += f" {when:%H:%M}"
+        return label
+
+    @property
+    def date_iso(self):
+        """The same date for ``<time datetime>`` and citations: 2021-03-29 or 2021-03."""
+        when = self.local_published_at
+        if when is None:
+            return ""
+        if self.date_precision == self.DatePrecision.MONTH:
+            return f"{when:%Y-%m}"
+        return f"{when:%Y-%m-%d}"
 
 
 class LinkOrigin(models.TextChoices):

@@ -1,30 +1,287 @@
-"""Browse pages. Thin: queries live on the models' QuerySets and in archive.browse."""
+"""Browse pages. Thin: queries live on the models' QuerySets, in archive.browse and in
+archive.counts (cached counts and timelines)."""
 
-from django.shortcuts import get_object_or_404, render
+from datetime import date
 
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from archive import browse, counts
+from archive.forms import ListFilterForm
 from archive.models import Agency, Article, Initiative, Region
+from archive.related import related_articles
+
+FIRST_YEAR, LAST_YEAR = 1949, 2100
 
 
+def _article_list(request, template, articles, context, csv_name, known_count=None):
+    """Render one page of ``articles`` newest first, or all of them as CSV (?format=csv)."""
+    articles = articles.newest()
+    if browse.wants_csv(request):
+        return browse.csv_response(request, articles, csv_name)
+    page = browse.paginate(request, browse.with_links(articles), known_count)
+    return render(request, template, {**context, "page": page})
+
+
+def _filters(request, region):
+    """Year and bureau filters from the query string; a malformed value, or a bureau outside
+    the region, is a 404, so a filtered list only ever has one URL."""
+    form = ListFilterForm(request.GET)
+    if not form.is_valid():
+        raise Http404("筛选条件无效")
+    year, agency_id = form.cleaned_data["year"], form.cleaned_data["agency"]
+    agency = None
+    if agency_id is not None:
+        agency = (
+            Agency.objects.filter(pk=agency_id, region_id__in=counts.region_subtree(region))
+            .only("id", "name")
+            .first()
+        )
+        if agency is None:
+            raise Http404("这个地区没有这个单位")
+    return year, agency
+
+
+@require_GET
 def home(request):
-    articles = Article.objects.published()[:20]
-    return render(request, "archive/home.html", {"articles": articles})
+    return render(
+        request,
+        "archive/home.html",
+        {
+            "articles": browse.with_links(Article.objects.published().newest())[:10],
+            "totals": counts.totals(),
+            "timeline": counts.timeline(),
+            "top_cities": counts.top_regions(Region.Level.CITY),
+            "provinces": counts.top_regions(Region.Level.PROVINCE, limit=34),
+            "top_agencies": counts.top_agencies(),
+            "top_initiatives": counts.top_initiatives(),
+        },
+    )
 
 
-def article_detail(request, pk):
-    article = get_object_or_404(Article.objects.published(), pk=pk)
-    return render(request, "archive/article_detail.html", {"article": article})
+@require_GET
+def article_list(request):
+    return _article_list(
+        request,
+        "archive/article_list.html",
+        Article.objects.published(),
+        {"breadcrumbs": [("全部文章", None)]},
+        "articles",
+        known_count=counts.timeline().total,
+    )
 
 
+@require_GET
+def article_detail(request, pk, slug=None):
+    """Duplicates answer with a permanent redirect to their primary; hidden articles do not
+    exist for readers. Any slug is accepted: the canonical link names the permalink."""
+    article = get_object_or_404(Article.objects.select_related("duplicate_of"), pk=pk)
+    primary = article.duplicate_of
+    if (
+        article.status == Article.Status.DUPLICATE
+        and primary is not None
+        and primary.status == Article.Status.PUBLISHED
+    ):
+        return redirect(primary, permanent=True)
+    if article.status != Article.Status.PUBLISHED:
+        raise Http404("文章不存在")
+    permalink = request.build_absolute_uri(article.get_absolute_url())
+    links = browse.article_links(article)
+    crumbs = [("全部文章", reverse("archive:article_list"))]
+    if links["regions"]:
+        crumbs.append((links["regions"][0].name, links["regions"][0].get_absolute_url()))
+    crumbs.append((article.title, None))
+    return render(
+        request,
+        "archive/article_detail.html",
+        {
+            "article": article,
+            **links,
+            "permalink": permalink,
+            "citation": browse.citation(article, permalink),
+            "copies": browse.article_copies(article),
+            "related": related_articles(article),
+            "breadcrumbs": crumbs,
+        },
+    )
+
+
+@require_GET
+def region_list(request):
+    return render(
+        request,
+        "archive/region_list.html",
+        {"tree": browse.region_tree(), "breadcrumbs": [("地区", None)]},
+    )
+
+
+@require_GET
 def region_detail(request, code):
-    region = get_object_or_404(Region, code=code)
-    return render(request, "archive/region_detail.html", {"region": region})
+    region = get_object_or_404(Region.objects.select_related("parent__parent"), code=code)
+    timeline = counts.timeline("region", region)
+    agencies = browse.agencies_in_region(region)
+    year, agency = _filters(request, region)
+    articles = Article.objects.published().in_regions(counts.region_subtree(region))
+    known_count = timeline.total
+    if year:
+        articles = browse.filter_by_year(articles, year)
+        known_count = timeline.count_in_year(year)
+    if agency:
+        articles = articles.in_agencies(counts.agency_subtree_ids(agency))
+        known_count = None
+    return _article_list(
+        request,
+        "archive/region_detail.html",
+        articles,
+        {
+            "region": region,
+            "children": browse.region_children(region),
+            "agencies": agencies,
+            "timeline": timeline,
+            "year": year,
+            "agency": agency,
+            "breadcrumbs": browse.region_crumbs(region),
+        },
+        f"region-{region.code}",
+        known_count,
+    )
 
 
+@require_GET
+def agency_list(request):
+    page = browse.paginate(request, browse.agency_groups(), per_page=100)
+    return render(
+        request,
+        "archive/agency_list.html",
+        {"page": page, "breadcrumbs": [("公安单位", None)]},
+    )
+
+
+@require_GET
 def agency_detail(request, pk):
-    agency = get_object_or_404(Agency, pk=pk)
-    return render(request, "archive/agency_detail.html", {"agency": agency})
+    agency = get_object_or_404(Agency.objects.select_related("parent", "region"), pk=pk)
+    timeline = counts.timeline("agency", agency)
+    return _article_list(
+        request,
+        "archive/agency_detail.html",
+        Article.objects.published().in_agencies(counts.agency_subtree_ids(agency)),
+        {
+            "agency": agency,
+            "sub_units": browse.agency_sub_units(agency),
+            "initiatives": browse.agency_initiatives(agency),
+            "timeline": timeline,
+            "breadcrumbs": browse.agency_crumbs(agency),
+        },
+        f"agency-{agency.pk}",
+        timeline.total,
+    )
 
 
+@require_GET
+def initiative_list(request):
+    page = browse.paginate(request, browse.accepted_initiatives(), per_page=50)
+    return render(
+        request,
+        "archive/initiative_list.html",
+        {"page": page, "breadcrumbs": [("专项行动", None)]},
+    )
+
+
+@require_GET
 def initiative_detail(request, slug):
-    initiative = get_object_or_404(Initiative, slug=slug)
-    return render(request, "archive/initiative_detail.html", {"initiative": initiative})
+    initiative = get_object_or_404(Initiative, slug=slug, status=Initiative.Status.ACCEPTED)
+    timeline = counts.timeline("initiative", initiative)
+    return _article_list(
+        request,
+        "archive/initiative_detail.html",
+        Article.objects.published().in_initiative(initiative),
+        {
+            "initiative": initiative,
+            "agencies": browse.initiative_agencies(initiative),
+            "timeline": timeline,
+            "breadcrumbs": [
+                ("专项行动", reverse("archive:initiative_list")),
+                (initiative.name, None),
+            ],
+        },
+        f"initiative-{initiative.pk}",
+        timeline.total,
+    )
+
+
+@require_GET
+def date_archive(request):
+    return render(
+        request,
+        "archive/date_archive.html",
+        {"timeline": counts.timeline(), "breadcrumbs": [("按日期", None)]},
+    )
+
+
+def _check_period(year, month=None):
+    if not FIRST_YEAR <= year <= LAST_YEAR or (month is not None and not 1 <= month <= 12):
+        raise Http404("没有这个日期")
+
+
+@require_GET
+def year_archive(request, year):
+    _check_period(year)
+    timeline = counts.timeline()
+    return _article_list(
+        request,
+        "archive/year_archive.html",
+        browse.filter_by_year(Article.objects.published(), year),
+        {
+            "year": year,
+            "months": [(m, n) for m, n in timeline.months if m.year == year],
+            "timeline": timeline,
+            "breadcrumbs": [("按日期", reverse("archive:date_archive")), (f"{year}年", None)],
+        },
+        f"archive-{year}",
+        timeline.count_in_year(year),
+    )
+
+
+@require_GET
+def month_archive(request, year, month):
+    _check_period(year, month)
+    timeline = counts.timeline()
+    return _article_list(
+        request,
+        "archive/month_archive.html",
+        browse.filter_by_month(Article.objects.published(), year, month),
+        {
+            "year": year,
+            "month": date(year, month, 1),
+            "breadcrumbs": [
+                ("按日期", reverse("archive:date_archive")),
+                (f"{year}年", reverse("archive:year_archive", args=[year])),
+                (f"{month}月", None),
+            ],
+        },
+        f"archive-{year}-{month:02d}",
+        timeline.count_in_month(year, month),
+    )
+
+
+@require_GET
+def undated(request):
+    return _article_list(
+        request,
+        "archive/undated.html",
+        Article.objects.published().undated(),
+        {
+            "breadcrumbs": [("按日期", reverse("archive:date_archive")), ("日期不详", None)],
+        },
+        "undated",
+        counts.timeline().undated,
+    )
+
+
+@require_GET
+def robots_txt(request):
+    sitemap = request.build_absolute_uri(reverse("sitemap"))
+    lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /*?format=csv", f"Sitemap: {sitemap}"]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

@@ -7,7 +7,6 @@ built by SelectFilter2.js, the theme toggle by theme.js).
 
 import pytest
 from django.contrib.auth import get_user_model
-from playwright.sync_api import sync_playwright
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,14 +19,11 @@ def editor():
 
 
 @pytest.fixture
-def page(editor):
-    """Playwright runs an event loop in this thread, so the database work happens before it."""
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium")
-        try:
-            yield browser.new_page()
-        finally:
-            browser.close()
+def page(editor, chromium):
+    """A fresh page in the shared browser (tests/conftest.py); the editor exists first."""
+    page = chromium.new_page()
+    yield page
+    page.close()
 
 
 def _watch_console(page):

@@ -20,7 +20,10 @@ def _manage(*args, **env_overrides):
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "DEBUG"}
+        # The browser tests' DJANGO_ALLOW_ASYNC_UNSAFE is a test-process setting, never a
+        # deployment's (check --deploy rightly refuses it).
+        if key
+        not in {"SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     env["DJANGO_SETTINGS_MODULE"] = "config.settings.production"
     env.update(env_overrides)

@@ -43,7 +43,9 @@ def test_check_index_reports_and_fixes(articles, capsys):
     call_command("check_index")
     assert "索引与数据库一致" in capsys.readouterr().out
 
-    city = Region.objects.create(code="371600", name="滨州市", level="city")
+    city = Region.objects.get_or_create(code="371600", defaults=dict(name="滨州市", level="city"))[
+        0
+    ]
     missing = make_article("新文章", "户籍。")
     Article.objects.filter(pk=articles[1].pk).update(status=Article.Status.HIDDEN)
     ArticleRegion.objects.create(article=articles[2], region=city)  # stale: links changed

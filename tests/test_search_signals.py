@@ -43,7 +43,9 @@ def test_nothing_is_indexed_before_commit(search_index, django_capture_on_commit
 
 
 def test_link_changes_reindex(search_index, django_capture_on_commit_callbacks):
-    city = Region.objects.create(code="371600", name="滨州市", level="city")
+    city = Region.objects.get_or_create(code="371600", defaults=dict(name="滨州市", level="city"))[
+        0
+    ]
     with django_capture_on_commit_callbacks(execute=True):
         article = make_article("户籍新规", "正文。")
     with django_capture_on_commit_callbacks(execute=True):

@@ -13,7 +13,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def articles(reindex):
-    city = Region.objects.create(code="371600", name="滨州市", level="city")
+    city = Region.objects.get_or_create(code="371600", defaults=dict(name="滨州市", level="city"))[
+        0
+    ]
     hit = make_article(
         "滨州户籍<script>alert(1)</script>",
         "户籍窗口<script>alert(2)</script>延时服务。",

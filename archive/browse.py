@@ -1,0 +1,341 @@
+"""The browse pages' queries and the small pieces of logic the views share.
+
+Views stay thin: they fetch the object, call one of these functions, and render. Counts and
+timelines come from archive.counts (cached); article lists from ArticleQuerySet methods.
+"""
+
+import csv
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.core.paginator import InvalidPage, Paginator
+from django.db.models import Count, Prefetch
+from django.http import Http404, StreamingHttpResponse
+from django.urls import reverse
+from django.utils import timezone
+
+from archive import counts
+from archive.models import Agency, Article, Initiative, Region
+
+PER_PAGE = 20
+ORPHANS = 3
+
+
+class CountedPaginator(Paginator):
+    """A Paginator told its total when it is already known (from a cached timeline), so a
+    page of a big region does not pay for COUNT(*) over its articles."""
+
+    def __init__(self, object_list, per_page, known_count=None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        if known_count is not None:
+            self.__dict__["count"] = known_count
+
+
+def paginate(request, object_list, known_count=None, per_page=PER_PAGE):
+    """The requested page; a page number that is not a whole number or out of range is a 404."""
+    paginator = CountedPaginator(object_list, per_page, known_count=known_count, orphans=ORPHANS)
+    try:
+        return paginator.page(request.GET.get("page") or 1)
+    except InvalidPage:
+        raise Http404("没有这一页") from None
+
+
+def with_links(articles):
+    """Article cards show their regions: one prefetch query for the whole page."""
+    return articles.for_listing().prefetch_related(
+        Prefetch("regions", queryset=Region.objects.only("id", "code", "name"))
+    )
+
+
+# Breadcrumbs: [(label, url)], the last one being the current page (url may be None).
+
+
+def region_ancestors(region):
+    """The region's parents, top first. The tree has three levels, so with
+    ``select_related("parent__parent")`` this costs no query."""
+    chain = []
+    parent = region.parent
+    while parent is not None:
+        chain.insert(0, parent)
+        parent = parent.parent
+    return chain
+
+
+def region_crumbs(region, current=True):
+    crumbs = [("地区", reverse("archive:region_list"))]
+    crumbs += [(r.name, r.get_absolute_url()) for r in region_ancestors(region)]
+    crumbs.append((region.name, None if current else region.get_absolute_url()))
+    return crumbs
+
+
+# Regions
+
+
+@dataclass
+class RegionNode:
+    region: Region
+    count: int
+    children: list
+
+
+def region_tree():
+    """Province › city › district, each with its article count; regions without any article
+    are left out (the gazetteer holds some 3,000). Two queries when the counts are cached."""
+    region_counts = counts.region_counts()
+    regions = Region.objects.filter(pk__in=list(region_counts)).only(
+        "id", "code", "name", "level", "parent_id"
+    )
+    nodes = {r.pk: RegionNode(r, region_counts[r.pk], []) for r in regions}
+    roots = []
+    for node in sorted(nodes.values(), key=lambda n: n.region.code):
+        parent = nodes.get(node.region.parent_id)
+        (parent.children if parent else roots).append(node)
+    return roots
+
+
+def region_children(region):
+    """[(child region, count)] of the regions directly under ``region`` that have articles
+    (cached with the counts, like the next two: every query saved counts on a busy server)."""
+
+    def compute():
+        region_counts = counts.region_counts()
+        children = Region.objects.filter(parent_id=region.pk).only("id", "code", "name")
+        return [(c, region_counts[c.pk]) for c in children if c.pk in region_counts]
+
+    return counts.cached(f"region-children:{region.pk}", compute)
+
+
+def agencies_in_region(region, limit=50):
+    """[(agency, count)] of the agencies located in the region or below, busiest first."""
+
+    def compute():
+        agency_counts = counts.agency_counts()
+        agencies = Agency.objects.filter(region_id__in=counts.region_subtree(region)).only(
+            "id", "name"
+        )
+        ranked = sorted(
+            ((a, agency_counts[a.pk]) for a in agencies if a.pk in agency_counts),
+            key=lambda pair: -pair[1],
+        )
+        return ranked[:limit]
+
+    return counts.cached(f"region-agencies:{region.pk}:{limit}", compute)
+
+
+def filter_by_year(articles, year):
+    """Articles dated in ``year`` (local time); an index range on published_at."""
+    start = timezone.make_aware(datetime(year, 1, 1))
+    end = timezone.make_aware(datetime(year + 1, 1, 1))
+    return articles.dated().filter(published_at__gte=start, published_at__lt=end)
+
+
+def filter_by_month(articles, year, month):
+    start = timezone.make_aware(datetime(year, month, 1))
+    following = (date(year, month, 1) + timedelta(days=32)).replace(day=1)
+    end = timezone.make_aware(datetime(following.year, following.month, 1))
+    return articles.dated().filter(published_at__gte=start, published_at__lt=end)
+
+
+# Agencies
+
+
+def agency_crumbs(agency):
+    crumbs = [("公安单位", reverse("archive:agency_list"))]
+    if agency.parent_id:
+        crumbs.append((agency.parent.name, agency.parent.get_absolute_url()))
+    crumbs.append((agency.name, None))
+    return crumbs
+
+
+def agency_groups():
+    """[(agency, count)] of the agencies that have articles, ordered by their region's code
+    then name (for grouping by region)."""
+    agency_counts = counts.agency_counts()
+    agencies = (
+        Agency.objects.filter(pk__in=list(agency_counts))
+        .select_related("region")
+        .only("id", "name", "region__code", "region__name")
+        .order_by("region__code", "name")
+    )
+    return [(agency, agency_counts[agency.pk]) for agency in agencies]
+
+
+def agency_sub_units(agency):
+    """[(sub-unit, count)] directly under the agency, cached with the counts."""
+
+    def compute():
+        agency_counts = counts.agency_counts()
+        units = Agency.objects.filter(parent_id=agency.pk).only("id", "name")
+        return [(unit, agency_counts.get(unit.pk, 0)) for unit in units]
+
+    return counts.cached(f"agency-units:{agency.pk}", compute)
+
+
+def agency_initiatives(agency, limit=30):
+    """[(initiative, count)]: accepted initiatives reported in the articles of the agency and
+    its sub-units. A three-way join over the agency's articles: cached with the counts."""
+
+    def compute():
+        return list(
+            Initiative.objects.filter(
+                status=Initiative.Status.ACCEPTED,
+                articleinitiative__article__status=Article.Status.PUBLISHED,
+                articleinitiative__article__articleagency__agency_id__in=counts.agency_subtree(
+                    agency
+                ),
+            )
+            .annotate(n=Count("articleinitiative__article", distinct=True))
+            .order_by("-n", "name")
+            .values_list("pk", "n")[:limit]
+        )
+
+    ranked = counts.cached(f"agency-initiatives:{agency.pk}:{limit}", compute)
+    initiatives = Initiative.objects.only("id", "name", "slug").in_bulk([pk for pk, _ in ranked])
+    return [(initiatives[pk], n) for pk, n in ranked if pk in initiatives]
+
+
+# Initiatives
+
+
+def initiative_agencies(initiative, limit=30):
+    """[(agency, count)]: which bureaus ran the initiative, where, with how many articles
+    (cached with the counts)."""
+
+    def compute():
+        return list(
+            Agency.objects.filter(
+                articleagency__article__status=Article.Status.PUBLISHED,
+                articleagency__article__articleinitiative__initiative=initiative,
+            )
+            .annotate(n=Count("articleagency__article", distinct=True))
+            .order_by("-n", "name")
+            .values_list("pk", "n")[:limit]
+        )
+
+    ranked = counts.cached(f"initiative-agencies:{initiative.pk}:{limit}", compute)
+    agencies = (
+        Agency.objects.select_related("region")
+        .only("id", "name", "region__code", "region__name")
+        .in_bulk([pk for pk, _ in ranked])
+    )
+    return [(agencies[pk], n) for pk, n in ranked if pk in agencies]
+
+
+def accepted_initiatives():
+    """[(initiative, count)] of the publicly listed initiatives, busiest first."""
+    initiative_counts = counts.initiative_counts()
+    initiatives = Initiative.objects.filter(status=Initiative.Status.ACCEPTED).only(
+        "id", "name", "slug", "description"
+    )
+    return sorted(
+        ((i, initiative_counts.get(i.pk, 0)) for i in initiatives),
+        key=lambda pair: (-pair[1], pair[0].name),
+    )
+
+
+# Articles
+
+
+def article_links(article):
+    """The article's regions, agencies and (accepted) initiatives: three queries."""
+    return {
+        "regions": list(
+            article.regions.only("id", "code", "name").order_by(
+                "-articleregion__is_primary", "code"
+            )
+        ),
+        "agencies": list(article.agencies.only("id", "name")),
+        "initiatives": list(
+            article.initiatives.filter(status=Initiative.Status.ACCEPTED).only("id", "name", "slug")
+        ),
+    }
+
+
+def article_copies(article):
+    """The other copies of the same story: duplicates of this article, or, for a copy, its
+    primary's other copies. Only what a reader needs to find them at their source."""
+    return list(
+        Article.objects.filter(duplicate_of=article)
+        .only("id", "title", "source", "via_site", "original_url", "published_at", "date_precision")
+        .order_by("published_at", "id")
+    )
+
+
+def citation(article, permalink, accessed=None):
+    """A GB/T 7714-2015 reference for an online news article:
+    主要责任者. 题名[N/OL]. 出版者, 出版日期[引用日期]. 获取路径."""
+    accessed = accessed or timezone.localdate()
+    parts = []
+    if article.authors:
+        parts.append(f"{article.authors}. ")
+    parts.append(f"{article.title}[N/OL]. ")
+    publisher = article.source or article.via_site
+    date_part = article.date_iso
+    if publisher and date_part:
+        parts.append(f"{publisher}, {date_part}")
+    else:
+        parts.append(publisher or date_part or "出版者不详")
+    parts.append(f"[{accessed:%Y-%m-%d}]. {article.original_url or permalink}.")
+    return "".join(parts)
+
+
+# CSV export
+
+CSV_COLUMNS = [
+    "id",
+    "title",
+    "published",
+    "precision",
+    "source",
+    "regions",
+    "agencies",
+    "initiatives",
+    "url",
+]
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def csv_response(request, articles, filename):
+    """Every article of the list (not just one page) as CSV, streamed in chunks of 1,000 with
+    their links prefetched. UTF-8 with a byte-order mark: Excel reads the Chinese then."""
+    articles = articles.for_listing().prefetch_related(
+        Prefetch("regions", queryset=Region.objects.only("id", "name")),
+        Prefetch("agencies", queryset=Agency.objects.only("id", "name")),
+        Prefetch(
+            "initiatives",
+            queryset=Initiative.objects.filter(status=Initiative.Status.ACCEPTED).only(
+                "id", "name"
+            ),
+        ),
+    )
+    base = request.build_absolute_uri("/")[:-1]
+    writer = csv.writer(_Echo())
+
+    def rows():
+        yield "\ufeff" + writer.writerow(CSV_COLUMNS)
+        for article in articles.iterator(chunk_size=1000):
+            yield writer.writerow(
+                [
+                    article.pk,
+                    article.title,
+                    article.date_iso,
+                    article.date_precision,
+                    article.source,
+                    "；".join(r.name for r in article.regions.all()),
+                    "；".join(a.name for a in article.agencies.all()),
+                    "；".join(i.name for i in article.initiatives.all()),
+                    base + article.get_absolute_url(),
+                ]
+            )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    return response
+
+
+def wants_csv(request):
+    return request.GET.get("format") == "csv"

@@ -1,0 +1,142 @@
+"""Everything extraction knows, read from the database once per run: regions with their
+short names, agencies with their aliases, initiatives with theirs, all in one Aho–Corasick
+automaton so that an article is scanned once whatever the size of the catalogue.
+
+Reading the catalogue from the database (not from code) is what makes curation feed back:
+an alias staff add, an agency they merge (its name becomes an alias of the survivor), an
+initiative they accept: the next run's automaton holds it.
+"""
+
+from dataclasses import dataclass, field
+
+import ahocorasick
+
+from archive.models import Agency, Initiative, Region
+
+# Region codes of the four municipalities: their districts sit directly under them, and
+# their police headquarters is a 市公安局 although the region is province-level.
+MUNICIPALITY_CODES = {"110000", "120000", "310000", "500000"}
+
+# Short names that are also everyday words; they count only in context, like county names.
+COMMON_WORD_SHORT_NAMES = {"来宾", "中山", "白山", "阿里", "东方", "平安", "青山", "江山"}
+
+# Short names that are police words themselves (公安县 → 公安): never a place on their own.
+EXCLUDED_SHORT_NAMES = {"公安"}
+
+# Longer everyday words that begin with a place name; as automaton keys they win the
+# leftmost-longest match and so hide the place name inside them.
+BLOCKERS = ["长治久安", "阿里巴巴", "阿里云", "中山装", "太平洋", "大同小异"]
+
+BUREAU_KINDS = {
+    Agency.Kind.MINISTRY,
+    Agency.Kind.PROVINCIAL,
+    Agency.Kind.CITY_BUREAU,
+    Agency.Kind.COUNTY_BUREAU,
+    Agency.Kind.SUB_BUREAU,
+}
+
+
+@dataclass
+class RegionEntry:
+    id: int
+    code: str
+    name: str
+    level: str
+    parent_id: int | None
+    names: list = field(default_factory=list)
+
+    @property
+    def is_municipality(self):
+        return self.code in MUNICIPALITY_CODES
+
+
+@dataclass
+class AgencyEntry:
+    id: int
+    name: str
+    kind: str
+    region_id: int | None
+    parent_id: int | None
+
+
+class Catalog:
+    """Regions, agencies and initiatives as extraction needs them; see module docstring."""
+
+    def __init__(self, regions, agencies, initiatives):
+        self.regions = {}
+        self.agencies = {}
+        self.agency_ids = {}  # (name or alias, region id) → agency id
+        self.bureau_by_region = {}  # region id → the bureau whose area it is
+        self.known_initiative_names = set()
+        self.unconfirmed = set()  # (model, pk) created by extraction, not yet committed
+        self.automaton = ahocorasick.Automaton()
+        keys = {}
+
+        def add(key, entry):
+            if len(key) >= 2:
+                keys.setdefault(key, []).append(entry)
+
+        for region in regions:
+            entry = RegionEntry(region.id, region.code, region.name, region.level, region.parent_id)
+            self.regions[region.id] = entry
+            short = region.short_name
+            # County names, and two-character full names such as 城区 or 郊区, need context.
+            full_needs_context = region.level == Region.Level.COUNTY and len(region.name) <= 2
+            add(region.name, ("region", region.id, full_needs_context, True))
+            entry.names.append(region.name)
+            for name in [short, *region.aliases]:
+                if name and name != region.name and name not in EXCLUDED_SHORT_NAMES:
+                    needs_context = (
+                        region.level == Region.Level.COUNTY or name in COMMON_WORD_SHORT_NAMES
+                    )
+                    add(name, ("region", region.id, needs_context, False))
+                    entry.names.append(name)
+        for agency in agencies:
+            self.add_agency(agency.id, agency.name, agency.kind, agency.region_id, agency.parent_id)
+            for name in [agency.name, *agency.aliases]:
+                self.agency_ids[(name, agency.region_id)] = agency.id
+                add(name, ("agency", agency.id))
+        for initiative in initiatives:
+            names = [initiative.name, *initiative.aliases]
+            self.known_initiative_names.update(names)
+            if initiative.status == Initiative.Status.ACCEPTED:
+                for name in names:
+                    add(name, ("initiative", initiative.id))
+        for word in BLOCKERS:
+            keys.setdefault(word, []).append(("blocker",))
+        for key, entries in keys.items():
+            self.automaton.add_word(key, (key, tuple(entries)))
+        self.automaton.make_automaton()
+
+    @classmethod
+    def load(cls):
+        """A fresh catalogue from the database (about 3,200 regions: a few hundred ms)."""
+        return cls(
+            Region.objects.only(
+                "id", "code", "name", "short_name", "aliases", "level", "parent_id"
+            ),
+            Agency.objects.only("id", "name", "aliases", "kind", "region_id", "parent_id"),
+            Initiative.objects.only("id", "name", "aliases", "status"),
+        )
+
+    def add_agency(self, agency_id, name, kind, region_id, parent_id):
+        """Register an agency (also one created by this run) so later articles reuse it."""
+        self.agencies[agency_id] = AgencyEntry(agency_id, name, kind, region_id, parent_id)
+        self.agency_ids[(name, region_id)] = agency_id
+        if kind in BUREAU_KINDS and region_id is not None:
+            self.bureau_by_region.setdefault(region_id, agency_id)
+
+    def ancestors(self, region_id):
+        """The region and every region above it, nearest first."""
+        chain = []
+        while region_id is not None:
+            chain.append(region_id)
+            region_id = self.regions[region_id].parent_id
+        return chain
+
+    def city_of(self, region_id):
+        """The prefecture (or municipality, or province for 省直辖 counties) a region belongs to."""
+        region = self.regions[region_id]
+        if region.level == Region.Level.COUNTY and region.parent_id is not None:
+            return region.parent_id
+        return region_id

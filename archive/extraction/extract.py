@@ -1,0 +1,191 @@
+"""One article's entities from its text, without touching the database: one automaton pass
+for every known name (regions, agencies, initiatives), one compiled pattern pass for unit
+words, one for quoted campaign names."""
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from archive.models import Region
+
+from .agencies import BUREAU_KINDS, STOP_CHARACTERS, AgencyRef, find_agencies
+from .initiatives import suggested_names
+
+# A place name followed by one of these is a street (中山路, 延安路), not the place.
+STREET_SUFFIXES = ("路", "街", "大道", "大街", "巷")
+# A county named by its short name, or a full name that is also a word (城区), counts only
+# when police words follow it or its city is named elsewhere in the article.
+POLICE_WORDS = ("公安", "警方", "分局")
+TITLE_WEIGHT = 3
+
+
+class RegionHits(dict):
+    """End offset of each accepted place name → region id, remembering where it began."""
+
+    def __init__(self):
+        super().__init__()
+        self._starts = {}
+
+    def add(self, start, end, region_id):
+        self[end] = region_id
+        self._starts[end] = start
+
+    def start_of(self, end):
+        return self._starts.get(end, end)
+
+
+@dataclass
+class Context:
+    city: int | None = None
+
+
+@dataclass
+class Extraction:
+    regions: Counter = field(default_factory=Counter)  # region id → mentions
+    primary_region: int | None = None
+    ambiguous: list = field(default_factory=list)  # place names left unresolved
+    agencies: dict = field(default_factory=dict)  # key → (AgencyRef, mentions)
+    initiatives: Counter = field(default_factory=Counter)  # initiative id → mentions
+    suggestions: list = field(default_factory=list)  # quoted names not in the catalogue
+
+
+def extract(title, body, catalog):
+    """Entities of one article (simplified text) as an :class:`Extraction`."""
+    text = f"{title}\n{body}"
+    title_end = len(title)
+    result = Extraction()
+    place_hits, agency_hits = [], []
+    for end_index, (key, entries) in catalog.automaton.iter_long(text):
+        start, end = end_index - len(key) + 1, end_index + 1
+        kind = entries[0][0]
+        if kind == "region":
+            if not text.startswith(STREET_SUFFIXES, end):
+                place_hits.append((start, end, entries))
+        elif kind == "agency":
+            agency_hits.append((start, end, key, entries))
+        elif kind == "initiative":
+            for entry in entries:
+                result.initiatives[entry[1]] += 1
+
+    # A short name glued to the word before it is often the tail of a foreign name
+    # (佛罗里达州 → 达州, 苏梅州 → 梅州, 联大连续 → 大连): it too needs context.
+    ends = {end for _start, end, _entries in place_hits}
+    place_hits = [
+        (start, end, entries, start > 0 and _glued(text[start - 1]) and start not in ends)
+        for start, end, entries in place_hits
+    ]
+    # Context first: cities and provinces named without doubt, then everything else.
+    context_ids = set()
+    for _start, _end, entries, glued in place_hits:
+        confident = [entry[1] for entry in entries if not _needs_context(entry, glued)]
+        if len(confident) == 1:
+            context_ids.update(catalog.ancestors(confident[0]))
+    regions_at = RegionHits()
+    weights = Counter()
+    first_seen = {}
+    for start, end, entries, glued in place_hits:
+        candidates = _place_candidates(text, end, entries, glued, catalog, context_ids)
+        if len(candidates) != 1:
+            name = text[start:end]
+            if candidates and name not in result.ambiguous:
+                result.ambiguous.append(name)
+            continue
+        region_id = candidates[0]
+        regions_at.add(start, end, region_id)
+        result.regions[region_id] += 1
+        city = catalog.city_of(region_id)
+        if (
+            catalog.regions[city].level != Region.Level.PROVINCE
+            or catalog.regions[city].is_municipality
+        ):
+            weights[city] += TITLE_WEIGHT if start < title_end else 1
+            first_seen.setdefault(city, start)
+
+    covered = {}
+    for start, end, key, entries in agency_hits:
+        ref = _known_agency(entries, key, catalog, context_ids)
+        if ref is not None:
+            covered[(start, end)] = ref
+            region_id = catalog.agencies[ref.agency_id].region_id
+            if region_id is not None and key.startswith(tuple(catalog.regions[region_id].names)):
+                result.regions[region_id] += 1
+                city = catalog.city_of(region_id)
+                weights[city] += TITLE_WEIGHT if start < title_end else 1
+                first_seen.setdefault(city, start)
+
+    if weights:
+        result.primary_region = min(weights, key=lambda city: (-weights[city], first_seen[city]))
+    elif result.regions:
+        result.primary_region = min(result.regions, key=lambda region: -result.regions[region])
+    context = Context(city=result.primary_region)
+    if result.primary_region is not None and result.primary_region not in result.regions:
+        result.regions[result.primary_region] += 0
+
+    for _start, ref in find_agencies(text, catalog, regions_at, covered, context):
+        previous = result.agencies.get(ref.key)
+        result.agencies[ref.key] = (ref, previous[1] + 1 if previous else 1)
+
+    result.suggestions = [
+        name for name in suggested_names(text) if name not in catalog.known_initiative_names
+    ]
+    return result
+
+
+def _glued(character):
+    return "\u4e00" <= character <= "\u9fff" and character not in STOP_CHARACTERS
+
+
+def _needs_context(entry, glued):
+    _kind, _region_id, needs_context, is_full = entry
+    return needs_context or (glued and not is_full)
+
+
+def _place_candidates(text, end, entries, glued, catalog, context_ids):
+    """The regions a place name may mean here: one when resolved, several when ambiguous."""
+    police_follow = text.startswith(POLICE_WORDS, end)
+    confident, contextual = [], []
+    for entry in entries:
+        region_id = entry[1]
+        if not _needs_context(entry, glued):
+            confident.append(region_id)
+        elif police_follow or {region_id, catalog.regions[region_id].parent_id} & context_ids:
+            contextual.append(region_id)
+    # 河北 is the province even in a 天津 story (which has a 河北区): a name that stands on
+    # its own beats one that only context admits.
+    candidates = confident or contextual
+    for depth in (1, None):
+        # Prefer the one under a city the article names (鼓楼区 in a 南京 story), then the
+        # one under a province it names.
+        if len(candidates) > 1:
+            in_context = [
+                region_id
+                for region_id in candidates
+                if set(catalog.ancestors(region_id)[1 : 1 + depth if depth else None]) & context_ids
+            ]
+            if in_context:
+                candidates = in_context
+    if len(candidates) > 1:
+        # 吉林, 和田: the larger region when the others lie inside it.
+        for region_id in candidates:
+            if all(region_id in catalog.ancestors(other) for other in candidates):
+                return [region_id]
+        # 海南: the province rather than a prefecture elsewhere (海南藏族自治州).
+        provinces = [r for r in candidates if catalog.regions[r].level == Region.Level.PROVINCE]
+        if len(provinces) == 1:
+            return provinces
+    return candidates
+
+
+def _known_agency(entries, key, catalog, context_ids):
+    """An agency the catalogue knows by this name: bureaus always, stations and teams only
+    when their region is the article's (花园派出所 exists in many towns)."""
+    candidates = []
+    for _kind, agency_id in entries:
+        agency = catalog.agencies[agency_id]
+        if agency.kind in BUREAU_KINDS or (
+            agency.region_id is not None and agency.region_id in context_ids
+        ):
+            candidates.append(agency)
+    if len(candidates) != 1:
+        return None
+    agency = candidates[0]
+    return AgencyRef(agency.name, agency.kind, agency.region_id, agency_id=agency.id)

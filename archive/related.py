@@ -1,0 +1,46 @@
+"""Related articles for the article page: more-like-this through the search backend, with a
+plain PostgreSQL fallback (same bureau, then same region) when the index is empty, not built
+yet, or fails. Isolated here so the search app can rewire it without touching the views."""
+
+import logging
+
+from django.db.models import Exists, OuterRef
+
+from archive.models import Article, ArticleAgency, ArticleRegion
+
+logger = logging.getLogger(__name__)
+
+
+def related_articles(article, limit=5):
+    """Up to ``limit`` published articles like ``article``, never itself nor its copies."""
+    try:
+        found = _from_search(article, limit)
+    except Exception as error:  # noqa: BLE001 - any backend failure falls back to the database
+        logger.warning("more-like-this failed for article %s: %r", article.pk, error)
+        found = []
+    return found or _from_database(article, limit)
+
+
+def _from_search(article, limit):
+    from haystack.query import SearchQuerySet
+
+    ids = []
+    for result in SearchQuerySet().more_like_this(article)[: limit * 2]:
+        if result is not None and result.model is Article and str(result.pk) != str(article.pk):
+            ids.append(int(result.pk))
+    if not ids:
+        return []
+    found = Article.objects.published().exclude(duplicate_of=article).for_listing().in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found][:limit]
+
+
+def _from_database(article, limit):
+    """Newest published articles sharing a bureau, else a region (two queries at most)."""
+    others = Article.objects.published().exclude(pk=article.pk).exclude(duplicate_of=article)
+    for link_model, field in ((ArticleAgency, "agency_id"), (ArticleRegion, "region_id")):
+        mine = link_model.objects.filter(article=article).values(field)
+        shared = link_model.objects.filter(article=OuterRef("pk"), **{f"{field}__in": mine})
+        found = list(others.filter(Exists(shared)).newest().for_listing()[:limit])
+        if found:
+            return found
+    return []
