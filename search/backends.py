@@ -19,24 +19,27 @@ What differs from ``haystack.backends.whoosh_backend``:
 import errno
 import fcntl
 import heapq
+import math
 import os
 import random
 import threading
 import time
+from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
 
 from haystack.backends.whoosh_backend import WhooshEngine, WhooshSearchBackend
 from haystack.constants import ID
 from haystack.exceptions import SkipDocument
+from haystack.models import SearchResult
 from haystack.utils import get_identifier
 from whoosh import query as wq
-from whoosh.fields import Schema
 from whoosh.writing import CLEAR
 
-from search.analysis import runs
+from search.analysis import WordAnalyzer, fold, runs, word_tokens
 
 LOCK_TIMEOUT = 120  # seconds a writer waits for another process before giving up loudly
+MORE_LIKE_THIS_TERMS = 12
 
 _searchers = {}
 _searchers_guard = threading.Lock()
@@ -87,12 +90,13 @@ class ChineseWhooshBackend(WhooshSearchBackend):
 
     def build_schema(self, fields):
         content_field_name, schema = super().build_schema(fields)
-        whoosh_fields = {name: schema[name] for name in schema.names()}
         for field in fields.values():
             factory = getattr(field, "whoosh_field", None)
             if factory is not None:
-                whoosh_fields[field.index_fieldname] = factory()
-        return content_field_name, Schema(**whoosh_fields)
+                # remove() also drops the field's spelling companion haystack asked for.
+                schema.remove(field.index_fieldname)
+                schema.add(field.index_fieldname, factory())
+        return content_field_name, schema
 
     # Writing ---------------------------------------------------------------------------
 
@@ -212,6 +216,55 @@ class ChineseWhooshBackend(WhooshSearchBackend):
             return first + [hit.docnum for hit in rest]
 
         return Ranking(searcher, docs, top)
+
+    def more_like_this(
+        self,
+        model_instance,
+        additional_query_string=None,
+        start_offset=0,
+        end_offset=None,
+        result_class=None,
+        **kwargs,
+    ):
+        """Articles sharing the rarest words of this one (haystack's API, used by
+        ``archive.related``). Whoosh's own more-like-this needs stored text or term vectors,
+        which this index keeps neither of."""
+        if not self.setup_complete:
+            self.setup()
+        if not isinstance(self.schema[self.content_field_name].analyzer, WordAnalyzer):
+            # Another index definition (tests of other apps): haystack's own way.
+            return super().more_like_this(
+                model_instance,
+                additional_query_string,
+                start_offset,
+                end_offset,
+                result_class=result_class,
+                **kwargs,
+            )
+        searcher = self.searcher()
+        counts = Counter(
+            word
+            for _, word in word_tokens(fold(f"{model_instance.title}\n{model_instance.body_text}"))
+            if len(word) > 1
+        )
+        total = max(searcher.doc_count(), 1)
+        weighted = []
+        for word, count in counts.items():
+            frequency = searcher.doc_frequency("text", word)
+            if 1 < frequency <= max(2, total // 5):  # in another article, but not everywhere
+                weighted.append((count * math.log(total / frequency), word))
+        words = [word for _, word in heapq.nlargest(MORE_LIKE_THIS_TERMS, weighted)]
+        if not words:
+            return {"results": [], "hits": 0}
+        query = wq.Or([wq.Term("text", word) for word in words])
+        own = wq.Term(ID, get_identifier(model_instance))
+        hits = searcher.search(query, limit=end_offset or 20, mask=own)
+        result_class = result_class or SearchResult
+        results = [
+            result_class("archive", "article", int(hit["django_id"]), hit.score)
+            for hit in hits[start_offset or 0 :]
+        ]
+        return {"results": results, "hits": len(results)}
 
     def indexed_fingerprints(self):
         """{article id: stored fingerprint} of every indexed article (for check_index)."""

@@ -296,8 +296,11 @@ def seed_texts():
 
 
 @pytest.fixture
-def search_index(db):
-    """The real Whoosh index of this test session, emptied for this test."""
+def search_index(request):
+    """The real Whoosh index of this test session, emptied for this test.
+
+    Needs the test's own ``django_db`` mark: asking for ``db`` here would turn a
+    ``transaction=True`` test into one wrapped in a transaction."""
     from search.indexing import backend_and_index
 
     backend, _ = backend_and_index()

@@ -4,7 +4,7 @@ import multiprocessing
 import traceback
 
 import pytest
-from django.db import connections
+from django.db import connection, connections
 
 from archive.models import Article
 from search.indexing import backend_and_index, update_articles
@@ -15,7 +15,14 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 WRITERS = 4
 
 
+def _forget_inherited_connections():
+    """A forked child must never talk on (or close) a socket it shares with its parent."""
+    for inherited in connections.all(initialized_only=True):
+        inherited.connection = None
+
+
 def _writer(ids, errors):
+    _forget_inherited_connections()
     try:
         for start in range(0, len(ids), 3):  # many small commits: maximal lock contention
             update_articles(ids[start : start + 3])
@@ -27,6 +34,7 @@ def _writer(ids, errors):
 
 def _reader(stop, errors, counts):
     # One message at the end: a process with unsent queue items cannot be joined.
+    _forget_inherited_connections()
     try:
         backend, _ = backend_and_index()
         seen = []
@@ -48,6 +56,8 @@ def test_concurrent_writers_and_readers(search_index):
     finally:
         post_save.receivers = receivers
     ids = [a.pk for a in articles]
+    # Children must open their own connections: close ours (impossible inside a transaction).
+    assert not connection.in_atomic_block
     connections.close_all()
 
     context = multiprocessing.get_context("fork")

@@ -119,3 +119,15 @@ def test_api_returns_results_and_facets(client, articles):
 def test_api_empty_query(client, articles):
     body = client.get("/api/search/", {"q": "。"}).json()
     assert body["count"] == 0 and body["results"] == []
+
+
+def test_related_articles_come_from_this_index(search_index, reindex):
+    from archive.related import related_articles
+
+    article = make_article("海燕直通车进社区", "海燕直通车为群众办理户籍和出入境业务。")
+    alike = make_article("海燕直通车再出发", "海燕直通车开进乡村，办理户籍业务。")
+    make_article("交通安全", "交警提醒注意行车安全。")
+    make_article("消防演练", "消防救援站组织演练。")
+    make_article("天气", "明天多云转晴。")
+    reindex()
+    assert [a.pk for a in related_articles(article)] == [alike.pk]
