@@ -11,9 +11,10 @@ What differs from ``haystack.backends.whoosh_backend``:
   clear, first creation) first takes an ``fcntl`` lock on a file in the index directory, waiting
   with backoff, so no update is refused or lost.
 * Reads: one searcher per process and index, reopened only when the index changed.
-* ``find()``: runs a parsed query (``search.query``) against the index and returns the
-  matching article ids, ranked. haystack's own ``search()`` (query-string parsing,
-  stemming highlighter) is not used by the site.
+* ``find()``: runs a parsed query (``search.query``) and returns a ``Ranking``: every
+  match collected unscored, only the page asked for ranked. haystack's own ``search()``
+  (query-string parsing, stemming highlighter) is not used by the site;
+  ``more_like_this()`` is rewritten for this schema (``archive.related`` uses it).
 """
 
 import errno
