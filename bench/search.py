@@ -133,21 +133,22 @@ def load(stories, total, rng):
         Region,
     )
 
-    provinces = [
-        Region.objects.create(code=f"{p:02d}0000", name=f"省{p}", level="province")
-        for p in range(11, 21)
+    # The gazetteer migration loads real regions and initiatives; make them only if absent.
+    cities = list(Region.objects.filter(level=Region.Level.CITY).order_by("code")[:50])
+    if not cities:
+        province = Region.objects.create(code="990000", name="测试省", level="province")
+        cities = [
+            Region.objects.create(
+                code=f"99{c:02d}00", name=f"测试市{c}", level="city", parent=province
+            )
+            for c in range(1, 51)
+        ]
+    agencies = [
+        Agency.objects.get_or_create(name=f"{city.name}公安局", region=city)[0] for city in cities
     ]
-    cities = [
-        Region.objects.create(
-            code=f"{p.code[:2]}{c:02d}00", name=f"{p.name}市{c}", level="city", parent=p
-        )
-        for p in provinces
-        for c in range(1, 6)
-    ]
-    agencies = [Agency.objects.create(name=f"{c.name}公安局", region=c) for c in cities]
     initiatives = [
-        Initiative.objects.create(name=name, slug=name)
-        for name in ["我为群众办实事", "放管服", "海燕直通车", "一网通办", "平安守护"]
+        Initiative.objects.get_or_create(name=name, defaults={"slug": f"bench-{n}"})[0]
+        for n, name in enumerate(["我为群众办实事", "放管服", "海燕直通车", "一网通办", "平安守护"])
     ]
     articles = []
     for n in range(total):
