@@ -175,11 +175,14 @@ class AliasesMixin:
 
 class AnnounceEntityMixin:
     """An edited or deleted region, agency or initiative changes its articles' pages and
-    index documents: announce those articles."""
+    index documents: announce those articles. Only fields readers or the index see count
+    (``announced_fields``); an alias added changes neither, only the next extraction."""
+
+    announced_fields = set()
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        if change and form.changed_data:
+        if change and self.announced_fields & set(form.changed_data):
             curation.announce_entity_articles(obj)
 
     def delete_model(self, request, obj):
@@ -472,8 +475,12 @@ class ArticleAdmin(ActionPagesMixin, SimpleHistoryAdmin):
 
     @admin.action(description="重新识别地区、单位和专项行动", permissions=["change"])
     def rerun_extraction(self, request, queryset):
-        count = curation.rerun_extraction(self.selected_ids(queryset))
-        self.report(request, f"已重新识别 {count} 篇文章（人工设定的关联保持不变）。")
+        summary = curation.rerun_extraction(self.selected_ids(queryset))
+        self.report(
+            request,
+            f"已重新识别 {summary.articles} 篇文章，其中 {len(summary.changed)} 篇的关联有变化"
+            "（人工设定的关联保持不变）。",
+        )
 
 
 def describe_link_changes(formsets):
@@ -544,9 +551,18 @@ class ArticleForReviewAdmin(ArticleAdmin):
 
 @admin.register(Region)
 class RegionAdmin(AliasesMixin, AnnounceEntityMixin, admin.ModelAdmin):
-    list_display = ["name", "code", "level", "parent", "short_name", "aliases_display", "articles"]
+    list_display = [
+        "name",
+        "code",
+        "level",
+        "parent",
+        "short_name",
+        "aliases_display",
+        "article_links",
+    ]
     list_filter = ["level"]
     ordering = ["code"]
+    announced_fields = {"name", "short_name", "code", "parent", "level"}
     search_fields = ["name", "short_name", "=code"]
     list_select_related = ["parent"]
     autocomplete_fields = ["parent"]
@@ -563,7 +579,7 @@ class RegionAdmin(AliasesMixin, AnnounceEntityMixin, admin.ModelAdmin):
         )
 
     @admin.display(description="文章", ordering="article_count")
-    def articles(self, region):
+    def article_links(self, region):
         return articles_link(region, "regions__id__exact", region.article_count)
 
 
@@ -625,10 +641,19 @@ class MergeActionMixin:
 class AgencyAdmin(
     AliasesMixin, AnnounceEntityMixin, MergeActionMixin, ActionPagesMixin, SimpleHistoryAdmin
 ):
-    list_display = ["name", "kind", "region", "parent", "aliases_display", "articles", "children"]
+    list_display = [
+        "name",
+        "kind",
+        "region",
+        "parent",
+        "aliases_display",
+        "article_links",
+        "sub_units",
+    ]
     list_filter = ["kind", ("region", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "region__name"]
     ordering = ["name", "pk"]
+    announced_fields = {"name", "kind", "parent", "region"}
     list_select_related = ["region", "parent"]
     autocomplete_fields = ["region", "parent"]
     readonly_fields = ["created_at"]
@@ -650,11 +675,11 @@ class AgencyAdmin(
         )
 
     @admin.display(description="文章", ordering="article_count")
-    def articles(self, agency):
+    def article_links(self, agency):
         return articles_link(agency, "agencies__id__exact", agency.article_count)
 
     @admin.display(description="下级单位", ordering="children_count")
-    def children(self, agency):
+    def sub_units(self, agency):
         if not agency.children_count:
             return 0
         url = reverse("admin:archive_agency_changelist") + f"?parent__id__exact={agency.pk}"
@@ -665,10 +690,11 @@ class AgencyAdmin(
 class InitiativeAdmin(
     AliasesMixin, AnnounceEntityMixin, MergeActionMixin, ActionPagesMixin, SimpleHistoryAdmin
 ):
-    list_display = ["name", "status", "slug", "aliases_display", "articles", "created_at"]
+    list_display = ["name", "status", "slug", "aliases_display", "article_links", "created_at"]
     list_filter = ["status"]
     search_fields = ["name", "slug", "description"]
     ordering = ["name"]
+    announced_fields = {"name", "slug", "status", "description"}
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["created_at"]
     fieldsets = [
@@ -687,7 +713,7 @@ class InitiativeAdmin(
         )
 
     @admin.display(description="文章", ordering="article_count")
-    def articles(self, initiative):
+    def article_links(self, initiative):
         return articles_link(initiative, "initiatives__id__exact", initiative.article_count)
 
     @admin.action(description="收录所选专项行动", permissions=["change"])

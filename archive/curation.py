@@ -27,6 +27,7 @@ from archive.models import (
     ImportRecord,
     Initiative,
     LinkOrigin,
+    Region,
 )
 from archive.signals import announce_changed, articles_stored
 from archive.uploads import stage_uploads
@@ -233,26 +234,53 @@ def clear_review_flags(article_ids, flags, user, note=""):
 
 
 def rerun_extraction(article_ids):
-    """Re-run entity extraction on the articles (staff links are kept by extraction itself).
+    """Re-run entity extraction on the articles with the current names, aliases and merges
+    (extraction keeps staff links by its own rule); returns extraction's Summary.
 
-    The one place the admin calls into extraction: see the report for the lead's wiring.
+    The one place the admin calls into extraction.
     """
-    from archive.extraction import extract_articles
+    from archive.extraction.linking import extract_articles
 
-    article_ids = sorted(set(article_ids))
-    with transaction.atomic():
-        extract_articles(article_ids)
-        _announce(article_ids)
-    return len(article_ids)
+    summary = extract_articles(sorted(set(article_ids)))
+    _announce(summary.changed)
+    return summary
 
 
 # ---------------------------------------------------------------------------------------------
 # Agencies and initiatives
 
 
+ENTITY_LINKS = {
+    Region: (ArticleRegion, "region"),
+    Agency: (ArticleAgency, "agency"),
+    Initiative: (ArticleInitiative, "initiative"),
+}
+
+
 def linked_article_ids(entity):
-    """Articles whose index documents and pages show this region, agency or initiative."""
-    return list(entity.articles.values_list("pk", flat=True))
+    """Articles whose pages and index documents show this region, agency or initiative.
+
+    For regions and agencies the articles of their sub-units count too: an article is
+    filed (and searchable) under every region and unit above the one it names.
+    """
+    model = type(entity)
+    link_model, field_name = ENTITY_LINKS[model]
+    ids = _with_descendants(model, {entity.pk}) if model is not Initiative else {entity.pk}
+    return list(
+        link_model.objects.filter(**{f"{field_name}_id__in": ids})
+        .values_list("article_id", flat=True)
+        .distinct()
+    )
+
+
+def _with_descendants(model, ids):
+    found, frontier = set(ids), set(ids)
+    while frontier:
+        frontier = (
+            set(model.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - found
+        )
+        found |= frontier
+    return found
 
 
 def announce_entity_articles(entity_or_ids):
@@ -361,7 +389,8 @@ def merge(keep, others, user):
         keep._change_reason = reason
         keep.save()
         _delete_merged(others, user, reason)
-        _announce(article_ids)
+        # Moved sub-units file their articles under the kept unit now.
+        _announce([*article_ids, *linked_article_ids(keep)] if model is Agency else article_ids)
     return plan
 
 
@@ -417,7 +446,11 @@ def _delete_merged(others, user, reason):
 
 
 def set_initiative_status(initiative_ids, status, user):
-    """Accept or reject suggested initiatives; their articles are re-rendered and re-indexed."""
+    """Accept or reject suggested initiatives; their articles are re-rendered and re-indexed.
+
+    Saved one by one (there are few): extraction forgets its cached names on post_save, so
+    an accepted initiative is recognised by the next import.
+    """
     label = Initiative.Status(status).label
     with transaction.atomic():
         changed = [
@@ -429,13 +462,9 @@ def set_initiative_status(initiative_ids, status, user):
         ]
         for initiative in changed:
             initiative.status = status
-        bulk_update_with_history(
-            changed,
-            Initiative,
-            ["status"],
-            default_user=user,
-            default_change_reason=f"设为{label}",
-        )
+            initiative._history_user = user
+            initiative._change_reason = f"设为{label}"
+            initiative.save(update_fields=["status"])
         _announce(
             ArticleInitiative.objects.filter(initiative__in=changed).values_list(
                 "article_id", flat=True

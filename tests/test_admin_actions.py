@@ -211,3 +211,20 @@ def test_saving_from_the_queue_keeps_history_and_returns_to_the_queue(editor_cli
     assert article.history.first().history_user.username == "editor"
     history = editor_client.get(f"{QUEUE}{article.pk}/history/")
     assert history["Location"] == f"/admin/archive/article/{article.pk}/history/"
+
+
+def test_rerun_extraction_keeps_staff_links(editor_client, announced, run_on_commit):
+    region = Region.objects.create(code="411600", name="周口市", level=Region.Level.CITY)
+    article = make_article("正文没有任何地名的文章", "今天天气很好。")
+    ArticleRegion.objects.create(article=article, region=region, origin=LinkOrigin.STAFF)
+    response = run_on_commit(act, editor_client, "rerun_extraction", [article])
+    assert response.status_code == 302
+    assert list(article.articleregion_set.values_list("region_id", "origin")) == [
+        (region.pk, LinkOrigin.STAFF)
+    ]
+    message = " ".join(str(m) for m in editor_client.get(CHANGELIST).context["messages"])
+    assert "已重新识别 1 篇文章" in message
+    article.refresh_from_db()
+    # Extraction found no unit in the text and says so; the article is announced as changed.
+    assert "no_agency" in article.review_flags
+    assert announced == [[article.pk]]

@@ -95,40 +95,6 @@ def test_changelist_queries_do_not_grow_with_rows(
     assert "周口市公安局" in response.content.decode()
 
 
-def test_agency_search_and_autocomplete_find_aliases(editor_client, places):
-    wuhan = Agency.objects.create(name="武汉市公安局", aliases=["武汉警方", "武汉公安"])
-    Agency.objects.create(name="周口市公安局", region=places["zhoukou"])
-    response = editor_client.get("/admin/archive/agency/", {"q": "警方"})
-    assert [a.name for a in response.context["cl"].result_list] == [wuhan.name]
-    found = editor_client.get(
-        "/admin/autocomplete/",
-        {
-            "app_label": "archive",
-            "model_name": "articleagency",
-            "field_name": "agency",
-            "term": "武汉公安",
-        },
-    ).json()
-    assert [row["text"] for row in found["results"]] == ["武汉市公安局"]
-    region_found = editor_client.get("/admin/archive/region/", {"q": "周口"})
-    assert [r.name for r in region_found.context["cl"].result_list] == ["周口市"]
-
-
-def test_aliases_are_edited_one_a_line(editor_client):
-    agency = Agency.objects.create(name="沈丘县公安局")
-    response = editor_client.post(
-        f"/admin/archive/agency/{agency.pk}/change/",
-        {
-            "name": "沈丘县公安局",
-            "kind": "county_bureau",
-            "aliases": "沈丘警方\n沈丘公安，沈丘警方",
-        },
-    )
-    assert response.status_code == 302, response.content.decode()[:3000]
-    agency.refresh_from_db()
-    assert agency.aliases == ["沈丘警方", "沈丘公安"]
-
-
 def test_title_edit_is_saved_folded_announced_and_public_at_once(
     editor_client, announced, django_capture_on_commit_callbacks
 ):

@@ -90,7 +90,10 @@ def test_merge_through_the_admin(
     }
     bureaus["child"].refresh_from_db()
     assert bureaus["child"].parent == keep
-    assert announced == [sorted([bureaus["only_other"].pk, bureaus["both"].pk])]
+    # The kept unit's own articles too: its sub-units (and their articles) changed.
+    assert announced == [
+        sorted([bureaus["only_other"].pk, bureaus["both"].pk, bureaus["only_keep"].pk])
+    ]
 
     kept_record = keep.history.first()
     assert kept_record.history_user.username == "editor"
