@@ -18,6 +18,16 @@ def _staff(username, group=None, **fields):
     return user
 
 
+def region(code, name, level="city", parent=None):
+    """The region with this GB/T 2260 code: the gazetteer's row when it is loaded, else a new one."""
+    from archive.models import Region
+
+    found, _ = Region.objects.get_or_create(
+        code=code, defaults={"name": name, "level": level, "parent": parent}
+    )
+    return found
+
+
 @pytest.fixture
 def editor(db):
     """A member of 编辑: curates, imports, may not manage users."""

@@ -7,7 +7,8 @@ article page.
 
 import pytest
 
-from archive.models import Agency, Article, ArticleAgency, ArticleRegion, LinkOrigin, Region
+from archive.models import Agency, Article, ArticleAgency, ArticleRegion, LinkOrigin
+from tests.conftest import region as make_region
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
@@ -122,9 +123,9 @@ def test_a_primary_inside_the_selection_is_refused(editor_client):
 
 
 def test_set_region_and_agency_on_many_articles(editor_client, announced, run_on_commit):
-    region = Region.objects.create(code="411600", name="周口市", level=Region.Level.CITY)
+    region = make_region("411600", "周口市")
     agency = Agency.objects.create(name="周口市公安局", region=region)
-    other = Region.objects.create(code="371600", name="滨州市", level=Region.Level.CITY)
+    other = make_region("371600", "滨州市")
     first = make_article("无地区的文章", review_flags=["no_region", "no_agency", "unknown_date"])
     second = make_article("已自动识别单位的文章")
     ArticleAgency.objects.create(article=second, agency=agency, origin=LinkOrigin.EXTRACTED)
@@ -214,7 +215,7 @@ def test_saving_from_the_queue_keeps_history_and_returns_to_the_queue(editor_cli
 
 
 def test_rerun_extraction_keeps_staff_links(editor_client, announced, run_on_commit):
-    region = Region.objects.create(code="411600", name="周口市", level=Region.Level.CITY)
+    region = make_region("411600", "周口市")
     article = make_article("正文没有任何地名的文章", "今天天气很好。")
     ArticleRegion.objects.create(article=article, region=region, origin=LinkOrigin.STAFF)
     response = run_on_commit(act, editor_client, "rerun_extraction", [article])

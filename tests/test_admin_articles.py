@@ -15,6 +15,7 @@ from archive.models import (
     Region,
 )
 from archive.signals import articles_stored
+from tests.conftest import region as make_region
 from tests.factories import make_article
 from tests.test_admin_roles import change_url, edit_post
 
@@ -25,11 +26,9 @@ CHANGELIST = "/admin/archive/article/"
 
 @pytest.fixture
 def places():
-    henan = Region.objects.create(code="410000", name="河南省", level=Region.Level.PROVINCE)
-    zhoukou = Region.objects.create(
-        code="411600", name="周口市", level=Region.Level.CITY, parent=henan
-    )
-    binzhou = Region.objects.create(code="371600", name="滨州市", level=Region.Level.CITY)
+    henan = make_region("410000", "河南省", Region.Level.PROVINCE)
+    zhoukou = make_region("411600", "周口市", parent=henan)
+    binzhou = make_region("371600", "滨州市")
     return {"henan": henan, "zhoukou": zhoukou, "binzhou": binzhou}
 
 
