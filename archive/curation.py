@@ -495,7 +495,8 @@ def _run_importer(root):
     """The one place the admin calls the importer."""
     from archive.importing.batch import find_files, run_import
 
-    summary = run_import(find_files([root]), origin="admin")
+    paths, _unmatched = find_files([root])
+    summary = run_import(paths, origin="admin")
     prefix = os.path.join(os.path.abspath(root), "")
     ImportRecord.objects.filter(batch_id=summary.batch_id, path__startswith=prefix).update(
         path=Concat(Value(UPLOAD_PREFIX), Substr("path", len(prefix) + 1))
