@@ -718,17 +718,19 @@ class InitiativeAdmin(
 
     @admin.action(description="收录所选专项行动", permissions=["change"])
     def accept(self, request, queryset):
-        count = curation.set_initiative_status(
+        count, articles = curation.set_initiative_status(
             self.selected_ids(queryset), Initiative.Status.ACCEPTED, request.user
         )
-        self.report(request, f"已收录 {count} 个专项行动。")
+        self.report(
+            request, f"已收录 {count} 个专项行动，并重新识别了提及它们的 {articles} 篇文章。"
+        )
 
     @admin.action(description="驳回所选专项行动", permissions=["change"])
     def reject(self, request, queryset):
-        count = curation.set_initiative_status(
+        count, articles = curation.set_initiative_status(
             self.selected_ids(queryset), Initiative.Status.REJECTED, request.user
         )
-        self.report(request, f"已驳回 {count} 个专项行动。")
+        self.report(request, f"已驳回 {count} 个专项行动，并重新识别了相关的 {articles} 篇文章。")
 
 
 # ---------------------------------------------------------------------------------------------

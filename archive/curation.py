@@ -11,7 +11,7 @@ import tempfile
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Value
+from django.db.models import Q, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
@@ -446,10 +446,12 @@ def _delete_merged(others, user, reason):
 
 
 def set_initiative_status(initiative_ids, status, user):
-    """Accept or reject suggested initiatives; their articles are re-rendered and re-indexed.
+    """Accept or reject initiatives, then re-run extraction on the articles that mention
+    them or are linked to them: extraction links only accepted initiatives, so this is what
+    makes an acceptance (or a rejection) show on those articles. Returns (initiatives
+    changed, articles re-extracted).
 
-    Saved one by one (there are few): extraction forgets its cached names on post_save, so
-    an accepted initiative is recognised by the next import.
+    Saved one by one (there are few): extraction forgets its cached names on post_save.
     """
     label = Initiative.Status(status).label
     with transaction.atomic():
@@ -465,12 +467,22 @@ def set_initiative_status(initiative_ids, status, user):
             initiative._history_user = user
             initiative._change_reason = f"设为{label}"
             initiative.save(update_fields=["status"])
-        _announce(
-            ArticleInitiative.objects.filter(initiative__in=changed).values_list(
-                "article_id", flat=True
-            )
-        )
-    return len(changed)
+        article_ids = _articles_naming(changed)
+        if article_ids:
+            rerun_extraction(article_ids)
+    return len(changed), len(article_ids)
+
+
+def _articles_naming(initiatives):
+    """Articles linked to the initiatives or whose text contains one of their names (a scan
+    of the folded text: seconds on a large archive, acceptable for a curation action)."""
+    if not initiatives:
+        return []
+    mentions = Q(initiatives__in=initiatives)
+    for initiative in initiatives:
+        for name in {to_simplified(n) for n in [initiative.name, *initiative.aliases] if n}:
+            mentions |= Q(title_simplified__contains=name) | Q(body_simplified__contains=name)
+    return list(Article.objects.filter(mentions).values_list("pk", flat=True).distinct())
 
 
 # ---------------------------------------------------------------------------------------------

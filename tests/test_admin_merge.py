@@ -167,17 +167,19 @@ def test_reviewer_cannot_merge(reviewer_client, bureaus):
     assert snapshot() == before
 
 
-def test_accept_suggested_initiative(editor_client):
+def test_accepting_a_suggested_initiative_links_the_articles_naming_it(
+    editor_client, announced, django_capture_on_commit_callbacks
+):
     suggested = Initiative.objects.create(name="新见服务品牌", slug="xinjian", status="suggested")
-    editor_client.post(
-        "/admin/archive/initiative/",
-        {
-            "action": "accept",
-            "_selected_action": [suggested.pk],
-            "index": "0",
-            "select_across": "0",
-        },
-    )
+    naming = make_article("推出“新见服务品牌”", "民警推出新见服务品牌，方便群众。")
+    make_article("无关的文章", "正文。")
+    with django_capture_on_commit_callbacks(execute=True):
+        editor_client.post(
+            "/admin/archive/initiative/",
+            {"action": "accept", "_selected_action": [suggested.pk], "index": "0"},
+        )
     suggested.refresh_from_db()
     assert suggested.status == Initiative.Status.ACCEPTED
     assert suggested.history.first().history_user.username == "editor"
+    assert list(naming.initiatives.all()) == [suggested]
+    assert [naming.pk] in announced
