@@ -302,13 +302,12 @@ class ArticleAdmin(ActionPagesMixin, SimpleHistoryAdmin):
     ]
     # The search term is folded to simplified Chinese and matched against the folded title,
     # so 濱州 and 滨州 find the same articles.
-    search_fields = ["title_simplified", "title", "subtitle", "source", "original_url"]
+    search_fields = ["title_simplified", "subtitle", "source", "original_url"]
     search_help_text = "按标题（简繁皆可）、副标题、来源或原文链接查找；输入数字可按编号查找。"
     date_hierarchy = "published_at"
-    list_select_related = ["duplicate_of"]
     list_per_page = 50
     autocomplete_fields = ["duplicate_of"]
-    readonly_fields = ["body_preview", "content_hash", "created_at", "updated_at", "reasons"]
+    readonly_fields = ["body_preview", "content_hash", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["title", "title_inferred", "subtitle", "status", "duplicate_of"]}),
         ("日期", {"fields": [("published_at", "date_precision")]}),
@@ -332,8 +331,18 @@ class ArticleAdmin(ActionPagesMixin, SimpleHistoryAdmin):
     ]
     actions = ["publish", "hide", "mark_duplicate", "set_links", "rerun_extraction"]
 
+    def rows(self, request):
+        return super().get_queryset(request)
+
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("regions", "agencies")
+        queryset = self.rows(request)
+        match = getattr(request, "resolver_match", None)
+        if match and match.url_name and match.url_name.endswith("_changelist"):
+            # A list page shows no bodies: leave the three largest columns in the database.
+            # (Only there: saving a deferred instance would load them one query at a time.)
+            queryset = queryset.defer("body_text", "body_html", "body_simplified")
+            queryset = queryset.prefetch_related("regions", "agencies")
+        return queryset
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "review_flags":
@@ -360,7 +369,7 @@ class ArticleAdmin(ActionPagesMixin, SimpleHistoryAdmin):
         if article.date_precision == Article.DatePrecision.MONTH:
             return f"{when:%Y-%m}"
         if article.date_precision == Article.DatePrecision.UNKNOWN:
-            return f"{when:%Y-%m-%d}（存疑）"
+            return f"{when:%Y-%m-%d}（精度不详）"
         return f"{when:%Y-%m-%d}"
 
     def view_on_site(self, article):
@@ -515,9 +524,9 @@ class ArticleForReviewAdmin(ArticleAdmin):
     list_filter = [ReviewFlagFilter, "status", "script"]
     date_hierarchy = None
     ordering = ["created_at", "pk"]
-    actions = ["clear_flags", "publish", "hide", "mark_duplicate", "set_links"]
+    actions = ["clear_flags", "set_links", "rerun_extraction", "mark_duplicate", "publish", "hide"]
 
-    def get_queryset(self, request):
+    def rows(self, request):
         queryset = Article.objects.needing_review()
         ordering = self.get_ordering(request)
         return queryset.order_by(*ordering) if ordering else queryset
