@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.test import Client
 
 from archive.models import Article
@@ -119,3 +120,11 @@ def test_repeated_wrong_passwords_lock_the_login(client, editor):
     response = client.post("/admin/login/", {"username": "editor", "password": STAFF_PASSWORD})
     assert response.status_code == 429
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db(transaction=True)
+def test_roles_come_back_after_a_flush():
+    """Browser tests empty the database between tests; the roles must not vanish with it."""
+    call_command("flush", interactive=False, verbosity=0)
+    assert set(Group.objects.values_list("name", flat=True)) == {EDITOR, REVIEWER}
+    assert Group.objects.get(name=EDITOR).permissions.filter(codename="change_article").exists()
