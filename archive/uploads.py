@@ -68,6 +68,8 @@ def stage_uploads(uploaded_files, root, limits=None):
     staged = []
     for upload in uploaded_files:
         name = _plain_name(upload.name)
+        # The upload itself (a zip's compressed size) must fit too.
+        budget.check_bytes(name, upload.size)
         if name.lower().endswith(".zip"):
             staged.extend(_unpack_zip(upload, name, root, budget))
         else:
