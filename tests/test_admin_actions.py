@@ -108,7 +108,11 @@ def test_mark_as_duplicate_asks_for_the_primary(editor_client, announced, run_on
     assert copy.review_flags == ["no_region"]
     assert copy_of_copy.duplicate_of == primary
     assert announced == [sorted([primary.pk, copy.pk, copy_of_copy.pk])]
-    assert editor_client.get(copy.get_absolute_url()).status_code == 404
+    # Readers no longer see the copy: its page is gone, or sends them on to the primary.
+    page = editor_client.get(copy.get_absolute_url())
+    assert page.status_code == 404 or (
+        page.status_code == 301 and page["Location"] == primary.get_absolute_url()
+    )
     assert editor_client.get(primary.get_absolute_url()).status_code == 200
     assert copy.history.first().history_user.username == "editor"
 
