@@ -5,18 +5,27 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import render
 
 from search.forms import SearchForm
+from search.models import record_search
 from search.query import search
 
 
 def _run(request):
-    """(form, outcome); outcome is None when the parameters are invalid."""
+    """(form, outcome); outcome is None when the parameters are invalid.
+
+    A search is counted for the admin's "what readers look for" report on its first page only,
+    so that paging through results does not count as searching again.
+    """
     form = SearchForm(request.GET)
     if not form.is_valid():
         return form, None
+    page_number = request.GET.get("page") or 1
     try:
-        return form, search(form.cleaned_data, request.GET.get("page") or 1)
+        outcome = search(form.cleaned_data, page_number)
     except InvalidPage as error:
         raise Http404(str(error)) from error
+    if str(page_number) == "1":
+        record_search(request.GET.get("q", ""), outcome.paginator.count if outcome.paginator else 0)
+    return form, outcome
 
 
 def search_page(request):

@@ -131,3 +131,13 @@ def test_related_articles_come_from_this_index(search_index, reindex):
     make_article("天气", "明天多云转晴。")
     reindex()
     assert [a.pk for a in related_articles(article)] == [alike.pk]
+
+
+def test_first_page_of_a_search_is_counted_for_staff(client, articles):
+    from search.models import SearchQueryLog
+
+    client.get("/search/", {"q": "户籍"})
+    client.get("/api/search/", {"q": "没有这个词"})
+    client.get("/search/", {"q": "户籍", "page": "2"})  # paging is not a new search (404 here)
+    counted = {(row.query, row.count, row.result_count) for row in SearchQueryLog.objects.all()}
+    assert counted == {("户籍", 1, 1), ("没有这个词", 1, 0)}
