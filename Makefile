@@ -9,7 +9,7 @@ WORKERS ?= 2
 PYTHON ?= python3
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
-.PHONY: run test install browser postgres db stop-db data lint format check clean
+.PHONY: run test install browser postgres db stop-db data lint format check clean haystack-tests
 
 ## run: install, start the embedded PostgreSQL, load the fixtures and serve on http://$(HOST):$(PORT)
 run: install data
@@ -22,6 +22,21 @@ test: install browser postgres
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py check
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest
+	$(MAKE) haystack-tests
+
+## haystack-tests: django-haystack 3.4.0's own 86 Whoosh backend tests against our installed Whoosh
+# Its sdist carries the tests; pysolr goes to a side directory only because haystack's test
+# settings load every backend. Passes when all 86 ran and none failed or errored.
+HAYSTACK_SUITE := var/haystack
+haystack-tests: install
+	rm -rf $(HAYSTACK_SUITE) && mkdir -p $(HAYSTACK_SUITE)/suite
+	$(PY) -m pip download --quiet --no-deps --no-binary :all: django-haystack==3.4.0 -d $(HAYSTACK_SUITE)
+	tar -xzf $(HAYSTACK_SUITE)/django_haystack-3.4.0.tar.gz -C $(HAYSTACK_SUITE)/suite --strip-components=1 django_haystack-3.4.0/test_haystack
+	$(PY) -m pip install --quiet --target $(HAYSTACK_SUITE)/deps pysolr
+	cd $(HAYSTACK_SUITE)/suite && PYTHONPATH=../deps PYTHONWARNINGS=ignore $(abspath $(PY)) test_haystack/run_tests.py test_haystack.whoosh_tests > ../result.log 2>&1; \
+	  status=$$?; grep -E "^(Ran|OK|FAILED)" ../result.log; \
+	  test $$status -eq 0 && grep -q "^Ran 86 tests" ../result.log && grep -q "^OK" ../result.log \
+	  && echo "haystack Whoosh backend tests: 86 ran, none failed (Whoosh $$($(abspath $(PY)) -c 'import whoosh; print(whoosh.versionstring())'))"
 
 install: $(VENV)/.installed
 

@@ -333,6 +333,21 @@ class Article(models.Model):
             return f"{when:%Y-%m}"
         return f"{when:%Y-%m-%d}"
 
+    def review_reasons(self):
+        """The review flags as staff read them (Chinese labels), in the order they were set."""
+        labels = dict(self.ReviewFlag.choices)
+        return [labels.get(flag, flag) for flag in self.review_flags]
+
+
+class ArticleForReview(Article):
+    """The review queue in the admin: the same rows as Article, listed oldest first with the
+    reasons they were flagged. A proxy, so it has its own admin entry and permissions."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "待审核文章"
+        verbose_name_plural = "待审核文章"
+
 
 class LinkOrigin(models.TextChoices):
     EXTRACTED = "extracted", "自动识别"

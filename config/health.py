@@ -11,7 +11,7 @@ from django.http import JsonResponse
 
 
 def healthz(request):
-    sections = {"database": _database_report()}
+    sections = {"database": _database_report(), "search": _search_report()}
     healthy = all(section["ok"] for section in sections.values())
     report = {"status": "ok" if healthy else "error", "version": _version(), **sections}
     return JsonResponse(report, status=200 if healthy else 503)
@@ -33,3 +33,13 @@ def _database_report():
     except Exception as error:  # noqa: BLE001 - any failure is what this endpoint reports
         return {"ok": False, "error": type(error).__name__}
     return {"ok": True, "articles": articles}
+
+
+def _search_report():
+    from search.indexing import backend_and_index
+
+    try:
+        documents = backend_and_index()[0].document_count()
+    except Exception as error:  # noqa: BLE001 - any failure is what this endpoint reports
+        return {"ok": False, "error": type(error).__name__}
+    return {"ok": True, "documents": documents}

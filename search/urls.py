@@ -6,4 +6,5 @@ app_name = "search"
 
 urlpatterns = [
     path("search/", views.search_page, name="search"),
+    path("api/search/", views.search_api, name="api"),
 ]

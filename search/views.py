@@ -1,5 +1,65 @@
+"""The search page and its JSON twin: read the form, call ``search.query.search``, render."""
+
+from django.core.paginator import InvalidPage
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
+
+from search.forms import SearchForm
+from search.models import record_search
+from search.query import search
+
+
+def _run(request):
+    """(form, outcome); outcome is None when the parameters are invalid.
+
+    A search is counted for the admin's "what readers look for" report on its first page only,
+    so that paging through results does not count as searching again.
+    """
+    form = SearchForm(request.GET)
+    if not form.is_valid():
+        return form, None
+    page_number = request.GET.get("page") or 1
+    try:
+        outcome = search(form.cleaned_data, page_number)
+    except InvalidPage as error:
+        raise Http404(str(error)) from error
+    if str(page_number) == "1":
+        record_search(request.GET.get("q", ""), outcome.paginator.count if outcome.paginator else 0)
+    return form, outcome
 
 
 def search_page(request):
-    return render(request, "search/search.html", {"query": request.GET.get("q", "")})
+    form, outcome = _run(request)
+    context = {"form": form, "outcome": outcome, "query": request.GET.get("q", "")}
+    return render(request, "search/search.html", context, status=200 if outcome else 400)
+
+
+def search_api(request):
+    form, outcome = _run(request)
+    if outcome is None:
+        return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+    page = outcome.page
+    return JsonResponse(
+        {
+            "count": outcome.paginator.count if outcome.paginator else 0,
+            "page": page.number if page else 1,
+            "pages": outcome.paginator.num_pages if outcome.paginator else 0,
+            "results": [_result(request, article) for article in (page or [])],
+            "facets": outcome.facets or {"region": [], "agency": [], "initiative": [], "year": []},
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+def _result(request, article):
+    regions = list(article.regions.all())
+    return {
+        "id": article.pk,
+        "title": article.title,
+        "url": request.build_absolute_uri(article.get_absolute_url()),
+        "published": article.published_at.isoformat() if article.published_at else None,
+        "region": regions[0].name if regions else None,
+        "agencies": [agency.name for agency in article.agencies.all()],
+        "initiatives": [initiative.name for initiative in article.initiatives.all()],
+        "snippet": str(article.snippet),
+    }

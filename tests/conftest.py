@@ -1,6 +1,7 @@
 """Shared fixtures. Each area keeps its fixtures under its own header (the lead merges)."""
 
 import base64
+import html
 import io
 import json
 import os
@@ -341,3 +342,129 @@ def assert_clean_body(body, unterminated=()):
     for line in body.splitlines():
         assert line == line.strip() and line, repr(line)
         assert line[-1] in "。！？!?”）)…" or len(line) <= 30 or line in unterminated, line
+
+
+# search
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "articles"
+
+
+def seed_texts():
+    """(title, body) of each seed file: front matter title or first line, tags stripped."""
+    texts = []
+    for path in sorted(FIXTURES.glob("*.txt")):
+        raw = path.read_text(encoding="utf-8")
+        title = None
+        front = re.match(r"---\n(.*?)\n---\n", raw, re.S)
+        if front:
+            found = re.search(r"^title:\s*'?(.*?)'?\s*$", front.group(1), re.M)
+            title = found.group(1) if found else None
+            raw = raw[front.end() :]
+        text = html.unescape(re.sub(r"<[^>]+>", "\n", raw))
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        if title is None:
+            title = lines.pop(0)
+        texts.append((title[:300], "\n".join(lines)))
+    return texts
+
+
+@pytest.fixture
+def search_index(request):
+    """The real Whoosh index of this test session, emptied for this test.
+
+    Needs the test's own ``django_db`` mark: asking for ``db`` here would turn a
+    ``transaction=True`` test into one wrapped in a transaction."""
+    from search.indexing import backend_and_index
+
+    backend, _ = backend_and_index()
+    backend.clear()
+    return backend
+
+
+@pytest.fixture
+def reindex(search_index):
+    """Call to index every published article now (tests run inside a transaction)."""
+    from search.indexing import rebuild
+
+    return rebuild
+
+
+# --- Curation (admin) -----------------------------------------------------------------------
+
+STAFF_PASSWORD = "Kx9-警讯-admin-test"
+
+
+def _staff(username, group=None, **fields):
+    from django.contrib.auth.models import Group, User
+
+    user = User.objects.create_user(
+        username=username, password=STAFF_PASSWORD, is_staff=True, **fields
+    )
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+def region(code, name, level="city", parent=None):
+    """The region with this GB/T 2260 code: the gazetteer's row when it is loaded, else a new one."""
+    from archive.models import Region
+
+    found, _ = Region.objects.get_or_create(
+        code=code, defaults={"name": name, "level": level, "parent": parent}
+    )
+    return found
+
+
+@pytest.fixture
+def editor(db):
+    """A member of 编辑: curates, imports, may not manage users."""
+    from archive.roles import EDITOR
+
+    return _staff("editor", EDITOR)
+
+
+@pytest.fixture
+def reviewer(db):
+    """A member of 审阅: sees everything in the admin, changes nothing."""
+    from archive.roles import REVIEWER
+
+    return _staff("reviewer", REVIEWER)
+
+
+@pytest.fixture
+def superuser(db):
+    return _staff("root", is_superuser=True)
+
+
+def _client_of(user):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def editor_client(editor):
+    return _client_of(editor)
+
+
+@pytest.fixture
+def reviewer_client(reviewer):
+    return _client_of(reviewer)
+
+
+@pytest.fixture
+def announced():
+    """Every ``articles_changed`` sent while the test runs, as a list of id lists. Run the
+    code under ``django_capture_on_commit_callbacks(execute=True)``: it is sent on commit."""
+    from archive.signals import articles_changed
+
+    received = []
+
+    def listener(sender, article_ids, **kwargs):
+        received.append(sorted(article_ids))
+
+    articles_changed.connect(listener, dispatch_uid="test-announced")
+    yield received
+    articles_changed.disconnect(dispatch_uid="test-announced")

@@ -12,7 +12,7 @@ from tests.factories import make_article
 
 
 @pytest.mark.django_db
-def test_healthz_reports_database(client):
+def test_healthz_reports_database(client, search_index):
     make_article("一篇文章")
     response = client.get("/healthz")
     assert response.status_code == 200
@@ -20,6 +20,7 @@ def test_healthz_reports_database(client):
     assert body["status"] == "ok"
     assert body["version"] == version("jingxun-archive")
     assert body["database"] == {"ok": True, "articles": 1}
+    assert body["search"] == {"ok": True, "documents": 0}
 
 
 def _closed_port():

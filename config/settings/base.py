@@ -120,10 +120,13 @@ STORAGES = {
 SEARCH_INDEX_PATH = Path(env_str("SEARCH_INDEX_PATH", str(VAR_DIR / "whoosh_index")))
 HAYSTACK_CONNECTIONS = {
     "default": {
-        "ENGINE": "haystack.backends.whoosh_backend.WhooshEngine",
+        "ENGINE": "search.backends.ChineseWhooshEngine",
         "PATH": str(SEARCH_INDEX_PATH),
     },
 }
+
+# Index on every save, link change and bulk write, after commit (search/signals.py).
+HAYSTACK_SIGNAL_PROCESSOR = "search.signals.ArticleSignalProcessor"
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Browse pages cache their counts and timelines; a write starts a new generation at once in a

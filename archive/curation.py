@@ -1,0 +1,516 @@
+"""What staff do in the admin, as plain functions the admin actions call.
+
+Each function writes in one transaction, records history with the acting user (simple_history
+rows, also for bulk writes), and announces the articles it changed with
+``archive.signals.announce_changed`` so that the search index and the public pages follow as
+soon as the transaction commits.
+"""
+
+import os
+import tempfile
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Q, Value
+from django.db.models.functions import Concat, Substr
+from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
+
+from archive.chinese import to_simplified
+from archive.models import (
+    Agency,
+    Article,
+    ArticleAgency,
+    ArticleInitiative,
+    ArticleRegion,
+    ImportBatch,
+    ImportRecord,
+    Initiative,
+    LinkOrigin,
+    Region,
+)
+from archive.signals import announce_changed, articles_stored
+from archive.uploads import stage_uploads
+
+
+class CurationError(Exception):
+    """A curation request that cannot be carried out; the message is shown to staff."""
+
+
+def _announce(article_ids):
+    announce_changed(Article, sorted(set(article_ids)))
+
+
+def _save_articles(articles, fields, user, reason):
+    """Bulk-save ``articles`` with one history row each, naming the user and the reason."""
+    now = timezone.now()
+    for article in articles:
+        article.updated_at = now
+    bulk_update_with_history(
+        articles,
+        Article,
+        [*fields, "updated_at"],
+        default_user=user,
+        default_change_reason=reason,
+    )
+
+
+def _locked_articles(article_ids):
+    # Locked in id order, so that two editors acting on overlapping selections queue up
+    # instead of deadlocking.
+    return list(Article.objects.filter(pk__in=article_ids).order_by("pk").select_for_update())
+
+
+# ---------------------------------------------------------------------------------------------
+# Articles
+
+
+def refresh_derived(article):
+    """Before an admin save: the folded title is what search and extraction read."""
+    article.title_simplified = to_simplified(article.title)
+
+
+def article_edited(article, changed_fields, link_changes=False):
+    """After an admin edit of one article, inside the admin's transaction.
+
+    When text that extraction reads changed, ``articles_stored`` is sent so extraction
+    re-runs (it keeps staff links by its own rule). The article is announced either way:
+    its page and index document follow the edit.
+    """
+    if {"title", "subtitle"} & set(changed_fields):
+        articles_stored.send(sender=Article, article_ids=[article.pk])
+    if changed_fields or link_changes:
+        _announce([article.pk])
+
+
+def set_status(article_ids, status, user):
+    """Publish or hide articles. Publishing a copy of another story also detaches it from
+    its primary, so that a published article is never also a duplicate. Returns the number
+    of articles changed."""
+    if status not in (Article.Status.PUBLISHED, Article.Status.HIDDEN):
+        raise CurationError(f"未知状态：{status}")
+    label = Article.Status(status).label
+    with transaction.atomic():
+        changed = []
+        for article in _locked_articles(article_ids):
+            if article.status == status and article.duplicate_of_id is None:
+                continue
+            article.status = status
+            article.duplicate_of = None
+            changed.append(article)
+        _save_articles(changed, ["status", "duplicate_of"], user, f"批量设为{label}")
+        _announce(a.pk for a in changed)
+    return len(changed)
+
+
+def primary_of(article):
+    """The article a chain of duplicates ends at (a copy of a copy points to the first)."""
+    seen = {article.pk}
+    while article.duplicate_of_id and article.duplicate_of_id not in seen:
+        article = article.duplicate_of
+        seen.add(article.pk)
+    return article
+
+
+def mark_duplicates(article_ids, primary, user):
+    """Mark the articles as copies of ``primary`` (or of the article ``primary`` is itself a
+    copy of). Copies of the marked articles move to the same primary, so no chain is left;
+    the suspected-duplicate flag is cleared. Returns the number of articles marked."""
+    primary = primary_of(primary)
+    article_ids = set(article_ids)
+    if primary.pk in article_ids:
+        raise CurationError(f"主稿「{primary.title}」也在所选文章中，请勿同时选中。")
+    reason = f"标为重复稿，主稿 #{primary.pk}"
+    with transaction.atomic():
+        marked = _locked_articles(article_ids)
+        for article in marked:
+            article.status = Article.Status.DUPLICATE
+            article.duplicate_of = primary
+            article.review_flags = _without(
+                article.review_flags, [Article.ReviewFlag.SUSPECTED_DUPLICATE]
+            )
+        _save_articles(marked, ["status", "duplicate_of", "review_flags"], user, reason)
+        copies = list(
+            Article.objects.filter(duplicate_of__in=article_ids).order_by("pk").select_for_update()
+        )
+        for copy in copies:
+            copy.duplicate_of = primary
+        _save_articles(copies, ["duplicate_of"], user, reason)
+        _announce([primary.pk, *article_ids, *(c.pk for c in copies)])
+    return len(marked)
+
+
+def _without(flags, removed):
+    return [flag for flag in flags if flag not in removed]
+
+
+@dataclass
+class LinkRequest:
+    region: object = None
+    agency: object = None
+    initiative: object = None
+
+    def __bool__(self):
+        return any((self.region, self.agency, self.initiative))
+
+    def describe(self):
+        parts = [
+            f"{label}：{entity}"
+            for label, entity in (
+                ("地区", self.region),
+                ("单位", self.agency),
+                ("专项行动", self.initiative),
+            )
+            if entity
+        ]
+        return "、".join(parts)
+
+
+def link_entities(article_ids, links, user):
+    """Link every article to the requested region, agency and/or initiative, as staff links
+    (an existing extracted link becomes a staff link, so re-extraction keeps it). A region
+    becomes the article's primary region when it has none; the matching "no region" and "no
+    agency" review flags are cleared. Returns the number of articles."""
+    if not links:
+        raise CurationError("请至少选择一个地区、单位或专项行动。")
+    article_ids = sorted(set(article_ids))
+    with transaction.atomic():
+        articles = _locked_articles(article_ids)
+        cleared = []
+        if links.region:
+            _upsert_links(ArticleRegion, "region", links.region, article_ids)
+            has_primary = ArticleRegion.objects.filter(
+                article_id__in=article_ids, is_primary=True
+            ).values("article_id")
+            ArticleRegion.objects.filter(article_id__in=article_ids, region=links.region).exclude(
+                article_id__in=has_primary
+            ).update(is_primary=True)
+            cleared.append(Article.ReviewFlag.NO_REGION)
+        if links.agency:
+            _upsert_links(ArticleAgency, "agency", links.agency, article_ids)
+            cleared.append(Article.ReviewFlag.NO_AGENCY)
+        if links.initiative:
+            _upsert_links(ArticleInitiative, "initiative", links.initiative, article_ids)
+        for article in articles:
+            article.review_flags = _without(article.review_flags, cleared)
+        # Links are not fields of the article; the history row (with its reason) is the trail.
+        _save_articles(articles, ["review_flags"], user, f"人工设定{links.describe()}")
+        _announce(article_ids)
+    return len(articles)
+
+
+def _upsert_links(link_model, field_name, entity, article_ids):
+    link_model.objects.bulk_create(
+        [
+            link_model(article_id=pk, origin=LinkOrigin.STAFF, **{field_name: entity})
+            for pk in article_ids
+        ],
+        update_conflicts=True,
+        unique_fields=["article", field_name],
+        update_fields=["origin"],
+    )
+
+
+def clear_review_flags(article_ids, flags, user, note=""):
+    """Clear the given review flags once staff have looked; a note is added to the article's
+    review note. Returns the number of articles that had any of the flags."""
+    flags = [Article.ReviewFlag(flag) for flag in flags]
+    if not flags:
+        raise CurationError("请至少选择一个要清除的审核标记。")
+    labels = "、".join(flag.label for flag in flags)
+    with transaction.atomic():
+        changed = []
+        for article in _locked_articles(article_ids):
+            remaining = _without(article.review_flags, flags)
+            if remaining == article.review_flags:
+                continue
+            article.review_flags = remaining
+            if note:
+                article.review_note = "\n".join(filter(None, [article.review_note, note]))
+            changed.append(article)
+        _save_articles(changed, ["review_flags", "review_note"], user, f"已审阅：{labels}")
+    # Review flags are not shown to readers nor indexed: nothing to announce.
+    return len(changed)
+
+
+def rerun_extraction(article_ids):
+    """Re-run entity extraction on the articles with the current names, aliases and merges
+    (extraction keeps staff links by its own rule); returns extraction's Summary.
+
+    The one place the admin calls into extraction.
+    """
+    from archive.extraction.linking import extract_articles
+
+    summary = extract_articles(sorted(set(article_ids)))
+    _announce(summary.changed)
+    return summary
+
+
+# ---------------------------------------------------------------------------------------------
+# Agencies and initiatives
+
+
+ENTITY_LINKS = {
+    Region: (ArticleRegion, "region"),
+    Agency: (ArticleAgency, "agency"),
+    Initiative: (ArticleInitiative, "initiative"),
+}
+
+
+def linked_article_ids(entity):
+    """Articles whose pages and index documents show this region, agency or initiative.
+
+    For regions and agencies the articles of their sub-units count too: an article is
+    filed (and searchable) under every region and unit above the one it names.
+    """
+    model = type(entity)
+    link_model, field_name = ENTITY_LINKS[model]
+    ids = _with_descendants(model, {entity.pk}) if model is not Initiative else {entity.pk}
+    return list(
+        link_model.objects.filter(**{f"{field_name}_id__in": ids})
+        .values_list("article_id", flat=True)
+        .distinct()
+    )
+
+
+def _with_descendants(model, ids):
+    found, frontier = set(ids), set(ids)
+    while frontier:
+        frontier = (
+            set(model.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - found
+        )
+        found |= frontier
+    return found
+
+
+def announce_entity_articles(entity_or_ids):
+    """After an admin edit or deletion of an entity: its articles are re-rendered and re-indexed."""
+    ids = entity_or_ids if isinstance(entity_or_ids, list) else linked_article_ids(entity_or_ids)
+    _announce(ids)
+
+
+MERGE_LINKS = {
+    Agency: (ArticleAgency, "agency"),
+    Initiative: (ArticleInitiative, "initiative"),
+}
+
+
+@dataclass
+class MergePlan:
+    """What a merge changes, counted before it is done (the confirmation page) and returned
+    by ``merge`` for the message after it."""
+
+    keep: object
+    others: list
+    links_moved: int = 0
+    links_combined: int = 0
+    articles: int = 0
+    children_moved: int = 0
+    aliases_added: list = field(default_factory=list)
+
+    @property
+    def deleted(self):
+        return len(self.others)
+
+
+def _check_merge(keep, others):
+    model = type(keep)
+    if model not in MERGE_LINKS:
+        raise CurationError(f"不支持合并{model._meta.verbose_name}。")
+    others = [other for other in others if other.pk != keep.pk]
+    if not others:
+        raise CurationError("请至少选择两个条目，其中一个保留。")
+    if any(type(other) is not model for other in others):
+        raise CurationError("只能合并同一类条目。")
+    return model, others
+
+
+def plan_merge(keep, others):
+    """Count what merging ``others`` into ``keep`` would change, without changing anything."""
+    model, others = _check_merge(keep, others)
+    link_model, field_name = MERGE_LINKS[model]
+    other_links = link_model.objects.filter(**{f"{field_name}__in": others})
+    kept_articles = set(
+        link_model.objects.filter(**{field_name: keep}).values_list("article_id", flat=True)
+    )
+    plan = MergePlan(keep=keep, others=others)
+    seen = set(kept_articles)
+    for article_id in other_links.order_by("pk").values_list("article_id", flat=True):
+        if article_id in seen:
+            plan.links_combined += 1
+        else:
+            plan.links_moved += 1
+            seen.add(article_id)
+    plan.articles = other_links.values("article_id").distinct().count()
+    if model is Agency:
+        plan.children_moved = Agency.objects.filter(parent__in=others).exclude(pk=keep.pk).count()
+    plan.aliases_added = _new_aliases(keep, others)
+    return plan
+
+
+def _new_aliases(keep, others):
+    known = {keep.name, *keep.aliases}
+    added = []
+    for other in others:
+        for name in [other.name, *other.aliases]:
+            if name and name not in known:
+                known.add(name)
+                added.append(name)
+    return added
+
+
+def merge(keep, others, user):
+    """Merge agencies (or initiatives) into ``keep``, in one transaction: their article links
+    move to it (two links of one article become one staff-or-extracted link with the mentions
+    added up), their sub-units become its sub-units, their names and aliases become its
+    aliases (so the next extraction recognises them), and their rows are deleted, each
+    change in history with the user. Returns the MergePlan that was carried out."""
+    model, others = _check_merge(keep, others)
+    link_model, field_name = MERGE_LINKS[model]
+    names = "、".join(other.name for other in others)
+    reason = f"合并：{names} → {keep.name}"
+    with transaction.atomic():
+        locked = {
+            row.pk: row
+            for row in model.objects.select_for_update()
+            .filter(pk__in=[keep.pk, *(o.pk for o in others)])
+            .order_by("pk")
+        }
+        if len(locked) != len(others) + 1:
+            raise CurationError("所选条目已被他人修改或删除，请刷新后重试。")
+        keep = locked[keep.pk]
+        others = [locked[other.pk] for other in others]
+        plan = plan_merge(keep, others)
+        article_ids = _move_links(link_model, field_name, keep, others)
+        if model is Agency:
+            _move_children(keep, others, user, reason)
+        keep.aliases = [*keep.aliases, *plan.aliases_added]
+        keep._history_user = user
+        keep._change_reason = reason
+        keep.save()
+        _delete_merged(others, user, reason)
+        # Moved sub-units file their articles under the kept unit now.
+        _announce([*article_ids, *linked_article_ids(keep)] if model is Agency else article_ids)
+    return plan
+
+
+def _move_links(link_model, field_name, keep, others):
+    """Point the others' links at ``keep``; return the ids of the articles concerned."""
+    fk = f"{field_name}_id"
+    by_article = {link.article_id: link for link in link_model.objects.filter(**{field_name: keep})}
+    moved, combined, dropped = [], {}, []
+    for link in link_model.objects.filter(**{f"{field_name}__in": others}).order_by("pk"):
+        kept = by_article.get(link.article_id)
+        if kept is None:
+            setattr(link, fk, keep.pk)
+            by_article[link.article_id] = link
+            moved.append(link)
+            continue
+        kept.mentions += link.mentions
+        if link.origin == LinkOrigin.STAFF:
+            kept.origin = LinkOrigin.STAFF
+        combined[kept.pk] = kept
+        dropped.append(link)
+    # Drop first: a moved link must not meet the row it replaces under the unique constraint.
+    link_model.objects.filter(pk__in=[link.pk for link in dropped]).delete()
+    link_model.objects.bulk_update(moved, [fk])
+    link_model.objects.bulk_update(list(combined.values()), ["mentions", "origin"])
+    return [link.article_id for link in (*moved, *dropped)]
+
+
+def _move_children(keep, others, user, reason):
+    other_ids = {other.pk for other in others}
+    if keep.parent_id in other_ids:
+        # The kept unit was under a merged one: it takes that unit's place in the tree.
+        parent = next(o for o in others if o.pk == keep.parent_id)
+        while parent is not None and (parent.pk in other_ids or parent.pk == keep.pk):
+            parent = parent.parent
+        keep.parent = parent
+    children = list(
+        Agency.objects.filter(parent_id__in=other_ids)
+        .exclude(pk__in=[keep.pk, *other_ids])
+        .order_by("pk")
+    )
+    for child in children:
+        child.parent = keep
+    bulk_update_with_history(
+        children, Agency, ["parent"], default_user=user, default_change_reason=reason
+    )
+
+
+def _delete_merged(others, user, reason):
+    for other in others:
+        other._history_user = user
+        other._change_reason = reason
+        other.delete()
+
+
+def set_initiative_status(initiative_ids, status, user):
+    """Accept or reject initiatives, then re-run extraction on the articles that mention
+    them or are linked to them: extraction links only accepted initiatives, so this is what
+    makes an acceptance (or a rejection) show on those articles. Returns (initiatives
+    changed, articles re-extracted).
+
+    Saved one by one (there are few): extraction forgets its cached names on post_save.
+    """
+    label = Initiative.Status(status).label
+    with transaction.atomic():
+        changed = [
+            initiative
+            for initiative in Initiative.objects.select_for_update()
+            .filter(pk__in=initiative_ids)
+            .order_by("pk")
+            if initiative.status != status
+        ]
+        for initiative in changed:
+            initiative.status = status
+            initiative._history_user = user
+            initiative._change_reason = f"设为{label}"
+            initiative.save(update_fields=["status"])
+        article_ids = _articles_naming(changed)
+        if article_ids:
+            rerun_extraction(article_ids)
+    return len(changed), len(article_ids)
+
+
+def _articles_naming(initiatives):
+    """Articles linked to the initiatives or whose text contains one of their names (a scan
+    of the folded text: seconds on a large archive, acceptable for a curation action)."""
+    if not initiatives:
+        return []
+    mentions = Q(initiatives__in=initiatives)
+    for initiative in initiatives:
+        for name in {to_simplified(n) for n in [initiative.name, *initiative.aliases] if n}:
+            mentions |= Q(title_simplified__contains=name) | Q(body_simplified__contains=name)
+    return list(Article.objects.filter(mentions).values_list("pk", flat=True).distinct())
+
+
+# ---------------------------------------------------------------------------------------------
+# Imports
+
+# How uploaded files are named in their import records, instead of a vanished temporary path.
+UPLOAD_PREFIX = "上传/"
+
+
+def import_uploads(uploaded_files):
+    """Import files uploaded in the admin: staged safely in a temporary directory (see
+    archive.uploads; raises UploadRejected before anything is imported), then the importer
+    runs on them exactly as ``import_articles DIRECTORY`` would. Returns the ImportBatch;
+    its ImportRecords are the per-file report."""
+    with tempfile.TemporaryDirectory(prefix="archive-upload-") as root:
+        stage_uploads(uploaded_files, root)
+        batch_id = _run_importer(root)
+    return ImportBatch.objects.get(pk=batch_id)
+
+
+def _run_importer(root):
+    """The one place the admin calls the importer."""
+    from archive.importing.batch import find_files, run_import
+
+    paths, _unmatched = find_files([root])
+    summary = run_import(paths, origin="admin")
+    prefix = os.path.join(os.path.abspath(root), "")
+    ImportRecord.objects.filter(batch_id=summary.batch_id, path__startswith=prefix).update(
+        path=Concat(Value(UPLOAD_PREFIX), Substr("path", len(prefix) + 1))
+    )
+    return summary.batch_id

@@ -1,0 +1,144 @@
+"""Analyzers for Chinese text in Whoosh: the same folding on the index and the query side.
+
+Two views of one text are indexed:
+
+``WordAnalyzer`` (jieba)
+    Han runs are cut by jieba in precise mode; every word gets the next position (0, 1, 2 …,
+    never character offsets), and the shorter dictionary words inside a long word (what
+    jieba's search mode adds: 户籍 inside 户籍室) are emitted *at the same position*, so
+    phrases over words still line up. Runs of Latin letters and digits are lowercased and
+    indexed whole, plus their letter and digit parts (12123App → 12123app, 12123, app).
+    This field ranks results and makes Latin and digits searchable.
+
+``BigramAnalyzer``
+    Every Han run c0 c1 … cn-1 gives the bigrams c0c1, c1c2, … at positions 0, 1, … and
+    its last character alone at position n-1. A query of two or more Han characters is the
+    phrase of its bigrams, which matches exactly the texts that contain it, whatever jieba
+    made of either side. A single-character query is a prefix query (every token starts
+    with one character of the text, the trailing one included).
+
+Both fold traditional to simplified (``archive.chinese.to_simplified``) and full-width
+Latin letters and digits to ASCII before anything else.
+"""
+
+import re
+from functools import lru_cache
+
+import jieba
+from whoosh.analysis import Composable, Token
+
+from archive.chinese import to_simplified
+
+HAN = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+RUN = re.compile(f"([{HAN}]+)|([0-9a-z]+)")
+HAN_RUN = re.compile(f"[{HAN}]+")
+LETTERS_OR_DIGITS = re.compile(r"[a-z]+|[0-9]+")
+# Full-width ASCII (！ to ～) to ASCII: ＡＰＰ and １２１２３ are the same words as App and 12123.
+_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+
+
+def fold(text):
+    """Simplified script, ASCII width, lower case: the one normal form of indexed and queried text."""
+    return to_simplified(text or "").translate(_WIDTH).lower()
+
+
+def runs(folded):
+    """(kind, text) for each Han run ("han") and each Latin/digit run ("alnum")."""
+    for match in RUN.finditer(folded):
+        yield ("han", match.group(1)) if match.group(1) else ("alnum", match.group(2))
+
+
+def bigrams(han_run):
+    """The bigram-field tokens of one Han run, in position order (see module docstring)."""
+    return [han_run[i : i + 2] for i in range(len(han_run) - 1)] + [han_run[-1]]
+
+
+@lru_cache(maxsize=1)
+def _jieba_ready():
+    jieba.setLogLevel(60)
+    jieba.initialize()
+    return jieba.dt
+
+
+def word_tokens(folded):
+    """(position, word) pairs of the word field; several words may share a position."""
+    dt = _jieba_ready()
+    position = 0
+    for kind, text in runs(folded):
+        if kind == "alnum":
+            yield position, text
+            parts = LETTERS_OR_DIGITS.findall(text)
+            if len(parts) > 1:
+                for part in parts:
+                    yield position, part
+            position += 1
+            continue
+        for word in dt.cut(text, HMM=False):
+            if len(word) > 2:
+                # jieba's search mode: the dictionary words of two and three characters inside.
+                for size in (2, 3):
+                    for i in range(len(word) - size + 1):
+                        gram = word[i : i + size]
+                        if size < len(word) and dt.FREQ.get(gram):
+                            yield position, gram
+            yield position, word
+            position += 1
+
+
+def bigram_tokens(folded):
+    """(position, token) pairs of the bigram field."""
+    position = 0
+    for match in HAN_RUN.finditer(folded):
+        for token in bigrams(match.group()):
+            yield position, token
+            position += 1
+
+
+class _PositionedTokenizer(Composable):
+    """A Whoosh tokenizer over one of the (position, text) generators above.
+
+    Character offsets are not tracked: highlighting is done by ``search.snippets`` on the
+    stored article text, not by Whoosh.
+    """
+
+    is_morph = False
+    tokens = None  # set by subclasses
+
+    def __eq__(self, other):
+        return type(self) is type(other)
+
+    def __hash__(self):
+        return hash(type(self))
+
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        mode="",
+        **kwargs,
+    ):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for position, text in type(self).tokens(fold(value)):
+            token.text = text
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = text
+            if positions:
+                token.pos = start_pos + position
+            if chars:
+                token.startchar = token.endchar = start_char
+            yield token
+
+
+class WordAnalyzer(_PositionedTokenizer):
+    tokens = staticmethod(word_tokens)
+
+
+class BigramAnalyzer(_PositionedTokenizer):
+    tokens = staticmethod(bigram_tokens)

@@ -1,0 +1,359 @@
+"""haystack's Whoosh backend, made safe for Chinese and for several writing processes.
+
+What differs from ``haystack.backends.whoosh_backend``:
+
+* Schema: fields of ``ArticleIndex`` that name a ``whoosh_field`` get exactly that Whoosh
+  field (the jieba and bigram analyzers of ``search.analysis``, unstored keyword filters,
+  sortable numeric columns); haystack would give every text field a stored, stemming
+  ``TEXT``.
+* Writes: one writer at a time across processes. Whoosh's own lock fails at once with
+  ``LockError`` when a second gunicorn worker writes; here every write (update, remove,
+  clear, first creation) first takes an ``fcntl`` lock on a file in the index directory, waiting
+  with backoff, so no update is refused or lost.
+* Reads: one searcher per process and index, reopened only when the index changed.
+* ``find()``: runs a parsed query (``search.query``) and returns a ``Ranking``: every
+  match collected unscored, only the page asked for ranked. haystack's own ``search()``
+  (query-string parsing, stemming highlighter) is not used by the site;
+  ``more_like_this()`` is rewritten for this schema (``archive.related`` uses it).
+"""
+
+import errno
+import fcntl
+import heapq
+import math
+import os
+import random
+import threading
+import time
+from collections import Counter
+from contextlib import contextmanager
+from pathlib import Path
+
+from haystack.backends.whoosh_backend import WhooshEngine, WhooshSearchBackend
+from haystack.constants import ID
+from haystack.exceptions import SkipDocument
+from haystack.models import SearchResult
+from haystack.utils import get_identifier
+from whoosh import query as wq
+from whoosh.writing import CLEAR
+
+from search.analysis import WordAnalyzer, fold, runs, word_tokens
+
+LOCK_TIMEOUT = 120  # seconds a writer waits for another process before giving up loudly
+MORE_LIKE_THIS_TERMS = 12
+
+_searchers = {}
+_searchers_guard = threading.Lock()
+
+
+class IndexLockTimeout(RuntimeError):
+    """Another process held the index write lock for longer than LOCK_TIMEOUT."""
+
+
+@contextmanager
+def index_write_lock(index_path, timeout=LOCK_TIMEOUT):
+    """Hold the inter-process lock of the index at ``index_path`` (a file in its directory,
+    which is the one place every worker can write; Whoosh ignores files it did not name).
+
+    ``flock`` is released by the kernel when a process dies, so a crashed writer never
+    leaves the index locked.
+    """
+    Path(index_path).mkdir(parents=True, exist_ok=True)
+    lock_path = Path(index_path) / "ARCHIVE_WRITE.lock"
+    deadline = time.monotonic() + timeout
+    delay = 0.005
+    with open(lock_path, "a+") as handle:
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as error:
+                if error.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+                if time.monotonic() > deadline:
+                    raise IndexLockTimeout(f"{lock_path}: held by another process") from None
+                time.sleep(delay * (1 + random.random()))
+                delay = min(delay * 2, 0.25)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+class ChineseWhooshBackend(WhooshSearchBackend):
+    def setup(self):
+        from search.dictionary import load_entity_words
+
+        load_entity_words()
+        # Creating the index on first use must not race with another process doing the same.
+        with index_write_lock(self.path):
+            super().setup()
+
+    def build_schema(self, fields):
+        content_field_name, schema = super().build_schema(fields)
+        for field in fields.values():
+            factory = getattr(field, "whoosh_field", None)
+            if factory is not None:
+                # remove() also drops the field's spelling companion haystack asked for.
+                schema.remove(field.index_fieldname)
+                schema.add(field.index_fieldname, factory())
+        return content_field_name, schema
+
+    # Writing ---------------------------------------------------------------------------
+
+    @contextmanager
+    def writer(self, mergetype=None, **options):
+        """A Whoosh writer under the inter-process lock; committed on success, else cancelled."""
+        if not self.setup_complete:
+            self.setup()
+        with index_write_lock(self.path):
+            self.index = self.index.refresh()
+            writer = self.index.writer(timeout=LOCK_TIMEOUT, **options)
+            try:
+                yield writer
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit(mergetype=mergetype)
+
+    def prepare_documents(self, index, objects):
+        documents = []
+        for obj in objects:
+            try:
+                doc = index.full_prepare(obj)
+            except SkipDocument:
+                continue
+            doc.pop("boost", None)
+            documents.append({key: self._from_python(value) for key, value in doc.items()})
+        return documents
+
+    def update(self, index, iterable, commit=True):
+        self.write(index, iterable, ())
+
+    def write(self, index, objects, remove_identifiers, **writer_options):
+        """Add or replace ``objects`` and delete ``remove_identifiers`` in one commit."""
+        documents = self.prepare_documents(index, objects)  # outside the lock: jieba is slow
+        if not documents and not remove_identifiers:
+            return
+        with self.writer(**writer_options) as writer:
+            for identifier in remove_identifiers:
+                writer.delete_by_term(ID, identifier)
+            for doc in documents:
+                writer.update_document(**doc)
+
+    def remove(self, obj_or_string, commit=True):
+        with self.writer() as writer:
+            writer.delete_by_term(ID, get_identifier(obj_or_string))
+
+    def clear(self, models=None, commit=True):
+        if models is not None:
+            return super().clear(models=models, commit=commit)
+        # Merge every segment away rather than delete the files: the generation number keeps
+        # growing, so every process's cached searcher sees that the index changed.
+        with self.writer(mergetype=CLEAR):
+            pass
+
+    # Reading ---------------------------------------------------------------------------
+
+    def searcher(self):
+        """This process's searcher, reopened when another writer has committed since."""
+        if not self.setup_complete:
+            self.setup()
+        # Keyed by pid too: a forked child must not read through its parent's open files.
+        key = (os.getpid(), self.path)
+        with _searchers_guard:
+            searcher = _searchers.get(key)
+            if searcher is None:
+                searcher = self.index.refresh().searcher()
+            elif not searcher.up_to_date():
+                searcher = searcher.refresh()
+            _searchers[key] = searcher
+            return searcher
+
+    def document_count(self):
+        return self.searcher().doc_count()
+
+    def find(self, plan, filters=None, sort="relevance"):
+        """The articles matching ``plan`` (a ``search.query.Plan``) as a ``Ranking``.
+
+        All matches are collected unscored (cheap); only the slice a page asks for is ranked.
+        Relevance puts articles whose title contains the query first, each part ordered by
+        Whoosh's BM25 score; ``sort="date"`` orders by publication time, newest first.
+        """
+        searcher = self.searcher()
+        match = self._match_query(plan, "bigrams", "text")
+        if match is None:
+            return Ranking(searcher, set(), lambda limit: [])
+        restrictions = list(_filter_queries(filters or {}))
+        if restrictions:
+            match = wq.And([match, *restrictions])
+        excluded = [self._term_query(term, "bigrams", "text") for term in plan.excluded]
+        if excluded:
+            match = wq.AndNot(match, wq.Or(excluded))
+        docs = set(searcher.docs_for_query(match))
+        if not docs:
+            return Ranking(searcher, docs, lambda limit: [])
+        if sort == "date":
+            published, article_ids = (
+                _column(searcher, "published_ts"),
+                _column(searcher, "article_id"),
+            )
+
+            def top(limit):
+                return heapq.nlargest(limit, docs, key=lambda d: (published[d], article_ids[d]))
+
+            return Ranking(searcher, docs, top)
+        title_query = self._match_query(plan, "title_bigrams", "title")
+        in_title = docs & set(searcher.docs_for_query(title_query))
+
+        def top(limit):
+            # Each search walks every match: skip the ones an empty set makes pointless.
+            first = []
+            if in_title:
+                first = [hit.docnum for hit in searcher.search(match, limit=limit, filter=in_title)]
+            if len(first) >= limit or len(first) == len(docs):
+                return first
+            rest = searcher.search(match, limit=limit - len(first), mask=in_title or None)
+            return first + [hit.docnum for hit in rest]
+
+        return Ranking(searcher, docs, top)
+
+    def more_like_this(
+        self,
+        model_instance,
+        additional_query_string=None,
+        start_offset=0,
+        end_offset=None,
+        result_class=None,
+        **kwargs,
+    ):
+        """Articles sharing the rarest words of this one (haystack's API, used by
+        ``archive.related``). Whoosh's own more-like-this needs stored text or term vectors,
+        which this index keeps neither of."""
+        if not self.setup_complete:
+            self.setup()
+        if not isinstance(self.schema[self.content_field_name].analyzer, WordAnalyzer):
+            # Another index definition (tests of other apps): haystack's own way.
+            return super().more_like_this(
+                model_instance,
+                additional_query_string,
+                start_offset,
+                end_offset,
+                result_class=result_class,
+                **kwargs,
+            )
+        searcher = self.searcher()
+        counts = Counter(
+            word
+            for _, word in word_tokens(fold(f"{model_instance.title}\n{model_instance.body_text}"))
+            if len(word) > 1
+        )
+        total = max(searcher.doc_count(), 1)
+        weighted = []
+        for word, count in counts.items():
+            frequency = searcher.doc_frequency("text", word)
+            if 1 < frequency <= max(2, total // 5):  # in another article, but not everywhere
+                weighted.append((count * math.log(total / frequency), word))
+        words = [word for _, word in heapq.nlargest(MORE_LIKE_THIS_TERMS, weighted)]
+        if not words:
+            return {"results": [], "hits": 0}
+        query = wq.Or([wq.Term("text", word) for word in words])
+        own = wq.Term(ID, get_identifier(model_instance))
+        hits = searcher.search(query, limit=end_offset or 20, mask=own)
+        result_class = result_class or SearchResult
+        results = [
+            result_class("archive", "article", int(hit["django_id"]), hit.score)
+            for hit in hits[start_offset or 0 :]
+        ]
+        return {"results": results, "hits": len(results)}
+
+    def indexed_fingerprints(self):
+        """{article id: stored fingerprint} of every indexed article (for check_index)."""
+        searcher = self.searcher()
+        return {
+            int(fields["django_id"]): fields.get("fingerprint", "")
+            for _, fields in searcher.iter_docs()
+        }
+
+    def _match_query(self, plan, bigram_field, word_field):
+        groups = []
+        for alternatives in plan.groups:
+            queries = [self._term_query(term, bigram_field, word_field) for term in alternatives]
+            groups.append(queries[0] if len(queries) == 1 else wq.Or(queries))
+        if not groups:
+            return None
+        return groups[0] if len(groups) == 1 else wq.And(groups)
+
+    @staticmethod
+    def _term_query(term, bigram_field, word_field):
+        """Han runs as bigram phrases (exact substring), Latin and digit runs as words."""
+        parts = []
+        for kind, text in runs(term):
+            if kind == "alnum":
+                parts.append(wq.Term(word_field, text))
+            elif len(text) == 1:
+                parts.append(wq.Prefix(bigram_field, text))
+            elif len(text) == 2:
+                parts.append(wq.Term(bigram_field, text))
+            else:
+                grams = [text[i : i + 2] for i in range(len(text) - 1)]
+                parts.append(wq.Phrase(bigram_field, grams))
+        return parts[0] if len(parts) == 1 else wq.And(parts)
+
+
+class Ranking:
+    """A lazily ranked sequence of article ids (what ``Paginator`` needs: len and slices).
+
+    ``article_ids`` gives every match, unordered, for facet counts.
+    """
+
+    def __init__(self, searcher, docnums, top):
+        self._searcher, self._docnums, self._top = searcher, docnums, top
+
+    def __len__(self):
+        return len(self._docnums)
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice):
+            return self[key : key + 1][0]
+        start, stop, _ = key.indices(len(self))
+        if stop <= start:
+            return []
+        ids = _column(self._searcher, "article_id")
+        return [ids[docnum] for docnum in self._top(stop)[start:stop]]
+
+    def __iter__(self):
+        return iter(self[:])
+
+    def article_ids(self):
+        if not self._docnums:
+            return []
+        ids = _column(self._searcher, "article_id")
+        return [ids[docnum] for docnum in self._docnums]
+
+
+def _column(searcher, name):
+    """A list (docnum → value) of one sortable column, built once per searcher."""
+    cache = searcher.__dict__.setdefault("_archive_columns", {})
+    if name not in cache:
+        cache[name] = list(searcher.reader().column_reader(name))
+    return cache[name]
+
+
+def _filter_queries(filters):
+    """Whoosh queries for the filters a ``search.forms.SearchForm`` produced."""
+    if filters.get("region"):
+        yield wq.Term("region_codes", filters["region"])
+    if filters.get("agency"):
+        yield wq.Term("agency_ids", str(filters["agency"]))
+    if filters.get("initiative"):
+        yield wq.Term("initiative_slugs", filters["initiative"])
+    if filters.get("year"):
+        yield wq.Term("year", str(filters["year"]))
+    start, end = filters.get("start_ts"), filters.get("end_ts")
+    if start is not None or end is not None:
+        yield wq.NumericRange("published_ts", start, end)
+
+
+class ChineseWhooshEngine(WhooshEngine):
+    backend = ChineseWhooshBackend

@@ -1,0 +1,244 @@
+"""What a reader's query means, how it runs, and what comes back (plain functions).
+
+Syntax: words separated by spaces must all occur (AND); ``"…"`` (or “…”) is an exact
+phrase; ``-word`` excludes; ``OR`` between two words accepts either. Every word is folded
+(``search.analysis.fold``) exactly as the index was, so 濱州 and 滨州 are the same query. A
+query of any shape parses: what cannot be searched (punctuation) is dropped, never raised.
+"""
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import ExtractYear
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from archive.models import (
+    Article,
+    ArticleAgency,
+    ArticleInitiative,
+    ArticleRegion,
+    Region,
+)
+from search.analysis import fold, runs
+from search.indexing import backend_and_index
+
+PER_PAGE = 10
+FACET_SIZE = 12
+_TOKEN = re.compile(r'(-?)(?:["“”]([^"“”]*)["“”]?|(\S+))')
+
+
+@dataclass
+class Plan:
+    """A parsed query: AND of ``groups`` (each an OR of terms), minus ``excluded``."""
+
+    groups: list = field(default_factory=list)
+    excluded: list = field(default_factory=list)
+
+    @property
+    def is_empty(self):
+        return not self.groups
+
+    def highlight_terms(self):
+        """The folded Han and Latin runs to mark in snippets, longest first."""
+        terms = {text for group in self.groups for term in group for _, text in runs(term)}
+        return sorted(terms, key=len, reverse=True)
+
+
+def _searchable(text):
+    folded = fold(text)
+    return folded if any(True for _ in runs(folded)) else ""
+
+
+def parse(raw):
+    """``Plan`` of a query string; unsearchable pieces (punctuation, lone dashes) vanish."""
+    plan = Plan()
+    join_next = False
+    for match in _TOKEN.finditer((raw or "").replace("\u3000", " ")):
+        negative, phrase, word = match.group(1) == "-", match.group(2), match.group(3)
+        if word == "OR" and not negative:
+            join_next = bool(plan.groups)
+            continue
+        term = _searchable(phrase if phrase is not None else word)
+        if not term:
+            continue
+        if negative:
+            plan.excluded.append(term)
+        elif join_next:
+            plan.groups[-1].append(term)
+        else:
+            plan.groups.append([term])
+        join_next = False
+    return plan
+
+
+@dataclass
+class Outcome:
+    plan: Plan
+    page: object = None
+    paginator: object = None
+    facets: dict = field(default_factory=dict)
+
+
+def search(params, page_number=1, per_page=PER_PAGE):
+    """Run a search from ``SearchForm.cleaned_data``; the page's articles carry a ``snippet``.
+
+    Raises ``django.core.paginator.InvalidPage`` for a page that does not exist.
+    """
+    plan = parse(params.get("q", ""))
+    outcome = Outcome(plan=plan)
+    if plan.is_empty:
+        return outcome
+    backend, _ = backend_and_index()
+    ids = backend.find(plan, filters=params, sort=params.get("sort") or "relevance")
+    outcome.paginator = Paginator(ids, per_page, orphans=2, allow_empty_first_page=True)
+    outcome.page = outcome.paginator.page(page_number)
+    outcome.page.object_list = load_articles(outcome.page.object_list, plan)
+    outcome.facets = facets(ids.article_ids())
+    return outcome
+
+
+def load_articles(ids, plan):
+    """The articles of ``ids`` in that order, with links prefetched and a ``snippet``."""
+    articles = Article.objects.prefetch_related("regions", "agencies", "initiatives").in_bulk(ids)
+    terms = plan.highlight_terms()
+    ordered = []
+    for pk in ids:
+        article = articles.get(pk)
+        if article is None:  # deleted since the index was read
+            continue
+        article.snippet = snippet(article.body_text, terms)
+        article.title_marked = mark(article.title, terms)
+        ordered.append(article)
+    return ordered
+
+
+# Facets ----------------------------------------------------------------------------------
+
+
+def _city_of():
+    """{region id: (code, name) of its city}; provinces and unplaced regions map to nothing."""
+    rows = {r[0]: r for r in Region.objects.values_list("id", "code", "name", "level", "parent_id")}
+    cities = {}
+    for region_id in rows:
+        node = rows.get(region_id)
+        while node is not None and node[3] != Region.Level.CITY:
+            node = rows.get(node[4])
+        if node is not None:
+            cities[region_id] = (node[1], node[2])
+    return cities
+
+
+def _among(ids):
+    """``pk__in`` for thousands of ids as one array parameter, not thousands of placeholders."""
+    # An array literal: psycopg's list adapter costs ~8 µs an id, a joined string far less.
+    return RawSQL("SELECT unnest(%s::bigint[])", ("{" + ",".join(map(str, ids)) + "}",))
+
+
+def facets(ids):
+    """Counts by city, agency, initiative and year over all matching articles (from columns)."""
+    if not ids:
+        return {"region": [], "agency": [], "initiative": [], "year": []}
+    ids = _among(ids)
+    city_of = _city_of()
+    per_city = Counter()
+    cities_by_article = {}
+    for article_id, region_id in ArticleRegion.objects.filter(article_id__in=ids).values_list(
+        "article_id", "region_id"
+    ):
+        city = city_of.get(region_id)
+        if city:
+            cities_by_article.setdefault(article_id, set()).add(city)
+    for cities in cities_by_article.values():
+        per_city.update(cities)
+    region = [
+        {"value": code, "label": name, "count": count}
+        for (code, name), count in per_city.most_common(FACET_SIZE)
+    ]
+    agency = [
+        {"value": str(row["agency_id"]), "label": row["agency__name"], "count": row["n"]}
+        for row in ArticleAgency.objects.filter(article_id__in=ids)
+        .values("agency_id", "agency__name")
+        .annotate(n=Count("article_id", distinct=True))
+        .order_by("-n", "agency__name")[:FACET_SIZE]
+    ]
+    initiative = [
+        {"value": row["initiative__slug"], "label": row["initiative__name"], "count": row["n"]}
+        for row in ArticleInitiative.objects.filter(article_id__in=ids)
+        .values("initiative__slug", "initiative__name")
+        .annotate(n=Count("article_id", distinct=True))
+        .order_by("-n", "initiative__name")[:FACET_SIZE]
+    ]
+    year = [
+        {"value": str(row["y"]), "label": f"{row['y']}年", "count": row["n"]}
+        for row in Article.objects.filter(pk__in=ids, published_at__isnull=False)
+        .annotate(y=ExtractYear("published_at"))
+        .values("y")
+        .annotate(n=Count("id"))
+        .order_by("-y")
+    ]
+    return {"region": region, "agency": agency, "initiative": initiative, "year": year}
+
+
+# Highlighting ----------------------------------------------------------------------------
+
+
+def _folded_same_length(text):
+    """The folded text, aligned character for character with ``text``."""
+    folded = fold(text)
+    if len(folded) == len(text):
+        return folded
+    # OpenCC changed a length (rare phrase mappings): fold one character at a time.
+    return "".join(fold(char)[:1] or char for char in text)
+
+
+def _spans(text, terms):
+    """Merged (start, end) spans of ``terms`` in ``text`` (matched on the folded text)."""
+    folded = _folded_same_length(text)
+    spans = []
+    for term in terms:
+        start = folded.find(term)
+        while start != -1:
+            spans.append((start, start + len(term)))
+            start = folded.find(term, start + len(term))
+    spans.sort()
+    merged = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _render(text, spans, offset=0):
+    out, position = [], 0
+    for start, end in spans:
+        out.append(escape(text[position : start - offset]))
+        out.append(f"<mark>{escape(text[start - offset : end - offset])}</mark>")
+        position = end - offset
+    out.append(escape(text[position:]))
+    return mark_safe("".join(out))
+
+
+def mark(text, terms):
+    """``text`` HTML-escaped with every occurrence of ``terms`` in ``<mark>``."""
+    return _render(text, _spans(text, terms))
+
+
+def snippet(text, terms, width=120):
+    """About ``width`` characters of ``text`` around its first match, escaped and marked."""
+    text = " ".join((text or "").split())
+    spans = _spans(text, terms)
+    first = spans[0][0] if spans else 0
+    start = max(0, min(first - width // 4, len(text) - width))
+    end = start + width
+    window = [(max(s, start), min(e, end)) for s, e in spans if e > start and s < end]
+    body = _render(text[start:end], window, offset=start)
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(text) else ""
+    return mark_safe(f"{prefix}{body}{suffix}")

@@ -1,0 +1,137 @@
+"""The one search index: published articles, with what the search page filters and ranks on.
+
+Each field names the Whoosh field it needs (``whoosh_field``, read by
+``search.backends.ChineseWhooshBackend``); other haystack backends ignore it.
+"""
+
+import hashlib
+from functools import partial
+
+from django.utils import timezone
+from haystack import indexes
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT
+
+from archive.models import Agency, Article, Region
+from search.analysis import BigramAnalyzer, WordAnalyzer
+
+
+def _whoosh(field, factory, *args, **kwargs):
+    field.whoosh_field = partial(factory, *args, **kwargs)
+    return field
+
+
+def _words(**kwargs):
+    # No positions: phrases are checked on the bigram field; positions here cost ~35% of size.
+    return TEXT(analyzer=WordAnalyzer(), stored=False, phrase=False, **kwargs)
+
+
+def _bigrams(**kwargs):
+    return TEXT(analyzer=BigramAnalyzer(), stored=False, phrase=True, **kwargs)
+
+
+def _keywords():
+    return KEYWORD(commas=True, stored=False)
+
+
+def _column():
+    return NUMERIC(numtype=int, bits=64, stored=False, sortable=True)
+
+
+class Ancestry:
+    """Region codes and agency ids with all their ancestors, loaded once per indexing run."""
+
+    def __init__(self):
+        self.region_parent = dict(Region.objects.values_list("id", "parent_id"))
+        self.region_code = dict(Region.objects.values_list("id", "code"))
+        self.agency_parent = dict(Agency.objects.values_list("id", "parent_id"))
+
+    @staticmethod
+    def _climb(ids, parents):
+        seen = set()
+        for node in ids:
+            while node is not None and node not in seen:
+                seen.add(node)
+                node = parents.get(node)
+        return seen
+
+    def region_codes(self, region_ids):
+        return sorted(self.region_code[r] for r in self._climb(region_ids, self.region_parent))
+
+    def agency_ids(self, agency_ids):
+        return sorted(str(a) for a in self._climb(agency_ids, self.agency_parent))
+
+
+def fingerprint(article, region_ids, agency_ids, initiative_ids):
+    """What check_index compares: changes whenever the indexed content or links change."""
+    parts = [
+        article.updated_at.isoformat() if article.updated_at else "",
+        article.status,
+        ",".join(map(str, sorted(region_ids))),
+        ",".join(map(str, sorted(agency_ids))),
+        ",".join(map(str, sorted(initiative_ids))),
+    ]
+    return hashlib.sha1("|".join(parts).encode()).hexdigest()
+
+
+class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
+    """Title and body as written; the analyzers fold them (the *_simplified columns are
+    the importer's and may lag behind an edit in the admin)."""
+
+    text = _whoosh(indexes.CharField(document=True), _words)
+    bigrams = _whoosh(indexes.CharField(), _bigrams)
+    title = _whoosh(indexes.CharField(model_attr="title"), _words, field_boost=3.0)
+    title_bigrams = _whoosh(indexes.CharField(model_attr="title"), _bigrams)
+    article_id = _whoosh(indexes.IntegerField(model_attr="pk"), _column)
+    published_ts = _whoosh(indexes.IntegerField(), _column)
+    year = _whoosh(indexes.CharField(), ID, stored=False)
+    region_codes = _whoosh(indexes.MultiValueField(), _keywords)
+    agency_ids = _whoosh(indexes.MultiValueField(), _keywords)
+    initiative_slugs = _whoosh(indexes.MultiValueField(), _keywords)
+    fingerprint = _whoosh(indexes.CharField(indexed=False), STORED)
+
+    ancestry = None
+
+    def get_model(self):
+        return Article
+
+    def index_queryset(self, using=None):
+        return (
+            Article.objects.published()
+            .defer("body_html", "body_simplified", "title_simplified")
+            .prefetch_related("articleregion_set", "articleagency_set", "initiatives")
+            .order_by("pk")
+        )
+
+    def read_queryset(self, using=None):
+        return Article.objects.published()
+
+    def reset_ancestry(self):
+        self.ancestry = Ancestry()
+
+    def _links(self, obj):
+        return (
+            [link.region_id for link in obj.articleregion_set.all()],
+            [link.agency_id for link in obj.articleagency_set.all()],
+            list(obj.initiatives.all()),
+        )
+
+    def prepare(self, obj):
+        if self.ancestry is None:
+            self.reset_ancestry()
+        region_ids, agency_ids, initiatives = self._links(obj)
+        data = super().prepare(obj)
+        content = f"{obj.title}\n{obj.body_text}"
+        published = obj.published_at
+        data.update(
+            text=content,
+            bigrams=content,
+            published_ts=int(published.timestamp()) if published else 0,
+            year=str(timezone.localtime(published).year) if published else "",
+            region_codes=self.ancestry.region_codes(region_ids),
+            agency_ids=self.ancestry.agency_ids(agency_ids),
+            initiative_slugs=[initiative.slug for initiative in initiatives],
+            fingerprint=fingerprint(
+                obj, region_ids, agency_ids, [initiative.pk for initiative in initiatives]
+            ),
+        )
+        return data

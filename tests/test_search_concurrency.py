@@ -1,0 +1,118 @@
+"""Four processes write to the index at once while others search: no error, nothing lost."""
+
+import multiprocessing
+import traceback
+
+import pytest
+from django.db import connection, connections
+
+from archive.models import Article
+from search.indexing import backend_and_index, update_articles
+from search.query import parse
+from tests.factories import make_article
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+WRITERS = 4
+
+
+def _forget_inherited_connections():
+    """A forked child must never talk on (or close) a socket it shares with its parent."""
+    for inherited in connections.all(initialized_only=True):
+        inherited.connection = None
+
+
+def _writer(ids, errors):
+    _forget_inherited_connections()
+    try:
+        for start in range(0, len(ids), 3):  # many small commits: maximal lock contention
+            update_articles(ids[start : start + 3])
+    except Exception:
+        errors.put(traceback.format_exc())
+    finally:
+        connections.close_all()
+
+
+def _reader(stop, errors, counts):
+    # One message at the end: a process with unsent queue items cannot be joined.
+    _forget_inherited_connections()
+    try:
+        backend, _ = backend_and_index()
+        seen = []
+        while not stop.is_set():
+            seen.append(len(backend.find(parse("户籍"))))
+        counts.put(seen)
+    except Exception:
+        errors.put(traceback.format_exc())
+
+
+def test_concurrent_writers_and_readers(search_index):
+    from django.db.models.signals import post_save
+
+    # Rows are written without signals so that only the four writer processes index them.
+    receivers = post_save.receivers
+    post_save.receivers = []
+    try:
+        articles = [make_article(f"户籍{n}", f"第{n}篇正文。") for n in range(60)]
+    finally:
+        post_save.receivers = receivers
+    ids = [a.pk for a in articles]
+    # Children must open their own connections: close ours (impossible inside a transaction).
+    assert not connection.in_atomic_block
+    connections.close_all()
+
+    context = multiprocessing.get_context("fork")
+    errors, counts, stop = context.Queue(), context.Queue(), context.Event()
+    readers = [context.Process(target=_reader, args=(stop, errors, counts)) for _ in range(2)]
+    writers = [
+        context.Process(target=_writer, args=(ids[i::WRITERS], errors)) for i in range(WRITERS)
+    ]
+    for process in readers + writers:
+        process.start()
+    for process in writers:
+        process.join(timeout=300)
+    stop.set()
+    searches = [counts.get(timeout=60) for _ in readers]
+    for process in readers:
+        process.join(timeout=60)
+
+    problems = []
+    while not errors.empty():
+        problems.append(errors.get())
+    assert not problems, problems[0]
+    assert [p.exitcode for p in writers + readers] == [0] * (WRITERS + 2)
+    for seen in searches:
+        # Each reader saw the index grow (never shrink or fail) while the writers worked.
+        assert seen and seen == sorted(seen) and seen[-1] <= len(ids)
+
+    backend, _ = backend_and_index()
+    assert sorted(backend.find(parse("户籍"))) == sorted(ids)
+    assert sorted(backend.find(parse("户籍")).article_ids()) == sorted(ids)
+    assert backend.document_count() == len(ids)
+    assert Article.objects.count() == len(ids)
+
+
+def test_a_second_writer_waits_instead_of_failing(search_index):
+    """What Whoosh alone does here is raise LockError at once; ours waits for the lock."""
+    import threading
+    import time
+
+    from whoosh.index import LockError
+
+    from search.backends import index_write_lock
+
+    raw = search_index.index.refresh()
+    holder = raw.writer()
+    with pytest.raises(LockError):
+        raw.writer()  # Whoosh's own behaviour: the second writer fails immediately
+    holder.cancel()
+
+    outcome = []
+    with index_write_lock(search_index.path):
+        worker = threading.Thread(
+            target=lambda: outcome.append(search_index.remove("archive.article.999"))
+        )
+        worker.start()
+        time.sleep(0.5)
+        assert worker.is_alive() and not outcome  # waiting, not failed
+    worker.join(timeout=30)
+    assert outcome == [None]
