@@ -63,13 +63,30 @@ def _write_batch(folder, rng):
     return folder
 
 
-def _command(folder, url):
+def _env(url, index):
     env = {
         **os.environ,
         "DATABASE_URL": url,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "SEARCH_INDEX_PATH": str(index),
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    return env
+
+
+def _check_index(url, index, *options):
+    return subprocess.run(
+        [sys.executable, "manage.py", "check_index", *options],
+        cwd=ROOT,
+        env=_env(url, index),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def _command(folder, url):
+    env = _env(url, folder.parent / f"{folder.name}-index")
     args = [sys.executable, "manage.py", "import_articles", str(folder)]
     args += ["--chunk-size", str(CHUNK_SIZE), "--verbosity", "1"]
     # A session of its own: SIGKILL goes to the whole group, parsing workers included,
@@ -195,6 +212,15 @@ def test_killed_imports_end_as_one_clean_run(tmp_path):
             if stored is not None:
                 kills.append(stored)
         _, output = _run_to_end(crash_folder, _url(test_db))
+        # The index of the killed runs: signals index after each commit, so a kill between a
+        # commit and its indexing leaves work for check_index --fix.
+        crash_index = tmp_path / "crash-index"
+        checked = _check_index(_url(test_db), crash_index)
+        if checked.returncode != 0:
+            fixed = _check_index(_url(test_db), crash_index, "--fix")
+            assert fixed.returncode == 0, fixed.stderr[-2000:]
+        rechecked = _check_index(_url(test_db), crash_index)
+        clean_check = _check_index(_url(fresh_db), tmp_path / "clean-index")
 
         expected, expected_orphans, _ = _canonical(_url(fresh_db))
         got, orphans, unfinished = _canonical(_url(test_db))
@@ -202,6 +228,8 @@ def test_killed_imports_end_as_one_clean_run(tmp_path):
         with psycopg.connect(_url("postgres"), autocommit=True) as server:
             server.execute(f'DROP DATABASE IF EXISTS "{fresh_db}" WITH (FORCE)')
 
+    print(f"check_index after the kills: {checked.stdout.strip()} {checked.stderr.strip()}")
+    print(f"check_index at the end: {rechecked.stdout.strip()}")
     print(
         f"\ncrash test: {FILES} files, clean run {clean_seconds:.1f} s; {len(kills)} kills "
         f"survived, after {kills} files stored ({unfinished} batches cut short); last run: {output.strip()}; "
@@ -216,4 +244,6 @@ def test_killed_imports_end_as_one_clean_run(tmp_path):
         missing = [row for row in expected[name] if row not in got[name]]
         print(f"{name}: {len(extra)} rows more, {len(missing)} rows fewer", extra[:2], missing[:2])
     assert differing == []
+    assert rechecked.returncode == 0 and clean_check.returncode == 0, rechecked.stderr
+    assert "Traceback" not in checked.stderr
     assert unfinished == len(kills)  # every kill landed while a batch was being imported
