@@ -184,7 +184,7 @@ def _import_folder(folder):
         )
 
 
-def test_editors_importer_and_readers_at_once(tmp_path):
+def test_editors_importer_and_readers_at_once(tmp_path, search_index):
     editors = [f"editor{number}" for number in range(EDITORS)]
     # Hashed for production settings: the test settings' MD5 hasher is not one of theirs.
     pbkdf2 = PBKDF2PasswordHasher()
