@@ -1,8 +1,8 @@
 """What the benchmarks that serve the site share: a scratch database filled with articles
 (from ``--corpus`` or generated), gunicorn serving it on 127.0.0.1, plain HTTP requests.
 
-A benchmark calls ``scratch_site()`` (a context manager: creates ``archive_bench`` in the
-embedded cluster, sets Django up on it under the production settings, migrates, collects
+A benchmark calls ``scratch_site()`` (a context manager: creates ``archive_bench`` or the
+database it names in the embedded cluster, sets Django up on it under the production settings, migrates, collects
 static files; drops the database afterwards unless asked to keep it), then
 ``fill(stories, limit)``, then serves with ``gunicorn(env, workers)``.
 
@@ -233,19 +233,20 @@ def _admin_connection():
 
 
 @contextmanager
-def scratch_site(keep_db=False, **settings):
+def scratch_site(database=SCRATCH_DB, keep_db=False, **settings):
     """Yield the environment of a site on a fresh scratch database, Django set up on it
-    (production settings, migrated, static files collected); ``settings`` add variables."""
+    (production settings, migrated, static files collected); ``settings`` add variables.
+    Each benchmark names its own database, so two can run side by side."""
     from config import localdb
 
     localdb.ensure_running()
     with _admin_connection() as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{SCRATCH_DB}"')
-        connection.execute(f'CREATE DATABASE "{SCRATCH_DB}"')
+        connection.execute(f'DROP DATABASE IF EXISTS "{database}"')
+        connection.execute(f'CREATE DATABASE "{database}"')
     workdir = Path(tempfile.mkdtemp(prefix="bench-site-"))
     env = {
         **os.environ,
-        "DATABASE_URL": f"postgresql://{localdb.USER}@{localdb.HOST}:{localdb.PORT}/{SCRATCH_DB}",
+        "DATABASE_URL": f"postgresql://{localdb.USER}@{localdb.HOST}:{localdb.PORT}/{database}",
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "SECRET_KEY": "bench-only-secret-key-not-used-anywhere-else-0123456789",
         "ALLOWED_HOSTS": "127.0.0.1",
@@ -269,7 +270,7 @@ def scratch_site(keep_db=False, **settings):
         django.db.connections.close_all()
         if not keep_db:
             with _admin_connection() as connection:
-                connection.execute(f'DROP DATABASE IF EXISTS "{SCRATCH_DB}"')
+                connection.execute(f'DROP DATABASE IF EXISTS "{database}"')
 
 
 def static_path(env):
