@@ -65,10 +65,11 @@ db: install postgres
 stop-db:
 	$(PY) -m config.localdb stop
 
-## data: migrate and import the fixture articles (idempotent: a second run changes nothing)
+## data: migrate, import the fixture articles and bring the search index in line (idempotent)
 data: db
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py import_articles fixtures/articles
+	$(PY) manage.py check_index --fix
 
 lint:
 	$(VENV)/bin/ruff check .

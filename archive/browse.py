@@ -1,7 +1,7 @@
 """The browse pages' queries and the small pieces of logic the views share.
 
 Views stay thin: they fetch the object, call one of these functions, and render. Counts and
-timelines come from archive.counts (cached); article lists from ArticleQuerySet methods.
+timelines come from archive.counts (maintained tables); article lists from ArticleQuerySet methods.
 """
 
 import csv
@@ -15,14 +15,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from archive import counts
-from archive.models import Agency, Article, Initiative, Region
+from archive.models import Agency, Article, CountScope, Initiative, Region
 
 PER_PAGE = 20
 ORPHANS = 3
 
 
 class CountedPaginator(Paginator):
-    """A Paginator told its total when it is already known (from a cached timeline), so a
+    """A Paginator told its total when it is already known (from a timeline's counts), so a
     page of a big region does not pay for COUNT(*) over its articles."""
 
     def __init__(self, object_list, per_page, known_count=None, **kwargs):
@@ -80,7 +80,7 @@ class RegionNode:
 
 def region_tree():
     """Province › city › district, each with its article count; regions without any article
-    are left out (the gazetteer holds some 3,000). Two queries when the counts are cached."""
+    are left out (the gazetteer holds some 3,000). Two queries."""
     region_counts = counts.region_counts()
     regions = Region.objects.filter(pk__in=list(region_counts)).only(
         "id", "code", "name", "level", "parent_id"
@@ -94,32 +94,25 @@ def region_tree():
 
 
 def region_children(region):
-    """[(child region, count)] of the regions directly under ``region`` that have articles
-    (cached with the counts, like the next two: every query saved counts on a busy server)."""
-
-    def compute():
-        region_counts = counts.region_counts()
-        children = Region.objects.filter(parent_id=region.pk).only("id", "code", "name")
-        return [(c, region_counts[c.pk]) for c in children if c.pk in region_counts]
-
-    return counts.cached(f"region-children:{region.pk}", compute)
+    """[(child region, count)] of the regions directly under ``region`` that have articles."""
+    children = counts.with_count(
+        Region.objects.filter(parent_id=region.pk).only("id", "code", "name"),
+        CountScope.REGION,
+    ).filter(n__gt=0)
+    return [(child, child.n) for child in children]
 
 
 def agencies_in_region(region, limit=50):
     """[(agency, count)] of the agencies located in the region or below, busiest first."""
-
-    def compute():
-        agency_counts = counts.agency_counts()
-        agencies = Agency.objects.filter(region_id__in=counts.region_subtree(region)).only(
-            "id", "name"
+    agencies = (
+        counts.with_count(
+            Agency.objects.filter(region_id__in=counts.region_subtree(region)).only("id", "name"),
+            CountScope.AGENCY,
         )
-        ranked = sorted(
-            ((a, agency_counts[a.pk]) for a in agencies if a.pk in agency_counts),
-            key=lambda pair: -pair[1],
-        )
-        return ranked[:limit]
-
-    return counts.cached(f"region-agencies:{region.pk}:{limit}", compute)
+        .filter(n__gt=0)
+        .order_by("-n", "id")[:limit]
+    )
+    return [(agency, agency.n) for agency in agencies]
 
 
 def filter_by_year(articles, year):
@@ -161,35 +154,26 @@ def agency_groups():
 
 
 def agency_sub_units(agency):
-    """[(sub-unit, count)] directly under the agency, cached with the counts."""
-
-    def compute():
-        agency_counts = counts.agency_counts()
-        units = Agency.objects.filter(parent_id=agency.pk).only("id", "name")
-        return [(unit, agency_counts.get(unit.pk, 0)) for unit in units]
-
-    return counts.cached(f"agency-units:{agency.pk}", compute)
+    """[(sub-unit, count)] directly under the agency."""
+    units = counts.with_count(
+        Agency.objects.filter(parent_id=agency.pk).only("id", "name"), CountScope.AGENCY
+    )
+    return [(unit, unit.n) for unit in units]
 
 
 def agency_initiatives(agency, limit=30):
     """[(initiative, count)]: accepted initiatives reported in the articles of the agency and
-    its sub-units. A three-way join over the agency's articles: cached with the counts."""
-
-    def compute():
-        return list(
-            Initiative.objects.filter(
-                status=Initiative.Status.ACCEPTED,
-                articleinitiative__article__status=Article.Status.PUBLISHED,
-                articleinitiative__article__articleagency__agency_id__in=counts.agency_subtree(
-                    agency
-                ),
-            )
-            .annotate(n=Count("articleinitiative__article", distinct=True))
-            .order_by("-n", "name")
-            .values_list("pk", "n")[:limit]
+    its sub-units: a three-way join over the agency's articles, from the link indexes."""
+    ranked = list(
+        Initiative.objects.filter(
+            status=Initiative.Status.ACCEPTED,
+            articleinitiative__article__status=Article.Status.PUBLISHED,
+            articleinitiative__article__articleagency__agency_id__in=counts.agency_subtree(agency),
         )
-
-    ranked = counts.cached(f"agency-initiatives:{agency.pk}:{limit}", compute)
+        .annotate(n=Count("articleinitiative__article", distinct=True))
+        .order_by("-n", "name")
+        .values_list("pk", "n")[:limit]
+    )
     initiatives = Initiative.objects.only("id", "name", "slug").in_bulk([pk for pk, _ in ranked])
     return [(initiatives[pk], n) for pk, n in ranked if pk in initiatives]
 
@@ -198,21 +182,16 @@ def agency_initiatives(agency, limit=30):
 
 
 def initiative_agencies(initiative, limit=30):
-    """[(agency, count)]: which bureaus ran the initiative, where, with how many articles
-    (cached with the counts)."""
-
-    def compute():
-        return list(
-            Agency.objects.filter(
-                articleagency__article__status=Article.Status.PUBLISHED,
-                articleagency__article__articleinitiative__initiative=initiative,
-            )
-            .annotate(n=Count("articleagency__article", distinct=True))
-            .order_by("-n", "name")
-            .values_list("pk", "n")[:limit]
+    """[(agency, count)]: which bureaus ran the initiative, where, with how many articles."""
+    ranked = list(
+        Agency.objects.filter(
+            articleagency__article__status=Article.Status.PUBLISHED,
+            articleagency__article__articleinitiative__initiative=initiative,
         )
-
-    ranked = counts.cached(f"initiative-agencies:{initiative.pk}:{limit}", compute)
+        .annotate(n=Count("articleagency__article", distinct=True))
+        .order_by("-n", "name")
+        .values_list("pk", "n")[:limit]
+    )
     agencies = (
         Agency.objects.select_related("region")
         .only("id", "name", "region__code", "region__name")

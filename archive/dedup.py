@@ -104,7 +104,8 @@ def find_duplicates(article_ids):
             article.minhash = values.tobytes()
             article.minhash_bands = band_keys(values)
             signed.append(article)
-    Article.objects.bulk_update(signed, ["minhash", "minhash_bands"])
+    # Batches: one UPDATE over 100,000 rows ran for minutes and could not be cancelled.
+    Article.objects.bulk_update(signed, ["minhash", "minhash_bands"], batch_size=500)
     changed = set()
     for article in articles:
         values = _values(article)

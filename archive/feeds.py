@@ -11,7 +11,7 @@ from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed
 
-from archive.counts import agency_subtree_ids, region_subtree
+from archive.counts import agency_subtree_ids, region_subtree_ids
 from archive.models import Agency, Article, Initiative, Region
 
 
@@ -75,7 +75,7 @@ class RegionFeed(ArticleFeed):
         return f"{obj.name}（含下辖区划）公安便民服务新闻"
 
     def articles(self, obj):
-        return Article.objects.published().in_regions(region_subtree(obj))
+        return Article.objects.published().in_regions(region_subtree_ids(obj))
 
 
 class AgencyFeed(ArticleFeed):

@@ -421,6 +421,72 @@ class ArticleInitiative(ArticleLink):
         ]
 
 
+class CountScope(models.TextChoices):
+    ALL = "all", "全部"
+    REGION = "region", "地区"
+    AGENCY = "agency", "单位"
+    INITIATIVE = "initiative", "专项行动"
+
+
+class BrowseCount(models.Model):
+    """Published articles per (scope, object, month): what the browse pages show as counts,
+    timelines and rankings, read by indexed lookups instead of GROUP BY over the articles.
+
+    ``month`` is the first day of a month, or None for the object's total (dated and
+    undated); an undated article counts only in the total. A region counts its cities'
+    and districts' articles, an agency its sub-units', each article once. Maintained by
+    archive.counts from ``CountedKey``; ``manage.py rebuild_counts`` rebuilds both.
+    """
+
+    scope = models.CharField(max_length=16, choices=CountScope.choices)
+    object_id = models.BigIntegerField()  # 0 for the whole archive
+    month = models.DateField(null=True)
+    count = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            # The upsert's conflict target; also the timeline lookup (scope, object).
+            models.UniqueConstraint(
+                fields=["scope", "object_id", "month"],
+                name="browsecount_key",
+                nulls_distinct=False,
+            )
+        ]
+        indexes = [
+            # Rankings: the busiest objects of a scope, walked in count order.
+            models.Index(
+                F("scope"),
+                F("count").desc(),
+                F("object_id"),
+                name="browsecount_ranking",
+                condition=Q(month__isnull=True),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.scope}:{self.object_id}:{self.month or 'total'} = {self.count}"
+
+
+class CountedKey(models.Model):
+    """Which (scope, object, month) an article is counted under right now: the memory that
+    lets a writer subtract an article's old contribution after its links, date or status
+    changed, or after it was deleted (hence no foreign key to the article)."""
+
+    article_id = models.BigIntegerField()
+    scope = models.CharField(max_length=16, choices=CountScope.choices)
+    object_id = models.BigIntegerField()
+    month = models.DateField(null=True)  # None: the article has no known date
+
+    class Meta:
+        indexes = [
+            # Refreshing the counts of a few articles.
+            models.Index(fields=["article_id"], name="countedkey_article"),
+        ]
+
+    def __str__(self):
+        return f"{self.article_id} → {self.scope}:{self.object_id}:{self.month}"
+
+
 class ImportBatch(models.Model):
     """One run of the importer (command line or admin upload)."""
 

@@ -123,7 +123,7 @@ def region_detail(request, code):
     timeline = counts.timeline("region", region)
     agencies = browse.agencies_in_region(region)
     year, agency = _filters(request, region)
-    articles = Article.objects.published().in_regions(counts.region_subtree(region))
+    articles = Article.objects.published().in_regions(counts.region_subtree_ids(region))
     known_count = timeline.total
     if year:
         articles = browse.filter_by_year(articles, year)

@@ -21,7 +21,7 @@ from django.core.management.base import CommandError
 
 @pytest.fixture(autouse=True)
 def _fresh_browse_counts():
-    """Browse counts are cached; rows made by tests send no articles_changed signal."""
+    """Chart drawings are cached (by the digest of their figures): each test starts empty."""
     cache.clear()
     yield
     cache.clear()

@@ -129,9 +129,6 @@ HAYSTACK_CONNECTIONS = {
 HAYSTACK_SIGNAL_PROCESSOR = "search.signals.ArticleSignalProcessor"
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Browse pages cache their counts and timelines; a write starts a new generation at once in a
-# shared cache, while other workers' locmem copies expire after this many seconds.
-BROWSE_COUNTS_SECONDS = env_int("BROWSE_COUNTS_SECONDS", 300)
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

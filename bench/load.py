@@ -1,0 +1,231 @@
+"""Mixed load on gunicorn at rising concurrency: requests/s, latency and errors per level,
+and the level where throughput stops growing.
+
+    python bench/load.py --corpus ../shared/corpus/xwlb-stories.jsonl --limit 10000
+
+Loads ``--limit`` articles into a scratch database (bench/common.py; ``archive_bench_load``,
+dropped afterwards unless ``--keep-db``), builds the search index when the search app
+registers one, serves the site with gunicorn (2 sync workers by default) on 127.0.0.1 only,
+and drives it from a small asyncio client in this process (so the load generator shares the
+machine with the server, as the target demands). Each concurrency level runs for
+``--seconds`` or ``--max-requests``, whichever ends first. Throughput "stops growing" at the
+first level whose next level gains less than 5 %. As a floor measured in the same run,
+/healthz is driven at that concurrency, and the mix's throughput is given as a share of it.
+"""
+
+import argparse
+import asyncio
+import itertools
+import json
+import random
+import statistics
+import time
+from urllib.parse import quote
+
+import common
+
+# What the load mixes, by weight: each page's URLs come from common.page_urls() (busy and
+# quiet regions and bureaus, date archives, random articles), and search from the queries
+# below. Add a page here and give it URLs in mix_urls().
+MIX = {
+    "home": 1,
+    "region": 2,
+    "agency": 2,
+    "archive": 1,
+    "article": 4,
+    "search": 2,
+}
+SEARCH_QUERIES = ["派出所", "反诈", "民警", "户籍", "交通安全", "便民服务", "扫黑除恶", "110"]
+GROWTH = 1.05  # less than 5 % more requests/s than the level before: the knee
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    common.add_corpus_arguments(parser)
+    parser.add_argument(
+        "--levels",
+        type=lambda text: [int(n) for n in text.split(",")],
+        default=[1, 2, 4, 8, 16, 32],
+        help="concurrency levels, comma-separated",
+    )
+    parser.add_argument("--seconds", type=float, default=10, help="longest run of a level")
+    parser.add_argument("--max-requests", type=int, default=20000, help="most requests a level")
+    parser.add_argument("--timeout", type=float, default=30, help="seconds before a request fails")
+    return parser.parse_args(argv)
+
+
+def build_search_index():
+    """Index the articles when the search app has registered an index; say which."""
+    from django.core.management import call_command
+    from haystack import connections
+
+    if not connections["default"].get_unified_index().get_indexed_models():
+        return "none registered"
+    call_command("rebuild_index", interactive=False, verbosity=0)
+    return "built"
+
+
+def mix_urls(seed=7, per_weight=25):
+    """The URL sequence the clients cycle through: each page's URLs in proportion to its
+    weight, shuffled with a fixed seed so that every run asks for the same things."""
+    pages = {
+        **common.page_urls(),
+        "search": [f"/search/?q={quote(query)}" for query in SEARCH_QUERIES],
+    }
+    urls = []
+    for page, weight in MIX.items():
+        urls += [
+            (page, url)
+            for url in itertools.islice(itertools.cycle(pages[page]), weight * per_weight)
+        ]
+    random.Random(seed).shuffle(urls)
+    return urls
+
+
+async def fetch(port, path, timeout):
+    """The status of one GET on a fresh connection (gunicorn's sync workers close it)."""
+
+    async def exchange():
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            writer.write(
+                f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode()
+            )
+            await writer.drain()
+            response = await reader.read()
+        finally:
+            writer.close()
+        return int(response[9:12])
+
+    return await asyncio.wait_for(exchange(), timeout)
+
+
+def _percentile(ordered, share):
+    return round(ordered[max(0, int(len(ordered) * share + 0.5) - 1)], 1) if ordered else None
+
+
+async def run_level(port, urls, concurrency, seconds, max_requests, timeout):
+    """``concurrency`` clients sending back-to-back requests until time or requests run out."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    sequence = itertools.cycle(urls)
+    latencies, errors = [], {}
+    sent = 0
+
+    async def client():
+        nonlocal sent
+        while loop.time() < deadline and sent < max_requests:
+            sent += 1
+            page, url = next(sequence)
+            started = time.perf_counter()
+            try:
+                status = await fetch(port, url, timeout)
+            except (TimeoutError, OSError, ValueError) as error:
+                status = type(error).__name__
+            if status == 200:
+                latencies.append((time.perf_counter() - started) * 1000)
+            else:
+                key = f"{page} {status}"
+                errors[key] = errors.get(key, 0) + 1
+
+    started = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(concurrency)))
+    wall = time.perf_counter() - started
+    latencies.sort()
+    return {
+        "concurrency": concurrency,
+        "requests": len(latencies) + sum(errors.values()),
+        "seconds": round(wall, 2),
+        "rps": round(len(latencies) / wall, 1),
+        "p50_ms": round(statistics.median(latencies), 1) if latencies else None,
+        "p95_ms": _percentile(latencies, 0.95),
+        "p99_ms": _percentile(latencies, 0.99),
+        "errors": sum(errors.values()),
+        "error_kinds": errors,
+    }
+
+
+def knee(levels):
+    """The concurrency where throughput stops growing: the first level whose successor
+    serves less than 5 % more; the last level if it never stops."""
+    for level, following in itertools.pairwise(levels):
+        if following["rps"] < level["rps"] * GROWTH:
+            return level
+    return levels[-1]
+
+
+async def drive(port, urls, args):
+    for _, url in urls:  # warm-up: every URL once, templates and plans in both workers
+        await fetch(port, url, args.timeout)
+    levels = []
+    for concurrency in args.levels:
+        levels.append(
+            await run_level(port, urls, concurrency, args.seconds, args.max_requests, args.timeout)
+        )
+    best = knee(levels)
+    floor = await run_level(
+        port,
+        [("/healthz", "/healthz")],
+        best["concurrency"],
+        min(args.seconds, 5),
+        args.max_requests,
+        args.timeout,
+    )
+    return levels, best, floor
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    with common.scratch_site(database="archive_bench_load", keep_db=args.keep_db) as env:
+        filled = common.fill(common.stories(args), args.limit)
+        index = build_search_index()
+        urls = mix_urls()
+        with common.gunicorn(env, args.workers) as port:
+            levels, best, floor = asyncio.run(drive(port, urls, args))
+
+    up_to_knee = [level for level in levels if level["concurrency"] <= best["concurrency"]]
+    errors_to_knee = sum(level["errors"] for level in up_to_knee)
+    print(
+        f"{args.limit} articles ({filled.linked_by} links), search index {index}, "
+        f"{args.workers} gunicorn workers, mix {MIX}, levels of {args.seconds:g} s"
+    )
+    print(
+        f"{'clients':>7} {'requests':>8} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>6}"
+    )
+    for level in levels:
+        print(
+            f"{level['concurrency']:>7} {level['requests']:>8} {level['rps']:>7.1f} "
+            f"{level['p50_ms']:>7} {level['p95_ms']:>7} {level['p99_ms']:>7} {level['errors']:>6}"
+        )
+    for level in levels:
+        if level["error_kinds"]:
+            print(f"errors at {level['concurrency']} clients: {level['error_kinds']}")
+    share = best["rps"] / floor["rps"] if floor["rps"] else None
+    print(
+        f"throughput stops growing at {best['concurrency']} clients: {best['rps']:.1f} req/s "
+        f"({errors_to_knee} errors up to there); /healthz at {best['concurrency']} clients: "
+        f"{floor['rps']:.1f} req/s, the mix {share:.2f} of it"
+    )
+    print(
+        json.dumps(
+            {
+                "articles": args.limit,
+                "links": filled.linked_by,
+                "search_index": index,
+                "workers": args.workers,
+                "mix": MIX,
+                "seconds_per_level": args.seconds,
+                "levels": levels,
+                "knee_concurrency": best["concurrency"],
+                "knee_rps": best["rps"],
+                "errors_up_to_knee": errors_to_knee,
+                "healthz_rps_at_knee": floor["rps"],
+                "mix_share_of_healthz": round(share, 3) if share else None,
+            },
+            ensure_ascii=False,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
