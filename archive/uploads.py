@@ -26,7 +26,19 @@ _ENCRYPTED_FLAG = 0x1
 
 
 class UploadRejected(Exception):
-    """The upload as a whole is refused; the message names the file and the reason."""
+    """The upload as a whole is refused; the message names the file and the reason.
+
+    Member names come from the uploader and may hold line breaks or other control characters;
+    they are shown escaped, so that the message stays one line on the admin page.
+    """
+
+    def __init__(self, message):
+        super().__init__(
+            "".join(
+                character if character.isprintable() else repr(character)[1:-1]
+                for character in message
+            )
+        )
 
 
 @dataclass

@@ -1,6 +1,7 @@
 """Keeping the index equal to ``Article.objects.published()``: by ids, and all at once."""
 
 from haystack import connections
+from haystack.constants import ID
 
 from archive.models import Article
 
@@ -11,15 +12,25 @@ def backend_and_index(using="default"):
 
 
 def update_articles(article_ids, using="default"):
-    """Index the published articles among ``article_ids`` and drop the others, in one commit."""
+    """Index the published articles among ``article_ids`` and drop the others, in one commit.
+
+    The rows are read while the index write lock is held, so the last writer always writes
+    the last committed state: read before the lock, an update could wait behind another
+    process's newer one and then put the older state back (seen under concurrent editors and
+    an import: an article the import had just marked duplicate came back into the index).
+    """
     article_ids = set(article_ids)
     if not article_ids:
         return
     backend, index = backend_and_index(using)
-    index.reset_ancestry()
-    published = list(index.index_queryset().filter(pk__in=article_ids))
-    gone = article_ids - {article.pk for article in published}
-    backend.write(index, published, [f"archive.article.{pk}" for pk in sorted(gone)])
+    with backend.writer() as writer:
+        index.reset_ancestry()
+        published = list(index.index_queryset().filter(pk__in=article_ids))
+        gone = article_ids - {article.pk for article in published}
+        for pk in sorted(gone):
+            writer.delete_by_term(ID, f"archive.article.{pk}")
+        for doc in backend.prepare_documents(index, published):
+            writer.update_document(**doc)
 
 
 def iter_batches(queryset, batch_size):
