@@ -11,11 +11,13 @@ Two views of one text are indexed:
     This field ranks results and makes Latin and digits searchable.
 
 ``BigramAnalyzer``
-    Every Han run c0 c1 … cn-1 gives the bigrams c0c1, c1c2, … at positions 0, 1, … and
-    its last character alone at position n-1. A query of two or more Han characters is the
-    phrase of its bigrams, which matches exactly the texts that contain it, whatever jieba
-    made of either side. A single-character query is a prefix query (every token starts
-    with one character of the text, the trailing one included).
+    Every Han run c0 c1 … cn-1 gives the bigrams c0c1, c1c2, … and its last character
+    alone. The field keeps no positions (they made most of the index): a query of two Han
+    characters is one bigram, exact; a longer one is the AND of its bigrams, which finds
+    every text that contains it (recall) and a few that only contain its pieces, which
+    ``search.backends`` then drops by checking the stored simplified text in PostgreSQL
+    (precision). A single-character query is a prefix query (every token starts with one
+    character of the text, the trailing one included).
 
 Both fold traditional to simplified (``archive.chinese.to_simplified``) and full-width
 Latin letters and digits to ASCII before anything else.
@@ -37,8 +39,12 @@ LETTERS_OR_DIGITS = re.compile(r"[a-z]+|[0-9]+")
 _WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 
 
+@lru_cache(maxsize=8)
 def fold(text):
-    """Simplified script, ASCII width, lower case: the one normal form of indexed and queried text."""
+    """Simplified script, ASCII width, lower case: the one normal form of indexed and queried text.
+
+    Cached for the last few texts: one article's text goes through two analyzers (words and
+    bigrams) in a row, and OpenCC is the costliest step after jieba."""
     return to_simplified(text or "").translate(_WIDTH).lower()
 
 
@@ -46,6 +52,11 @@ def runs(folded):
     """(kind, text) for each Han run ("han") and each Latin/digit run ("alnum")."""
     for match in RUN.finditer(folded):
         yield ("han", match.group(1)) if match.group(1) else ("alnum", match.group(2))
+
+
+def long_runs(folded):
+    """The Han runs of three or more characters: what the bigram field cannot tell exactly."""
+    return [text for kind, text in runs(folded) if kind == "han" and len(text) > 2]
 
 
 def bigrams(han_run):

@@ -37,10 +37,12 @@ from haystack.utils import get_identifier
 from whoosh import query as wq
 from whoosh.writing import CLEAR
 
-from search.analysis import WordAnalyzer, fold, runs, word_tokens
+from search import substrings
+from search.analysis import WordAnalyzer, fold, long_runs, runs, word_tokens
 
 LOCK_TIMEOUT = 120  # seconds a writer waits for another process before giving up loudly
 MORE_LIKE_THIS_TERMS = 12
+SCORE_LIMIT = 1000  # larger result parts are ranked by date instead of BM25
 
 _searchers = {}
 _searchers_guard = threading.Lock()
@@ -173,12 +175,27 @@ class ChineseWhooshBackend(WhooshSearchBackend):
     def document_count(self):
         return self.searcher().doc_count()
 
+    def per_generation(self, name, build):
+        """``build()``, computed once per searcher: again whenever a writer changed the index.
+
+        Every change of an article or of its links reaches the index (``search.signals``), so
+        what is derived from them stays as fresh as the index itself.
+        """
+        cache = self.searcher().__dict__.setdefault("_archive_derived", {})
+        if name not in cache:
+            cache[name] = build()
+        return cache[name]
+
     def find(self, plan, filters=None, sort="relevance"):
         """The articles matching ``plan`` (a ``search.query.Plan``) as a ``Ranking``.
 
-        All matches are collected unscored (cheap); only the slice a page asks for is ranked.
-        Relevance puts articles whose title contains the query first, each part ordered by
-        Whoosh's BM25 score; ``sort="date"`` orders by publication time, newest first.
+        The index gives candidates: every article holding all bigrams of each term. Terms
+        with a Han run of three or more characters are then confirmed on the database's
+        simplified text (``search.substrings``), one query for all candidates, so the result
+        is exactly the articles containing the query. Relevance puts articles whose title
+        contains the query first, each part ordered by Whoosh's BM25 score (by date when
+        larger than ``SCORE_LIMIT``: scoring walks every posting of a common bigram again);
+        ``sort="date"`` orders by publication time, newest first.
         """
         searcher = self.searcher()
         match = self._match_query(plan, "bigrams", "text")
@@ -187,36 +204,78 @@ class ChineseWhooshBackend(WhooshSearchBackend):
         restrictions = list(_filter_queries(filters or {}))
         if restrictions:
             match = wq.And([match, *restrictions])
-        excluded = [self._term_query(term, "bigrams", "text") for term in plan.excluded]
-        if excluded:
+        # Exclusions are exact only without a long Han run; the others are confirmed below.
+        exact_excluded = [term for term in plan.excluded if not long_runs(term)]
+        loose_excluded = [term for term in plan.excluded if long_runs(term)]
+        if exact_excluded:
+            excluded = [self._term_query(term, "bigrams", "text") for term in exact_excluded]
             match = wq.AndNot(match, wq.Or(excluded))
         docs = set(searcher.docs_for_query(match))
+        loose = loose_excluded or any(long_runs(t) for group in plan.groups for t in group)
+        if docs and loose:
+            docs, in_title = self._confirm(searcher, plan, docs, loose_excluded)
+        elif docs and sort != "date":
+            in_title = docs & set(
+                searcher.docs_for_query(self._match_query(plan, "title_bigrams", "title"))
+            )
         if not docs:
             return Ranking(searcher, docs, lambda limit: [])
+        published, article_ids = (
+            _column(searcher, "published_ts"),
+            _column(searcher, "article_id"),
+        )
+
+        def newest(part, limit):
+            return heapq.nlargest(limit, part, key=lambda d: (published[d], article_ids[d]))
+
         if sort == "date":
-            published, article_ids = (
-                _column(searcher, "published_ts"),
-                _column(searcher, "article_id"),
-            )
+            return Ranking(searcher, docs, lambda limit: newest(docs, limit))
+        rest = docs - in_title
 
-            def top(limit):
-                return heapq.nlargest(limit, docs, key=lambda d: (published[d], article_ids[d]))
-
-            return Ranking(searcher, docs, top)
-        title_query = self._match_query(plan, "title_bigrams", "title")
-        in_title = docs & set(searcher.docs_for_query(title_query))
+        def best(part, limit):
+            if len(part) > SCORE_LIMIT:
+                return newest(part, limit)
+            return [hit.docnum for hit in searcher.search(match, limit=limit, filter=part)]
 
         def top(limit):
-            # Each search walks every match: skip the ones an empty set makes pointless.
-            first = []
-            if in_title:
-                first = [hit.docnum for hit in searcher.search(match, limit=limit, filter=in_title)]
-            if len(first) >= limit or len(first) == len(docs):
+            first = best(in_title, limit) if in_title else []
+            if len(first) >= limit or not rest:
                 return first
-            rest = searcher.search(match, limit=limit - len(first), mask=in_title or None)
-            return first + [hit.docnum for hit in rest]
+            return first + best(rest, limit - len(first))
 
         return Ranking(searcher, docs, top)
+
+    def _confirm(self, searcher, plan, docs, loose_excluded):
+        """(matching docs, docs whose title matches) among the candidates ``docs``."""
+        article_ids = _column(searcher, "article_id")
+        terms = {term for group in plan.groups for term in group} | set(loose_excluded)
+        needles = sorted({run for term in terms for run in long_runs(term)})
+        found = substrings.locate({article_ids[d]: d for d in docs}, needles)
+        # Every candidate already holds the bigrams of a term that is a group on its own.
+        candidates = {(group[0], "text"): docs for group in plan.groups if len(group) == 1}
+
+        def holds(term, doc, field):
+            """Whether ``doc`` contains ``term`` in its title (``field="title"``) or text."""
+            key = (term, field)
+            if key not in candidates:
+                fields = ("title_bigrams", "title") if field == "title" else ("bigrams", "text")
+                query = self._term_query(term, *fields)
+                candidates[key] = set(searcher.docs_for_query(query))
+            in_title, in_text = found.get(doc, (frozenset(), frozenset()))
+            located = in_title if field == "title" else in_text
+            return doc in candidates[key] and all(n in located for n in long_runs(term))
+
+        def matches(doc, field):
+            return all(any(holds(t, doc, field) for t in group) for group in plan.groups)
+
+        confirmed = {
+            doc
+            for doc in docs
+            if doc in found
+            and matches(doc, "text")
+            and not any(holds(term, doc, "text") for term in loose_excluded)
+        }
+        return confirmed, {doc for doc in confirmed if matches(doc, "title")}
 
     def more_like_this(
         self,
@@ -286,7 +345,7 @@ class ChineseWhooshBackend(WhooshSearchBackend):
 
     @staticmethod
     def _term_query(term, bigram_field, word_field):
-        """Han runs as bigram phrases (exact substring), Latin and digit runs as words."""
+        """Han runs as bigrams (exact up to two characters), Latin and digit runs as words."""
         parts = []
         for kind, text in runs(term):
             if kind == "alnum":
@@ -296,8 +355,9 @@ class ChineseWhooshBackend(WhooshSearchBackend):
             elif len(text) == 2:
                 parts.append(wq.Term(bigram_field, text))
             else:
-                grams = [text[i : i + 2] for i in range(len(text) - 1)]
-                parts.append(wq.Phrase(bigram_field, grams))
+                # Candidates only: search.substrings confirms the run (see find()).
+                grams = sorted({text[i : i + 2] for i in range(len(text) - 1)})
+                parts.append(wq.And([wq.Term(bigram_field, gram) for gram in grams]))
         return parts[0] if len(parts) == 1 else wq.And(parts)
 
 
