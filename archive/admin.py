@@ -439,7 +439,6 @@ class ArticleAdmin(ActionPagesMixin, SimpleHistoryAdmin):
     # Saving ----------------------------------------------------------------------------------
 
     def save_model(self, request, obj, form, change):
-        curation.refresh_derived(obj)
         super().save_model(request, obj, form, change)
 
     def save_formset(self, request, form, formset, change):

@@ -65,11 +65,6 @@ def _locked_articles(article_ids):
 # Articles
 
 
-def refresh_derived(article):
-    """Before an admin save: the folded title is what search and extraction read."""
-    article.title_simplified = to_simplified(article.title)
-
-
 def article_edited(article, changed_fields, link_changes=False):
     """After an admin edit of one article, inside the admin's transaction.
 

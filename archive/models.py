@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
+from archive.chinese import to_simplified
+
 
 class Region(models.Model):
     """An administrative division of China (GB/T 2260 code), from the vendored gazetteer."""
@@ -294,6 +296,17 @@ class Article(models.Model):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        """Keep the simplified copies the folding of what is stored, whoever saves: search
+        confirms long queries against them and extraction reads them. Bulk writers (the
+        importer) fill them themselves."""
+        self.title_simplified = to_simplified(self.title)
+        self.body_simplified = to_simplified(self.body_text)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"title", "body_text"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "title_simplified", "body_simplified"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("archive:article_detail", args=[self.pk])

@@ -11,7 +11,6 @@ from django.utils import timezone
 from haystack import indexes
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT
 
-from archive.chinese import to_simplified
 from archive.models import Agency, Article, Region
 from search.analysis import BigramAnalyzer, WordAnalyzer
 
@@ -75,23 +74,9 @@ def fingerprint(article, region_ids, agency_ids, initiative_ids):
     return hashlib.sha1("|".join(parts).encode()).hexdigest()
 
 
-def keep_simplified_in_step(article):
-    """Make the ``*_simplified`` columns the folding of the text being indexed.
-
-    ``search.substrings`` confirms long queries on these columns, so they must hold what the
-    index saw; a writer that changed ``title`` or ``body_text`` without them (a queryset
-    ``update()``, a script) is caught up here. OpenCC folds ~60 M characters a second, so
-    checking every document costs little next to jieba.
-    """
-    title, body = to_simplified(article.title), to_simplified(article.body_text)
-    if (title, body) != (article.title_simplified, article.body_simplified):
-        article.title_simplified, article.body_simplified = title, body
-        Article.objects.filter(pk=article.pk).update(title_simplified=title, body_simplified=body)
-
-
 class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
-    """Title and body as written; the analyzers fold them. The ``*_simplified`` columns are
-    brought in step with them on the way (``keep_simplified_in_step``)."""
+    """Title and body as written; the analyzers fold them. ``Article.save`` keeps the
+    ``*_simplified`` columns that ``search.substrings`` confirms against in step."""
 
     text = _whoosh(indexes.CharField(document=True), _words)
     bigrams = _whoosh(indexes.CharField(), _bigrams)
@@ -136,7 +121,6 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
             self.reset_ancestry()
         region_ids, agency_ids, initiatives = self._links(obj)
         data = super().prepare(obj)
-        keep_simplified_in_step(obj)
         content = f"{obj.title}\n{obj.body_text}"
         published = obj.published_at
         data.update(

@@ -3,8 +3,7 @@
 The bigram field keeps no positions, so for a run of three or more characters it yields
 candidates (all its bigrams occur) that this module confirms in one query. The
 ``*_simplified`` columns are folded exactly as the index is (``archive.chinese``): the
-importer writes them, the admin refreshes the title on save, and indexing brings them in
-step with the text it indexes (``search.search_indexes.keep_simplified_in_step``).
+importer writes them and ``Article.save`` keeps them in step for every other writer.
 """
 
 from django.db import connection

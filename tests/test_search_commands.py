@@ -23,7 +23,8 @@ def articles(search_index):
 def test_haystack_rebuild_and_update_index(articles):
     call_command("rebuild_index", interactive=False, verbosity=0)
     assert sorted(found("户籍")) == sorted(a.pk for a in articles)
-    Article.objects.filter(pk=articles[0].pk).update(title="身份证")
+    # A bulk writer keeps the folded copy in step itself (Article.save does it for the rest).
+    Article.objects.filter(pk=articles[0].pk).update(title="身份证", title_simplified="身份证")
     call_command("update_index", verbosity=0, remove=True)
     assert found("身份证") == [articles[0].pk]
     assert backend_and_index()[0].document_count() == 7

@@ -141,3 +141,14 @@ def test_first_page_of_a_search_is_counted_for_staff(client, articles):
     client.get("/search/", {"q": "户籍", "page": "2"})  # paging is not a new search (404 here)
     counted = {(row.query, row.count, row.result_count) for row in SearchQueryLog.objects.all()}
     assert counted == {("户籍", 1, 1), ("没有这个词", 1, 0)}
+
+
+def test_an_edited_title_is_found_by_a_long_run_of_its_new_words(client, articles, reindex):
+    """Long runs are confirmed on the simplified copy, which Article.save keeps in step."""
+    hit, _ = articles
+    hit.title = "濱州市民警上門辦證"
+    hit.save()
+    reindex()  # the test's transaction never commits, so the on-commit update never runs
+    assert hit.title_simplified == "滨州市民警上门办证"
+    assert client.get("/api/search/", {"q": "民警上门办证"}).json()["count"] == 1
+    assert client.get("/api/search/", {"q": "滨州户籍"}).json()["count"] == 0
