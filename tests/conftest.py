@@ -15,6 +15,13 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from hypothesis import settings as hypothesis_settings
+
+# CI explores the same examples on every run, so that a red build names a case anyone can
+# reproduce; runs on a developer's machine keep exploring new ones.
+hypothesis_settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 # browse
 
