@@ -41,23 +41,23 @@ def flush():
 
 
 class ArticleSignalProcessor(BaseSignalProcessor):
-    def setup(self):
-        post_save.connect(self.handle_article, sender=Article)
-        post_delete.connect(self.handle_article, sender=Article)
+    def _receivers(self):
+        """(signal, receiver, sender) for every write that can change an indexed article."""
+        yield post_save, self.handle_article, Article
+        yield post_delete, self.handle_article, Article
         for link in LINKS:
-            post_save.connect(self.handle_link, sender=link)
-            post_delete.connect(self.handle_link, sender=link)
-            m2m_changed.connect(self.handle_m2m, sender=link)
-        articles_changed.connect(self.handle_changed)
+            yield post_save, self.handle_link, link
+            yield post_delete, self.handle_link, link
+            yield m2m_changed, self.handle_m2m, link
+        yield articles_changed, self.handle_changed, None
+
+    def setup(self):
+        for signal, receiver, sender in self._receivers():
+            signal.connect(receiver, sender=sender)
 
     def teardown(self):
-        post_save.disconnect(self.handle_article, sender=Article)
-        post_delete.disconnect(self.handle_article, sender=Article)
-        for link in LINKS:
-            post_save.disconnect(self.handle_link, sender=link)
-            post_delete.disconnect(self.handle_link, sender=link)
-            m2m_changed.disconnect(self.handle_m2m, sender=link)
-        articles_changed.disconnect(self.handle_changed)
+        for signal, receiver, sender in self._receivers():
+            signal.disconnect(receiver, sender=sender)
 
     def handle_article(self, sender, instance, **kwargs):
         schedule([instance.pk])
