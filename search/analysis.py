@@ -3,16 +3,15 @@
 Two views of one text are indexed:
 
 ``WordAnalyzer`` (jieba)
-    Han runs are cut by jieba in precise mode; every word gets the next position (0, 1, 2 …,
-    never character offsets), and the shorter dictionary words inside a long word (what
-    jieba's search mode adds: 户籍 inside 户籍室) are emitted *at the same position*, so
-    phrases over words still line up. Runs of Latin letters and digits are lowercased and
-    indexed whole, plus their letter and digit parts (12123App → 12123app, 12123, app).
-    This field ranks results and makes Latin and digits searchable.
+    Han runs are cut by jieba in precise mode, and the shorter dictionary words inside a
+    long word are added (what jieba's search mode adds: 户籍 inside 户籍室). Runs of Latin
+    letters and digits are lowercased and indexed whole, plus their letter and digit parts
+    (12123App → 12123app, 12123, app). This field ranks results and makes Latin and digits
+    searchable.
 
 ``BigramAnalyzer``
     Every Han run c0 c1 … cn-1 gives the bigrams c0c1, c1c2, … and its last character
-    alone. The field keeps no positions (they made most of the index): a query of two Han
+    alone. A query of two Han
     characters is one bigram, exact; a longer one is the AND of its bigrams, which finds
     every text that contains it (recall) and a few that only contain its pieces, which
     ``search.backends`` then drops by checking the stored simplified text in PostgreSQL
@@ -20,7 +19,9 @@ Two views of one text are indexed:
     character of the text, the trailing one included).
 
 Both fold traditional to simplified (``archive.chinese.to_simplified``) and full-width
-Latin letters and digits to ASCII before anything else.
+Latin letters and digits to ASCII before anything else. Neither field keeps positions or
+frequencies (``search.segments.TermSet``): they made most of the index, and phrases are
+confirmed on the database text instead.
 """
 
 import re
@@ -71,49 +72,50 @@ def _jieba_ready():
     return jieba.dt
 
 
-def word_tokens(folded):
-    """(position, word) pairs of the word field; several words may share a position."""
+def word_terms(folded):
+    """The word field's terms, in text order; a long word is followed by its shorter
+    dictionary words (jieba's search mode: 户籍 inside 户籍室)."""
     dt = _jieba_ready()
-    position = 0
+    terms = []
     for kind, text in runs(folded):
         if kind == "alnum":
-            yield position, text
+            terms.append(text)
             parts = LETTERS_OR_DIGITS.findall(text)
             if len(parts) > 1:
-                for part in parts:
-                    yield position, part
-            position += 1
+                terms += parts
             continue
         for word in dt.cut(text, HMM=False):
+            terms.append(word)
             if len(word) > 2:
-                # jieba's search mode: the dictionary words of two and three characters inside.
                 for size in (2, 3):
-                    for i in range(len(word) - size + 1):
-                        gram = word[i : i + size]
-                        if size < len(word) and dt.FREQ.get(gram):
-                            yield position, gram
-            yield position, word
-            position += 1
+                    if size < len(word):
+                        terms += [
+                            gram
+                            for gram in (word[i : i + size] for i in range(len(word) - size + 1))
+                            if dt.FREQ.get(gram)
+                        ]
+    return terms
 
 
-def bigram_tokens(folded):
-    """(position, token) pairs of the bigram field."""
-    position = 0
-    for match in HAN_RUN.finditer(folded):
-        for token in bigrams(match.group()):
-            yield position, token
-            position += 1
+def bigram_terms(folded):
+    """The bigram field's terms, in text order."""
+    terms = []
+    for run in HAN_RUN.findall(folded):
+        terms += [run[i : i + 2] for i in range(len(run) - 1)]
+        terms.append(run[-1])
+    return terms
 
 
-class _PositionedTokenizer(Composable):
-    """A Whoosh tokenizer over one of the (position, text) generators above.
+class _TermTokenizer(Composable):
+    """A Whoosh analyzer over one of the term functions above.
 
-    Character offsets are not tracked: highlighting is done by ``search.snippets`` on the
-    stored article text, not by Whoosh.
+    ``terms()`` is what ``search.segments.TermSet`` indexes; the ``Token`` stream is for the
+    rest of Whoosh. Positions count terms (0, 1, 2 …), never characters; character offsets
+    are not tracked: snippets are marked by ``search.query`` on the article text.
     """
 
     is_morph = False
-    tokens = None  # set by subclasses
+    term_function = None  # set by subclasses
 
     def __eq__(self, other):
         return type(self) is type(other)
@@ -134,7 +136,7 @@ class _PositionedTokenizer(Composable):
         **kwargs,
     ):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for position, text in type(self).tokens(fold(value)):
+        for position, text in enumerate(self.terms(value)):
             token.text = text
             token.boost = 1.0
             token.stopped = False
@@ -146,10 +148,13 @@ class _PositionedTokenizer(Composable):
                 token.startchar = token.endchar = start_char
             yield token
 
+    def terms(self, value):
+        return type(self).term_function(fold(value))
 
-class WordAnalyzer(_PositionedTokenizer):
-    tokens = staticmethod(word_tokens)
+
+class WordAnalyzer(_TermTokenizer):
+    term_function = staticmethod(word_terms)
 
 
-class BigramAnalyzer(_PositionedTokenizer):
-    tokens = staticmethod(bigram_tokens)
+class BigramAnalyzer(_TermTokenizer):
+    term_function = staticmethod(bigram_terms)

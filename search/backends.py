@@ -38,7 +38,8 @@ from whoosh import query as wq
 from whoosh.writing import CLEAR
 
 from search import substrings
-from search.analysis import WordAnalyzer, fold, long_runs, runs, word_tokens
+from search.analysis import WordAnalyzer, fold, long_runs, runs, word_terms
+from search.segments import FastSegmentWriter
 
 LOCK_TIMEOUT = 120  # seconds a writer waits for another process before giving up loudly
 MORE_LIKE_THIS_TERMS = 12
@@ -110,7 +111,7 @@ class ChineseWhooshBackend(WhooshSearchBackend):
             self.setup()
         with index_write_lock(self.path):
             self.index = self.index.refresh()
-            writer = self.index.writer(timeout=LOCK_TIMEOUT, **options)
+            writer = FastSegmentWriter(self.index, timeout=LOCK_TIMEOUT, **options)
             try:
                 yield writer
             except BaseException:
@@ -210,7 +211,7 @@ class ChineseWhooshBackend(WhooshSearchBackend):
         if exact_excluded:
             excluded = [self._term_query(term, "bigrams", "text") for term in exact_excluded]
             match = wq.AndNot(match, wq.Or(excluded))
-        docs = set(searcher.docs_for_query(match))
+        docs = _in_period(searcher, set(searcher.docs_for_query(match)), filters or {})
         loose = loose_excluded or any(long_runs(t) for group in plan.groups for t in group)
         if docs and loose:
             docs, in_title = self._confirm(searcher, plan, docs, loose_excluded)
@@ -304,7 +305,7 @@ class ChineseWhooshBackend(WhooshSearchBackend):
         searcher = self.searcher()
         counts = Counter(
             word
-            for _, word in word_tokens(fold(f"{model_instance.title}\n{model_instance.body_text}"))
+            for word in word_terms(fold(f"{model_instance.title}\n{model_instance.body_text}"))
             if len(word) > 1
         )
         total = max(searcher.doc_count(), 1)
@@ -410,9 +411,18 @@ def _filter_queries(filters):
         yield wq.Term("initiative_slugs", filters["initiative"])
     if filters.get("year"):
         yield wq.Term("year", str(filters["year"]))
+
+
+def _in_period(searcher, docs, filters):
+    """``docs`` published between the ``start_ts`` and ``end_ts`` filters (either may be
+    absent), read from the date column: articles without a date are outside any period."""
     start, end = filters.get("start_ts"), filters.get("end_ts")
-    if start is not None or end is not None:
-        yield wq.NumericRange("published_ts", start, end)
+    if start is None and end is None:
+        return docs
+    published = _column(searcher, "published_ts")
+    start = 1 if start is None else max(start, 1)
+    end = math.inf if end is None else end
+    return {doc for doc in docs if start <= published[doc] <= end}
 
 
 class ChineseWhooshEngine(WhooshEngine):

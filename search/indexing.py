@@ -1,9 +1,14 @@
 """Keeping the index equal to ``Article.objects.published()``: by ids, and all at once."""
 
+import multiprocessing
+import queue
+
 from haystack import connections
 from haystack.constants import ID
 
 from archive.models import Article
+from search.backends import LOCK_TIMEOUT
+from search.segments import FastSegmentWriter
 
 
 def backend_and_index(using="default"):
@@ -47,19 +52,95 @@ def iter_batches(queryset, batch_size):
 def rebuild(batch_size=500, procs=1, progress=None, using="default"):
     """Empty the index and index every published article; returns how many.
 
-    With ``procs`` > 1 Whoosh analyses in that many processes and writes one segment each
-    (jieba is the bottleneck: it runs at about 300,000 characters a second per core).
+    This process reads the articles and prepares their documents; with ``procs`` > 1 that
+    many forked processes analyse them (jieba runs at about 300,000 characters a second per
+    core) and write one segment each, which the commit then lists. The children never touch
+    the database: documents reach them through a queue.
     """
     backend, index = backend_and_index(using)
     backend.clear()
     index.reset_ancestry()
-    options = {"procs": procs, "multisegment": True, "limitmb": 128} if procs > 1 else {}
-    total = 0
-    with backend.writer(**options) as writer:
-        for batch in iter_batches(index.index_queryset(), batch_size):
-            for doc in backend.prepare_documents(index, batch):
-                writer.add_document(**doc)
-            total += len(batch)
-            if progress:
-                progress(total)
+    batches = (
+        backend.prepare_documents(index, batch)
+        for batch in iter_batches(index.index_queryset(), batch_size)
+    )
+    with backend.writer() as writer:
+        if procs == 1:
+            total = 0
+            for documents in batches:
+                for doc in documents:
+                    writer.add_document(**doc)
+                total += len(documents)
+                if progress:
+                    progress(total)
+            return total
+        segments, total = _write_in_processes(backend, batches, procs, progress)
+        writer.mergetype = lambda _writer, existing: existing + segments
     return total
+
+
+def _write_in_processes(backend, batches, procs, progress):
+    """(segments, documents written) of ``procs`` forked segment writers fed ``batches``."""
+    context = multiprocessing.get_context("fork")
+    jobs = context.Queue(maxsize=procs * 2)
+    results = context.Queue()
+    workers = [
+        context.Process(target=_segment_worker, args=(backend.index, jobs, results), daemon=True)
+        for _ in range(procs)
+    ]
+    for worker in workers:
+        worker.start()
+    done = 0
+
+    def collect(block):
+        """Count progress reports; return ("segment", segment or None) when one arrives."""
+        nonlocal done
+        while True:
+            try:
+                kind, value = results.get(block=block, timeout=LOCK_TIMEOUT if block else None)
+            except queue.Empty:
+                return None
+            if kind == "done":
+                done += value
+                if progress:
+                    progress(done)
+            elif kind == "error":
+                raise RuntimeError(f"index worker failed: {value}")
+            else:
+                return kind, value
+
+    try:
+        for documents in batches:
+            jobs.put(documents)
+            collect(block=False)
+        for _ in workers:
+            jobs.put(None)
+        finished = []
+        while len(finished) < procs:
+            if (reply := collect(block=True)) is not None:
+                finished.append(reply[1])
+    finally:
+        for worker in workers:
+            worker.join(timeout=5)
+            if worker.is_alive():
+                worker.kill()
+    return [segment for segment in finished if segment is not None], done
+
+
+def _segment_worker(index, jobs, results):
+    """Child process: add the documents of each job to one new segment, then hand it back."""
+    try:
+        writer = FastSegmentWriter(index, _lk=False)
+        while (documents := jobs.get()) is not None:
+            for doc in documents:
+                writer.add_document(**doc)
+            results.put(("done", len(documents)))
+        # Not writer._finish(): it would delete the temporary folder the parent writer shares.
+        if writer.doc_count():
+            results.put(("segment", writer._finalize_segment()))
+        else:  # the other workers took every job
+            writer._close_segment()
+            results.put(("segment", None))
+    except BaseException as error:
+        results.put(("error", f"{type(error).__name__}: {error}"))
+        raise

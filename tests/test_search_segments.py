@@ -1,0 +1,147 @@
+"""search.codec and search.segments: the fast writer's index answers like Whoosh's own."""
+
+from array import array
+
+import pytest
+from django.core.management import call_command
+from hypothesis import given
+from hypothesis import strategies as st
+from whoosh import index as whoosh_index
+from whoosh import query as wq
+from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.writing import SegmentWriter
+
+from search.analysis import BigramAnalyzer, WordAnalyzer
+from search.codec import decode_block, encode_block
+from search.indexing import backend_and_index
+from search.query import parse
+from search.segments import FastSegmentWriter, TermSet
+from tests.factories import make_article
+
+
+@given(
+    gaps=st.lists(st.integers(1, 70000), min_size=1, max_size=128),
+    weights=st.one_of(st.just("one"), st.just("constant"), st.lists(st.floats(0.5, 9.0, width=32))),
+)
+def test_blocks_round_trip(gaps, weights):
+    ids = array("I")
+    for gap in gaps:
+        ids.append((ids[-1] if ids else -1) + gap)
+    if weights == "one":
+        weights = array("f", [1.0]) * len(ids)
+    elif weights == "constant":
+        weights = array("f", [3.0]) * len(ids)
+    else:
+        weights = array("f", (weights * len(ids))[: len(ids)] or [2.0] * len(ids))
+    decoded_ids, decoded_weights, values = decode_block(
+        encode_block(ids, weights, [], 0), len(ids), 0
+    )
+    assert decoded_ids == tuple(ids)
+    assert list(decoded_weights) == list(weights)
+    assert values == (None,) * len(ids)
+
+
+def _schema():
+    def terms_only(field):
+        field.format = TermSet(field_boost=field.format.field_boost)
+        return field
+
+    return Schema(
+        id=ID(stored=True, unique=True),
+        text=terms_only(TEXT(analyzer=WordAnalyzer(), phrase=False)),
+        bigrams=terms_only(TEXT(analyzer=BigramAnalyzer(), phrase=False)),
+        title=terms_only(TEXT(analyzer=WordAnalyzer(), phrase=False, field_boost=3.0)),
+        tags=KEYWORD(commas=True),  # Whoosh's Frequency format: values and weights kept
+        note=STORED(),
+    )
+
+
+DOCUMENTS = [
+    ("滨州市公安局户籍室推出“海燕直通车”", "市民可通过交管12123App预约。濱州户籍业务当日办结。"),
+    ("反诈宣传进社区", "民警提醒：电信诈骗手段翻新，反诈骗App要安装。"),
+    ("派出所便民服务", "户籍室延时服务，身份证补领更方便，群众点赞。"),
+    ("交警大队优化营商环境", "放管服改革，企业办事少跑腿，12123预约考试。"),
+]
+
+
+def _fill(directory, writer_class, commits):
+    """Index DOCUMENTS (each twice, under two ids) in ``commits`` commits, deleting one."""
+    directory.mkdir()
+    ix = whoosh_index.create_in(directory, _schema())
+    documents = [
+        {"id": f"{copy}-{n}", "title": t, "text": f"{t}\n{b}", "bigrams": f"{t}\n{b}"}
+        | {"tags": "甲,乙" if n % 2 else "乙,乙,丙", "note": f"第{n}篇"}
+        for copy in range(2)
+        for n, (t, b) in enumerate(DOCUMENTS)
+    ]
+    share = -(-len(documents) // commits)
+    for start in range(0, len(documents), share):
+        writer = writer_class(ix)
+        for doc in documents[start : start + share]:
+            writer.add_document(**doc)
+        writer.commit()
+    writer = writer_class(ix)
+    writer.delete_by_term("id", "0-1")
+    writer.commit(optimize=True)  # merges every segment through the writer's pool
+    return ix
+
+
+def _all_postings(ix):
+    """Like ``_postings`` but read with ``all_ids``/``all_items``, the way searches read."""
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        out = {}
+        for field, term in reader.all_terms():
+            items = reader.postings(field, term).items_as("weight")
+            out[field, term] = sorted((reader.stored_fields(d)["id"], w) for d, w in items)
+        return out
+
+
+@pytest.mark.parametrize("commits", [1, 3])
+def test_fast_writer_writes_what_whoosh_writes(tmp_path, commits):
+    whoosh_ix = _fill(tmp_path / "whoosh", SegmentWriter, commits)
+    fast_ix = _fill(tmp_path / "fast", FastSegmentWriter, commits)
+    assert _all_postings(fast_ix) == _all_postings(whoosh_ix)
+    with fast_ix.searcher() as fast, whoosh_ix.searcher() as slow:
+        assert fast.doc_count() == slow.doc_count() == 7
+        for query in (
+            wq.Term("bigrams", "户籍"),
+            wq.And([wq.Term("bigrams", "反诈"), wq.Term("text", "app")]),
+            wq.Term("tags", "乙"),
+            wq.Prefix("bigrams", "濱"),
+            wq.Prefix("bigrams", "滨"),
+        ):
+            ranked = [(hit["id"], round(hit.score, 4)) for hit in fast.search(query)]
+            assert ranked == [(hit["id"], round(hit.score, 4)) for hit in slow.search(query)]
+            assert ranked or query == wq.Prefix("bigrams", "濱")  # folded: only 滨 is indexed
+        assert _stored_and_lengths(fast.reader()) == _stored_and_lengths(slow.reader())
+        assert ("0-1", "第1篇", 0) not in _stored_and_lengths(fast.reader())
+
+
+def _stored_and_lengths(reader):
+    return sorted(
+        (reader.stored_fields(doc)["id"], reader.stored_fields(doc)["note"])
+        + (reader.doc_field_length(doc, "bigrams"),)
+        for doc in reader.all_doc_ids()
+    )
+
+
+@pytest.mark.django_db
+def test_rebuild_in_processes_matches_one_process(search_index):
+    articles = [
+        make_article(f"{title}（{n}）", body) for n in range(6) for title, body in DOCUMENTS
+    ]
+    backend, _ = backend_and_index()
+
+    def answers():
+        return {
+            q: sorted(backend.find(parse(q))) for q in ("户籍", "反诈", "12123", "滨州 户籍", "服")
+        }
+
+    call_command("index_articles", procs=1, batch_size=5, verbosity=0)
+    one_process = answers()
+    assert one_process["户籍"] and one_process["12123"]
+
+    call_command("index_articles", procs=2, batch_size=5, verbosity=0)
+    assert answers() == one_process
+    assert backend.document_count() == len(articles)
