@@ -25,6 +25,7 @@ confirmed on the database text instead.
 """
 
 import re
+from collections import Counter
 from functools import lru_cache
 
 import jieba
@@ -106,6 +107,44 @@ def bigram_terms(folded):
     return terms
 
 
+# Runs of three and four Han characters found in a large share of the archive (boilerplate
+# such as 新闻联播 or 查看原文): indexed whole in their own field, so that a query for one is
+# exact from the index instead of a confirmation over most of the database. Chosen at each
+# full rebuild (``find_common_runs``) and kept in the index directory (``search.backends``),
+# which sets them here before every write: every document of an index is written with the
+# same list.
+COMMON_RUN_SIZES = (3, 4)
+_common_runs = frozenset()
+
+
+def set_common_runs(common):
+    global _common_runs
+    _common_runs = frozenset(common)
+
+
+def _grams(folded):
+    found = set()
+    for run in HAN_RUN.findall(folded):
+        for size in COMMON_RUN_SIZES:
+            found.update(run[i : i + size] for i in range(len(run) - size + 1))
+    return found
+
+
+def common_run_terms(folded):
+    """The common runs (see above) that the text contains."""
+    return list(_grams(folded) & _common_runs) if _common_runs else []
+
+
+def find_common_runs(texts, share=0.02, limit=5000):
+    """The runs of ``COMMON_RUN_SIZES`` characters found in at least ``share`` of ``texts``
+    (a sample of the archive), at most ``limit`` of them, most frequent first."""
+    counts = Counter()
+    for text in texts:
+        counts.update(_grams(fold(text)))
+    threshold = max(2, share * len(texts))
+    return [run for run, n in counts.most_common(limit) if n >= threshold]
+
+
 class _TermTokenizer(Composable):
     """A Whoosh analyzer over one of the term functions above.
 
@@ -158,3 +197,7 @@ class WordAnalyzer(_TermTokenizer):
 
 class BigramAnalyzer(_TermTokenizer):
     term_function = staticmethod(bigram_terms)
+
+
+class CommonRunAnalyzer(_TermTokenizer):
+    term_function = staticmethod(common_run_terms)

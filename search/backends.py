@@ -27,6 +27,7 @@ import threading
 import time
 from collections import Counter
 from contextlib import contextmanager
+from itertools import islice
 from pathlib import Path
 
 from haystack.backends.whoosh_backend import WhooshEngine, WhooshSearchBackend
@@ -38,14 +39,24 @@ from whoosh import query as wq
 from whoosh.writing import CLEAR
 
 from search import substrings
-from search.analysis import WordAnalyzer, fold, long_runs, runs, word_terms
+from search.analysis import (
+    WordAnalyzer,
+    fold,
+    long_runs,
+    runs,
+    set_common_runs,
+    word_terms,
+)
+from search.docsets import doc_set, term_docs
 from search.segments import FastSegmentWriter
 
+COMMON_RUNS_FILE = "ARCHIVE_COMMON_RUNS.txt"
 LOCK_TIMEOUT = 120  # seconds a writer waits for another process before giving up loudly
 MORE_LIKE_THIS_TERMS = 12
 SCORE_LIMIT = 1000  # larger result parts are ranked by date instead of BM25
 
 _searchers = {}
+_common_runs_cache = {}
 _searchers_guard = threading.Lock()
 
 
@@ -111,6 +122,7 @@ class ChineseWhooshBackend(WhooshSearchBackend):
             self.setup()
         with index_write_lock(self.path):
             self.index = self.index.refresh()
+            set_common_runs(self.common_runs())
             writer = FastSegmentWriter(self.index, timeout=LOCK_TIMEOUT, **options)
             try:
                 yield writer
@@ -118,6 +130,32 @@ class ChineseWhooshBackend(WhooshSearchBackend):
                 writer.cancel()
                 raise
             writer.commit(mergetype=mergetype)
+
+    # The common runs (``search.analysis``) this index was written with ---------------------
+
+    def _runs_path(self):
+        return Path(self.path) / COMMON_RUNS_FILE
+
+    def common_runs(self):
+        """The common runs of this index; read again when the file changed."""
+        path = self._runs_path()
+        try:
+            stamp = path.stat().st_mtime_ns
+        except FileNotFoundError:
+            return frozenset()
+        cached = _common_runs_cache.get(path)
+        if cached is None or cached[0] != stamp:
+            runs_ = frozenset(path.read_text(encoding="utf-8").split())
+            _common_runs_cache[path] = cached = (stamp, runs_)
+        return cached[1]
+
+    def save_common_runs(self, runs_):
+        """Replace the list; only while holding the write lock and rewriting every document
+        (``search.indexing.rebuild``), or the index would mix documents of two lists."""
+        temporary = self._runs_path().with_suffix(".tmp")
+        temporary.write_text("\n".join(runs_), encoding="utf-8")
+        os.replace(temporary, self._runs_path())
+        set_common_runs(runs_)
 
     def prepare_documents(self, index, objects):
         documents = []
@@ -190,93 +228,117 @@ class ChineseWhooshBackend(WhooshSearchBackend):
     def find(self, plan, filters=None, sort="relevance"):
         """The articles matching ``plan`` (a ``search.query.Plan``) as a ``Ranking``.
 
-        The index gives candidates: every article holding all bigrams of each term. Terms
-        with a Han run of three or more characters are then confirmed on the database's
-        simplified text (``search.substrings``), one query for all candidates, so the result
-        is exactly the articles containing the query. Relevance puts articles whose title
-        contains the query first, each part ordered by Whoosh's BM25 score (by date when
-        larger than ``SCORE_LIMIT``: scoring walks every posting of a common bigram again);
-        ``sort="date"`` orders by publication time, newest first.
+        The index gives candidates: every article holding all bigrams of each term, within
+        the filters. Terms with a Han run of three or more characters are then confirmed on
+        the database's simplified text (``search.substrings``), one query for all of them, so
+        the result is exactly the articles containing the query. Sets are computed whole
+        (``search.docsets``). Relevance puts articles whose title contains the query first,
+        each part ordered by Whoosh's BM25 score (by date when larger than ``SCORE_LIMIT``:
+        scoring walks every posting of a common bigram again); ``sort="date"`` orders by
+        publication time, newest first.
         """
         searcher = self.searcher()
-        match = self._match_query(plan, "bigrams", "text")
-        if match is None:
+        if plan.is_empty:
             return Ranking(searcher, set(), lambda limit: [])
-        restrictions = list(_filter_queries(filters or {}))
-        if restrictions:
-            match = wq.And([match, *restrictions])
-        # Exclusions are exact only without a long Han run; the others are confirmed below.
-        exact_excluded = [term for term in plan.excluded if not long_runs(term)]
-        loose_excluded = [term for term in plan.excluded if long_runs(term)]
-        if exact_excluded:
-            excluded = [self._term_query(term, "bigrams", "text") for term in exact_excluded]
-            match = wq.AndNot(match, wq.Or(excluded))
-        docs = _in_period(searcher, set(searcher.docs_for_query(match)), filters or {})
-        loose = loose_excluded or any(long_runs(t) for group in plan.groups for t in group)
-        if docs and loose:
-            docs, in_title = self._confirm(searcher, plan, docs, loose_excluded)
-        elif docs and sort != "date":
-            in_title = docs & set(
-                searcher.docs_for_query(self._match_query(plan, "title_bigrams", "title"))
-            )
+        filters = filters or {}
+        sets = {}
+
+        def candidates(term, field):
+            """Documents holding every bigram (and Latin word) of ``term`` in ``field``."""
+            if (term, field) not in sets:
+                fields = ("title_bigrams", "title") if field == "title" else ("bigrams", "text")
+                sets[term, field] = doc_set(searcher, self._term_query(term, *fields))
+            return sets[term, field]
+
+        pool = _all_of(
+            set().union(*(candidates(t, "text") for t in group)) for group in plan.groups
+        )
+        for restriction in _filter_queries(filters):
+            pool &= doc_set(searcher, restriction)
+        pool = _in_period(searcher, pool, filters)
+        for term in plan.excluded:
+            if not long_runs(term):  # exact already: nothing to confirm
+                pool -= candidates(term, "text")
+        located = self._locate(searcher, plan, pool, candidates)
+
+        def exact(term, field):
+            found = candidates(term, field)
+            for run in long_runs(term):
+                found = found & located[run][0 if field == "title" else 1]
+            return found
+
+        def matching(field):
+            return _all_of(set().union(*(exact(t, field) for t in group)) for group in plan.groups)
+
+        docs = pool & matching("text")
+        for term in plan.excluded:
+            if long_runs(term):
+                docs -= exact(term, "text")
         if not docs:
             return Ranking(searcher, docs, lambda limit: [])
-        published, article_ids = (
-            _column(searcher, "published_ts"),
-            _column(searcher, "article_id"),
-        )
-
-        def newest(part, limit):
-            return heapq.nlargest(limit, part, key=lambda d: (published[d], article_ids[d]))
-
         if sort == "date":
-            return Ranking(searcher, docs, lambda limit: newest(docs, limit))
+            return Ranking(searcher, docs, lambda limit: self._newest(searcher, docs, limit))
+        in_title = docs & matching("title")
         rest = docs - in_title
+        scoring = {
+            "title": self._match_query(plan, "title_bigrams", "title"),
+            "text": self._match_query(plan, "bigrams", "text"),
+        }
 
-        def best(part, limit):
+        def best(part, field, limit):
             if len(part) > SCORE_LIMIT:
-                return newest(part, limit)
-            return [hit.docnum for hit in searcher.search(match, limit=limit, filter=part)]
+                return self._newest(searcher, part, limit)
+            hits = searcher.search(scoring[field], limit=limit, filter=part)
+            return [hit.docnum for hit in hits]
 
         def top(limit):
-            first = best(in_title, limit) if in_title else []
+            first = best(in_title, "title", limit) if in_title else []
             if len(first) >= limit or not rest:
                 return first
-            return first + best(rest, limit - len(first))
+            return first + best(rest, "text", limit - len(first))
 
         return Ranking(searcher, docs, top)
 
-    def _confirm(self, searcher, plan, docs, loose_excluded):
-        """(matching docs, docs whose title matches) among the candidates ``docs``."""
+    def _locate(self, searcher, plan, pool, candidates):
+        """``{run: (docs with it in the title, docs with it in title or body)}`` among
+        ``pool`` for every Han run of three or more characters in the query.
+
+        A common run's documents come from its own field; only whether it is in their titles
+        is asked of the database, among the few whose titles hold its bigrams. Other runs are
+        confirmed on the database text for the whole pool."""
+        terms = [t for group in plan.groups for t in group] + list(plan.excluded)
+        needles = {run for term in terms for run in long_runs(term)}
+        if not needles:
+            return {}
+        common = needles & self.common_runs()
+        title_pool = pool & set().union(
+            *(candidates(t, "title") for t in terms if common & set(long_runs(t)))
+        )
+        located = self._confirmed(searcher, pool, sorted(needles - common))
+        for run, (title, _) in self._confirmed(searcher, title_pool, sorted(common)).items():
+            located[run] = (title, term_docs(searcher, "common_runs", run))
+        return located
+
+    def _confirmed(self, searcher, docs, needles):
+        """``search.substrings.containing`` for ``docs``, in document numbers."""
+        if not needles:
+            return {}
         article_ids = _column(searcher, "article_id")
-        terms = {term for group in plan.groups for term in group} | set(loose_excluded)
-        needles = sorted({run for term in terms for run in long_runs(term)})
-        found = substrings.locate({article_ids[d]: d for d in docs}, needles)
-        # Every candidate already holds the bigrams of a term that is a group on its own.
-        candidates = {(group[0], "text"): docs for group in plan.groups if len(group) == 1}
+        docnum_of = self.per_generation("docnums", lambda: _docnums_by_article(searcher))
+        found = substrings.containing([article_ids[d] for d in docs], needles)
 
-        def holds(term, doc, field):
-            """Whether ``doc`` contains ``term`` in its title (``field="title"``) or text."""
-            key = (term, field)
-            if key not in candidates:
-                fields = ("title_bigrams", "title") if field == "title" else ("bigrams", "text")
-                query = self._term_query(term, *fields)
-                candidates[key] = set(searcher.docs_for_query(query))
-            in_title, in_text = found.get(doc, (frozenset(), frozenset()))
-            located = in_title if field == "title" else in_text
-            return doc in candidates[key] and all(n in located for n in long_runs(term))
+        def docnums(ids):
+            return {docnum_of[i] for i in ids if i in docnum_of}
 
-        def matches(doc, field):
-            return all(any(holds(t, doc, field) for t in group) for group in plan.groups)
+        return {run: (docnums(title), docnums(text)) for run, (title, text) in found.items()}
 
-        confirmed = {
-            doc
-            for doc in docs
-            if doc in found
-            and matches(doc, "text")
-            and not any(holds(term, doc, "text") for term in loose_excluded)
-        }
-        return confirmed, {doc for doc in confirmed if matches(doc, "title")}
+    def _newest(self, searcher, part, limit):
+        """The ``limit`` newest documents of ``part``."""
+        order = self.per_generation("date_order", lambda: _date_order(searcher))
+        if len(part) * 8 > len(order):  # a large share: the first ones in date order
+            return list(islice((doc for doc in order if doc in part), limit))
+        published, article_ids = _column(searcher, "published_ts"), _column(searcher, "article_id")
+        return heapq.nlargest(limit, part, key=lambda d: (published[d], article_ids[d]))
 
     def more_like_this(
         self,
@@ -399,6 +461,29 @@ def _column(searcher, name):
     if name not in cache:
         cache[name] = list(searcher.reader().column_reader(name))
     return cache[name]
+
+
+def _all_of(sets):
+    """The intersection of ``sets`` (an iterable of sets), smallest first."""
+    ordered = sorted(sets, key=len)
+    return ordered[0].intersection(*ordered[1:]) if ordered else set()
+
+
+def _live_docs(searcher):
+    return list(searcher.reader().all_doc_ids())
+
+
+def _docnums_by_article(searcher):
+    """{article id: document number} of the live documents (an updated article's old
+    document is deleted, and must not shadow the new one)."""
+    article_ids = _column(searcher, "article_id")
+    return {article_ids[doc]: doc for doc in _live_docs(searcher)}
+
+
+def _date_order(searcher):
+    """Live document numbers, newest publication first (ties: higher article id first)."""
+    published, article_ids = _column(searcher, "published_ts"), _column(searcher, "article_id")
+    return sorted(_live_docs(searcher), key=lambda d: (published[d], article_ids[d]), reverse=True)
 
 
 def _filter_queries(filters):

@@ -158,6 +158,16 @@ class CompactLeafMatcher(W3LeafMatcher):
     def _read_ids(self):
         self._read_data()
 
+    def id_blocks(self):
+        """Each block's document numbers in turn (``search.docsets`` reads whole sets)."""
+        self.reset()
+        while True:
+            self._read_data()
+            yield self._ids
+            if self._lastblock:
+                return
+            self._goto(self._nextoffset)
+
     _read_weights = _read_values = _read_ids
 
 

@@ -7,8 +7,11 @@ from haystack import connections
 from haystack.constants import ID
 
 from archive.models import Article
+from search.analysis import find_common_runs
 from search.backends import LOCK_TIMEOUT
 from search.segments import FastSegmentWriter
+
+SAMPLE_SIZE = 2000  # articles read to choose the common runs
 
 
 def backend_and_index(using="default"):
@@ -50,21 +53,24 @@ def iter_batches(queryset, batch_size):
 
 
 def rebuild(batch_size=500, procs=1, progress=None, using="default"):
-    """Empty the index and index every published article; returns how many.
+    """Replace the index by one of every published article, in one commit; returns how many.
 
-    This process reads the articles and prepares their documents; with ``procs`` > 1 that
-    many forked processes analyse them (jieba runs at about 300,000 characters a second per
-    core) and write one segment each, which the commit then lists. The children never touch
-    the database: documents reach them through a queue.
+    Under the write lock throughout: the common runs are chosen from a sample first (every
+    document must be written with the same list, see ``search.analysis``), the old
+    segments are dropped by the commit, so readers see the old index until the new one is
+    complete. This process reads the articles and prepares their documents; with ``procs``
+    > 1 that many forked processes analyse them (jieba runs at about 300,000 characters a
+    second per core) and write one segment each. The children never touch the database:
+    documents reach them through a queue.
     """
     backend, index = backend_and_index(using)
-    backend.clear()
     index.reset_ancestry()
     batches = (
         backend.prepare_documents(index, batch)
         for batch in iter_batches(index.index_queryset(), batch_size)
     )
     with backend.writer() as writer:
+        backend.save_common_runs(find_common_runs(sample_texts()))
         if procs == 1:
             total = 0
             for documents in batches:
@@ -73,10 +79,17 @@ def rebuild(batch_size=500, procs=1, progress=None, using="default"):
                 total += len(documents)
                 if progress:
                     progress(total)
+            writer.mergetype = lambda _writer, _existing: []
             return total
         segments, total = _write_in_processes(backend, batches, procs, progress)
-        writer.mergetype = lambda _writer, existing: existing + segments
+        writer.mergetype = lambda _writer, _existing: segments
     return total
+
+
+def sample_texts(size=SAMPLE_SIZE):
+    """Title and body of up to ``size`` published articles chosen at random."""
+    rows = Article.objects.published().order_by("?").values_list("title", "body_text")[:size]
+    return [f"{title}\n{body}" for title, body in rows]
 
 
 def _write_in_processes(backend, batches, procs, progress):

@@ -105,3 +105,23 @@ def test_latin_letters_and_digits_are_searchable(reindex):
     backend, _ = backend_and_index()
     for query in ["12123", "app", "App", "12123App", "110", "ＡＰＰ", "交管12123App"]:
         assert list(backend.find(parse(query))) == [article.pk], query
+
+
+def test_common_runs_are_exact_and_rank_titles_first(reindex):
+    """A run found in most articles is answered from its own field, not confirmed in the
+    database: it must still be exact, and titles holding it still come first."""
+    boilerplate = [
+        make_article(f"报道{n}", f"央视网消息（新闻联播）：第{n}条消息。") for n in range(8)
+    ]
+    in_title = make_article("新闻联播特别报道", "今天的节目。")
+    decoy = make_article("拆开的词", "新闻发布会上，人们闻联合国消息，又看联播节目。")
+    reindex()
+    backend, _ = backend_and_index()
+    assert "新闻联播" in backend.common_runs() and "闻联播" in backend.common_runs()
+    expected = {a.pk for a in boilerplate} | {in_title.pk}
+    for query in ("新闻联播", "闻联播", "新聞聯播"):
+        found = list(backend.find(parse(query)))
+        assert set(found) == expected, query
+        assert found[0] == in_title.pk
+    assert decoy.pk not in set(backend.find(parse("新闻联播 -节目")))
+    assert set(backend.find(parse("新闻联播 -节目"))) == {a.pk for a in boilerplate}
