@@ -47,7 +47,7 @@ from search.analysis import (
     set_common_runs,
     word_terms,
 )
-from search.docsets import doc_set, term_docs
+from search.docsets import doc_set
 from search.segments import FastSegmentWriter
 
 COMMON_RUNS_FILE = "ARCHIVE_COMMON_RUNS.txt"
@@ -243,11 +243,17 @@ class ChineseWhooshBackend(WhooshSearchBackend):
         filters = filters or {}
         sets = {}
 
+        common = self.common_runs()
+
         def candidates(term, field):
-            """Documents holding every bigram (and Latin word) of ``term`` in ``field``."""
+            """Documents holding every bigram (and Latin word) of ``term`` in ``field``; in the
+            text, a common run's documents exactly."""
             if (term, field) not in sets:
-                fields = ("title_bigrams", "title") if field == "title" else ("bigrams", "text")
-                sets[term, field] = doc_set(searcher, self._term_query(term, *fields))
+                if field == "title":
+                    query = self._term_query(term, "title_bigrams", "title")
+                else:
+                    query = self._term_query(term, "bigrams", "text", common)
+                sets[term, field] = doc_set(searcher, query)
             return sets[term, field]
 
         pool = _all_of(
@@ -264,7 +270,9 @@ class ChineseWhooshBackend(WhooshSearchBackend):
         def exact(term, field):
             found = candidates(term, field)
             for run in long_runs(term):
-                found = found & located[run][0 if field == "title" else 1]
+                confirmed = located[run][0 if field == "title" else 1]
+                if confirmed is not None:
+                    found = found & confirmed
             return found
 
         def matching(field):
@@ -303,9 +311,9 @@ class ChineseWhooshBackend(WhooshSearchBackend):
         """``{run: (docs with it in the title, docs with it in title or body)}`` among
         ``pool`` for every Han run of three or more characters in the query.
 
-        A common run's documents come from its own field; only whether it is in their titles
-        is asked of the database, among the few whose titles hold its bigrams. Other runs are
-        confirmed on the database text for the whole pool."""
+        A common run's documents came exact from its own field (``None`` here); only whether
+        it is in their titles is asked of the database, among the few whose titles hold its
+        bigrams. Other runs are confirmed on the database text for the whole pool."""
         terms = [t for group in plan.groups for t in group] + list(plan.excluded)
         needles = {run for term in terms for run in long_runs(term)}
         if not needles:
@@ -316,7 +324,7 @@ class ChineseWhooshBackend(WhooshSearchBackend):
         )
         located = self._confirmed(searcher, pool, sorted(needles - common))
         for run, (title, _) in self._confirmed(searcher, title_pool, sorted(common)).items():
-            located[run] = (title, term_docs(searcher, "common_runs", run))
+            located[run] = (title, None)  # the text side came exact from the index
         return located
 
     def _confirmed(self, searcher, docs, needles):
@@ -407,12 +415,15 @@ class ChineseWhooshBackend(WhooshSearchBackend):
         return groups[0] if len(groups) == 1 else wq.And(groups)
 
     @staticmethod
-    def _term_query(term, bigram_field, word_field):
-        """Han runs as bigrams (exact up to two characters), Latin and digit runs as words."""
+    def _term_query(term, bigram_field, word_field, common=frozenset()):
+        """Han runs as bigrams (exact up to two characters), Latin and digit runs as words,
+        runs in ``common`` as themselves (exact: see ``search.analysis``)."""
         parts = []
         for kind, text in runs(term):
             if kind == "alnum":
                 parts.append(wq.Term(word_field, text))
+            elif text in common:
+                parts.append(wq.Term("common_runs", text))
             elif len(text) == 1:
                 parts.append(wq.Prefix(bigram_field, text))
             elif len(text) == 2:

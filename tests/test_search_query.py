@@ -161,6 +161,13 @@ def test_facets_count_cities_agencies_initiatives_years(linked, places):
         ("2022", 1),
         ("2021", 1),
     ]
+    # Two of three articles: counted from the one left out; one of three: counted directly.
+    facets = find("户籍").facets
+    assert {(f["label"], f["count"]) for f in facets["region"]} == {("滨州市", 1), ("武汉市", 1)}
+    assert [(f["value"], f["count"]) for f in facets["year"]] == [("2022", 1), ("2021", 1)]
+    facets = find("交通").facets
+    assert [(f["label"], f["count"]) for f in facets["region"]] == [("滨州市", 1)]
+    assert [(f["value"], f["count"]) for f in facets["year"]] == [("2023", 1)]
 
 
 def test_relevance_puts_title_matches_first_and_date_sort_is_newest_first(reindex):
