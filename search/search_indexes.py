@@ -7,6 +7,7 @@ Each field names the Whoosh field it needs (``whoosh_field``, read by
 import hashlib
 from functools import partial
 
+from django.db.models import Prefetch
 from django.utils import timezone
 from haystack import indexes
 from whoosh.columns import NumericColumn
@@ -120,7 +121,13 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
         return (
             Article.objects.published()
             .defer("body_html")
-            .prefetch_related("articleregion_set", "articleagency_set", "initiatives")
+            .prefetch_related(
+                # Plain lists (to_attr): reading a prefetched manager clones a queryset, which
+                # was a third of preparing a document.
+                Prefetch("articleregion_set", to_attr="region_links"),
+                Prefetch("articleagency_set", to_attr="agency_links"),
+                Prefetch("initiatives", to_attr="initiative_list"),
+            )
             .order_by("pk")
         )
 
@@ -131,10 +138,12 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
         self.ancestry = Ancestry()
 
     def _links(self, obj):
+        if not hasattr(obj, "region_links"):  # not from index_queryset()
+            obj = self.index_queryset().get(pk=obj.pk)
         return (
-            [link.region_id for link in obj.articleregion_set.all()],
-            [link.agency_id for link in obj.articleagency_set.all()],
-            list(obj.initiatives.all()),
+            [link.region_id for link in obj.region_links],
+            [link.agency_id for link in obj.agency_links],
+            obj.initiative_list,
         )
 
     def prepare(self, obj):
