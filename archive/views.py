@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from archive import browse, counts
 from archive.forms import ListFilterForm
 from archive.models import Agency, Article, Initiative, Region
+from archive.pagecache import for_readers
 from archive.related import related_articles
 
 FIRST_YEAR, LAST_YEAR = 1949, 2100
@@ -45,6 +46,7 @@ def _filters(request, region):
 
 
 @require_GET
+@for_readers
 def home(request):
     return render(
         request,
@@ -62,6 +64,7 @@ def home(request):
 
 
 @require_GET
+@for_readers
 def article_list(request):
     return _article_list(
         request,
@@ -74,6 +77,7 @@ def article_list(request):
 
 
 @require_GET
+@for_readers
 def article_detail(request, pk, slug=None):
     """Duplicates answer with a permanent redirect to their primary; hidden articles do not
     exist for readers. Any slug is accepted: the canonical link names the permalink."""
@@ -109,6 +113,7 @@ def article_detail(request, pk, slug=None):
 
 
 @require_GET
+@for_readers
 def region_list(request):
     return render(
         request,
@@ -118,6 +123,7 @@ def region_list(request):
 
 
 @require_GET
+@for_readers
 def region_detail(request, code):
     region = get_object_or_404(Region.objects.select_related("parent__parent"), code=code)
     timeline = counts.timeline("region", region)
@@ -150,6 +156,7 @@ def region_detail(request, code):
 
 
 @require_GET
+@for_readers
 def agency_list(request):
     page = browse.paginate(request, browse.agency_groups(), per_page=100)
     return render(
@@ -160,6 +167,7 @@ def agency_list(request):
 
 
 @require_GET
+@for_readers
 def agency_detail(request, pk):
     agency = get_object_or_404(Agency.objects.select_related("parent", "region"), pk=pk)
     timeline = counts.timeline("agency", agency)
@@ -180,6 +188,7 @@ def agency_detail(request, pk):
 
 
 @require_GET
+@for_readers
 def initiative_list(request):
     page = browse.paginate(request, browse.accepted_initiatives(), per_page=50)
     return render(
@@ -190,6 +199,7 @@ def initiative_list(request):
 
 
 @require_GET
+@for_readers
 def initiative_detail(request, slug):
     initiative = get_object_or_404(Initiative, slug=slug, status=Initiative.Status.ACCEPTED)
     timeline = counts.timeline("initiative", initiative)
@@ -212,6 +222,7 @@ def initiative_detail(request, slug):
 
 
 @require_GET
+@for_readers
 def date_archive(request):
     return render(
         request,
@@ -226,6 +237,7 @@ def _check_period(year, month=None):
 
 
 @require_GET
+@for_readers
 def year_archive(request, year):
     _check_period(year)
     timeline = counts.timeline()
@@ -245,6 +257,7 @@ def year_archive(request, year):
 
 
 @require_GET
+@for_readers
 def month_archive(request, year, month):
     _check_period(year, month)
     timeline = counts.timeline()
@@ -267,6 +280,7 @@ def month_archive(request, year, month):
 
 
 @require_GET
+@for_readers
 def undated(request):
     return _article_list(
         request,
