@@ -22,7 +22,8 @@ def _article_list(request, template, articles, context, csv_name, known_count=No
     articles = articles.newest()
     if browse.wants_csv(request):
         return browse.csv_response(request, articles, csv_name)
-    page = browse.paginate(request, browse.with_links(articles), known_count)
+    page = browse.paginate(request, articles.for_listing(), known_count)
+    page.object_list = browse.with_region_names(page.object_list)
     return render(request, template, {**context, "page": page})
 
 
@@ -52,7 +53,9 @@ def home(request):
         request,
         "archive/home.html",
         {
-            "articles": browse.with_links(Article.objects.published().newest())[:10],
+            "articles": browse.with_region_names(
+                Article.objects.published().newest().for_listing()[:10]
+            ),
             "totals": counts.totals(),
             "timeline": counts.timeline(),
             "top_cities": counts.top_regions(Region.Level.CITY),
