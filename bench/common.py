@@ -290,12 +290,11 @@ def fill_or_reuse(args):
 
 def fill(stories, limit):
     """Load and link the stories (through extraction), copy them by SQL up to ``limit``,
-    rebuild the browse counts and check them against a recount, bring the page cache's
-    generation forward (the copies announced nothing), then ANALYZE so that plans match a
-    settled database."""
+    rebuild the browse counts and check them against a recount, then ANALYZE so that plans
+    match a settled database."""
     from django.db import connection
 
-    from archive import counts, pagecache
+    from archive import counts
     from archive.models import ArticleRegion
 
     started = time.perf_counter()
@@ -306,8 +305,7 @@ def fill(stories, limit):
         linked_by = "round-robin"
     ids = extracted + copy_articles(extracted, limit - len(extracted))
     if len(ids) > len(extracted):
-        counts.rebuild()
-    pagecache.bump()
+        counts.rebuild()  # also replaces the page cache's generation
     seconds = time.perf_counter() - started
     differences = counts.discrepancies()
     if differences:

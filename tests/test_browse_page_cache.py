@@ -152,3 +152,14 @@ def test_no_generation_no_cache(client, browse_world):
     could outlive the content it shows."""
     assert pagecache.generation() is None
     assert "X-Cache" not in client.get("/")
+
+
+def test_recounting_replaces_the_generation(world, django_capture_on_commit_callbacks):
+    """``rebuild_counts`` is what an operator runs after writing rows by hand: the pages
+    that show counts go with it."""
+    from django.core.management import call_command
+
+    before = pagecache.generation()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("rebuild_counts", verbosity=0)
+    assert pagecache.generation() != before
