@@ -18,6 +18,7 @@ the browse counts are then rebuilt once and checked against a recount.
 
 import hashlib
 import html
+import itertools
 import json
 import os
 import random
@@ -65,6 +66,14 @@ def add_corpus_arguments(parser):
     )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--keep-db", action="store_true", help="keep the scratch database")
+    parser.add_argument(
+        "--popularity",
+        choices=["uniform", "zipf"],
+        default="uniform",
+        help="how requests pick URLs: uniformly from pools of a few hundred regions, bureaus "
+        "and months and 3,000 articles (the cache's worst case), or from every page of the "
+        "site with Zipf weights, 1/rank, as readers do",
+    )
     parser.add_argument(
         "--reuse-db",
         action="store_true",
@@ -438,20 +447,26 @@ def gunicorn(env, workers):
         server.wait(timeout=30)
 
 
-def page_urls(seed=7, per_page=300):
+def page_urls(seed=7, popularity="uniform", per_page=300):
     """Pools of URLs of the loaded site for each browse page, spread over the whole archive so
     that a page cache is only as warm as real reuse makes it: up to ``per_page`` regions (of
     every level, with and without a year filter, first and second pages), bureaus, date
-    archives (every year and month) and random articles. Requests draw from these pools."""
+    archives (every year and month) and ten times as many random articles; with ``zipf``
+    popularity every region, bureau and article, in random order (the order is the rank)."""
     from archive import browse, counts
     from archive.models import Article, Region
 
     rng = random.Random(seed)
+
+    def sample(items, size):
+        items = sorted(items)
+        return rng.sample(items, len(items) if popularity == "zipf" else min(size, len(items)))
+
     timeline = counts.timeline()
     years = [year for year, _ in timeline.years()]
     region_counts = counts.region_counts()
     regions = Region.objects.in_bulk(list(region_counts))
-    region_codes = rng.sample(sorted(r.code for r in regions.values()), min(per_page, len(regions)))
+    region_codes = sample([r.code for r in regions.values()], per_page)
     by_code = {region.code: region_counts[pk] for pk, region in regions.items()}
     region_urls = []
     for n, code in enumerate(region_codes):
@@ -460,14 +475,12 @@ def page_urls(seed=7, per_page=300):
             suffix = ""  # no second page
         region_urls.append(f"/regions/{code}/{suffix}")
     agency_counts = counts.agency_counts()
-    agency_ids = rng.sample(sorted(agency_counts), min(per_page, len(agency_counts)))
+    agency_ids = sample(agency_counts, per_page)
     agency_urls = ["/agencies/"] + [f"/agencies/{pk}/" for pk in agency_ids]
     archive_urls = ["/archive/"] + [f"/archive/{year}/" for year in years]
     archive_urls += [f"/archive/{month.year}/{month.month}/" for month, _ in timeline.months]
     article_ids = list(Article.objects.published().values_list("pk", flat=True))
-    article_urls = [
-        f"/articles/{pk}/" for pk in rng.sample(article_ids, min(per_page * 10, len(article_ids)))
-    ]
+    article_urls = [f"/articles/{pk}/" for pk in sample(article_ids, per_page * 10)]
     return {
         "home": ["/"],
         "region": region_urls,
@@ -475,3 +488,11 @@ def page_urls(seed=7, per_page=300):
         "archive": archive_urls,
         "article": article_urls,
     }
+
+
+def drawer(urls, popularity, rng):
+    """A function drawing one of ``urls``: uniformly, or the n-th with weight 1/n (Zipf)."""
+    if popularity == "uniform":
+        return lambda: rng.choice(urls)
+    weights = list(itertools.accumulate(1 / rank for rank in range(1, len(urls) + 1)))
+    return lambda: rng.choices(urls, cum_weights=weights)[0]

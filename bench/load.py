@@ -69,18 +69,19 @@ def build_search_index():
     return "built"
 
 
-def mix_urls(seed=7, length=50000):
+def mix_urls(popularity, seed=7, length=50000):
     """The URL sequence the clients walk through: a page drawn by weight, then a URL drawn
     from that page's pool (common.page_urls: hundreds of regions, bureaus and months,
     thousands of random articles), with a fixed seed so that every run asks for the same
     things. The page cache is as warm as this reuse makes it, and no warmer."""
     pools = {
-        **common.page_urls(seed=seed),
+        **common.page_urls(seed=seed, popularity=popularity),
         "search": [f"/search/?q={quote(query)}" for query in SEARCH_QUERIES],
     }
     rng = random.Random(seed)
+    draws = {page: common.drawer(urls, popularity, rng) for page, urls in pools.items()}
     pages = rng.choices(list(MIX), weights=list(MIX.values()), k=length)
-    return [(page, rng.choice(pools[page])) for page in pages]
+    return [(page, draws[page]()) for page in pages]
 
 
 async def fetch(port, path, timeout):
@@ -190,7 +191,7 @@ def main(argv=None):
     ) as env:
         filled = common.fill_or_reuse(args)
         index = build_search_index()
-        urls = mix_urls()
+        urls = mix_urls(args.popularity)
         load = os.getloadavg()
         with common.gunicorn(env, args.workers) as port:
             levels, best, floor = asyncio.run(drive(port, urls, args))
@@ -200,7 +201,8 @@ def main(argv=None):
     print(
         f"{args.limit} articles ({filled.linked_by} links), search index {index}, "
         f"load average before the run {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, "
-        f"{args.workers} gunicorn workers, mix {MIX}, levels of {args.seconds:g} s"
+        f"{args.workers} gunicorn workers, mix {MIX}, {args.popularity} popularity, "
+        f"levels of {args.seconds:g} s"
     )
     print(
         f"{'clients':>7} {'requests':>8} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} "
@@ -230,6 +232,7 @@ def main(argv=None):
                 "search_index": index,
                 "workers": args.workers,
                 "mix": MIX,
+                "popularity": args.popularity,
                 "seconds_per_level": args.seconds,
                 "levels": levels,
                 "knee_concurrency": best["concurrency"],

@@ -36,7 +36,7 @@ def _p95(ordered):
     return round(ordered[max(0, int(len(ordered) * 0.95 + 0.5) - 1)], 2) if ordered else None
 
 
-def time_pages(port, pages, requests, seed=11):
+def time_pages(port, pages, requests, popularity, seed=11):
     """``requests`` GETs a page, each to a URL drawn from its pool; every answer must be 200.
     Warm-up: a few URLs of each page, twice, so both workers have loaded code and templates
     (not the pools: a warm-up over every URL would fill the page cache)."""
@@ -46,9 +46,10 @@ def time_pages(port, pages, requests, seed=11):
             common.get(port, url)
     results = {}
     for name, urls in pages.items():
+        draw = common.drawer(urls, popularity, rng)
         timings, misses, hits = [], [], 0
         for _ in range(requests):
-            url = rng.choice(urls)
+            url = draw()
             status, elapsed, cache = common.get(port, url)
             if status != 200:
                 raise RuntimeError(f"{url} answered {status}")
@@ -77,10 +78,10 @@ def main(argv=None):
         pages = {
             "static file": [common.static_path(env)],
             "/healthz": ["/healthz"],
-            **common.page_urls(),
+            **common.page_urls(popularity=args.popularity),
         }
         with common.gunicorn(env, args.workers) as port:
-            results = time_pages(port, pages, args.requests)
+            results = time_pages(port, pages, args.requests, args.popularity)
 
     # Two floors: a static file (gunicorn and WhiteNoise only) and /healthz (Django plus one
     # trivial query). On a shared machine both move with the load; the ratios move less.
@@ -93,7 +94,8 @@ def main(argv=None):
     print(
         f"{args.limit} articles ({filled.extracted} through extraction, {filled.linked_by} "
         f"links, loaded in {filled.seconds:.0f} s), {args.workers} gunicorn workers, "
-        f"{args.requests} sequential requests a page, load average before timing "
+        f"{args.requests} sequential requests a page ({args.popularity} popularity), "
+        f"load average before timing "
         f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
     )
     print(
@@ -117,6 +119,7 @@ def main(argv=None):
                 "fill_seconds": round(filled.seconds, 1),
                 "workers": args.workers,
                 "requests": args.requests,
+                "popularity": args.popularity,
                 "load_average": [round(x, 2) for x in load],
                 "counts": "maintained",
                 "page_cache": "anonymous pages per worker, keyed by content generation",

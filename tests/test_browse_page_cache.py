@@ -32,8 +32,10 @@ def test_second_anonymous_request_is_served_from_the_cache(client, world):
     assert (first["X-Cache"], second["X-Cache"]) == ("miss", "hit")
     assert first_html == second_html
     assert first["ETag"] == second["ETag"]
-    # Headers are the middleware's, on every response, cached or not.
+    # Headers are the middleware's, on every response, cached or not; a shared cache on the
+    # way must not hand this page to a logged-in user (their session cookie differs).
     assert "Content-Security-Policy" in second and second["X-Frame-Options"] == "DENY"
+    assert "Cookie" in second["Vary"]
 
 
 def test_a_cached_page_costs_one_query(client, world, django_assert_num_queries):
