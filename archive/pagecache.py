@@ -95,14 +95,22 @@ def on_saved(sender, **kwargs):
 # The views' side
 
 
-def _key(request, token):
-    raw = f"{token}\n{timezone.localdate():%Y-%m-%d}\n{request.build_absolute_uri()}"
+# Headers a view may set for its own wrapper to read, kept with the page (the search page's
+# result count, which the admin's report records for every search, cached or not).
+KEPT_HEADERS = ("X-Result-Count",)
+
+
+def _key(request, token, variant):
+    raw = f"{token}\n{variant}\n{timezone.localdate():%Y-%m-%d}\n{request.build_absolute_uri()}"
     return hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
 
 
-def for_readers(view):
+def for_readers(view=None, *, variant=None):
     """Serve ``view``'s page to anonymous GET requests from the ``pages`` cache, render it
-    when absent or out of date; everyone else gets the view itself."""
+    when absent or out of date; everyone else gets the view itself. ``variant()`` names what
+    else the page depends on (the search pages: the search index's generation)."""
+    if view is None:
+        return lambda view: for_readers(view, variant=variant)
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
@@ -111,7 +119,7 @@ def for_readers(view):
         token = generation()
         if token is None:
             return view(request, *args, **kwargs)
-        key = _key(request, token)
+        key = _key(request, token, variant() if variant else "")
         etag = f'"{key}"'
         not_modified = get_conditional_response(request, etag=etag)
         if not_modified is not None:
@@ -120,14 +128,15 @@ def for_readers(view):
         pages = caches["pages"]
         cached = pages.get(key)
         if cached is not None:
-            content, content_type = cached
-            response = HttpResponse(content, content_type=content_type)
+            content, content_type, headers = cached
+            response = HttpResponse(content, content_type=content_type, headers=headers)
             response["X-Cache"] = "hit"
         else:
             response = view(request, *args, **kwargs)
             if response.status_code != 200 or response.streaming or response.cookies:
                 return response
-            pages.set(key, (response.content, response["Content-Type"]))
+            kept = {name: response[name] for name in KEPT_HEADERS if name in response}
+            pages.set(key, (response.content, response["Content-Type"], kept))
             response["X-Cache"] = "miss"
         response["ETag"] = etag
         return response

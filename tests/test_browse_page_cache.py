@@ -165,3 +165,39 @@ def test_recounting_replaces_the_generation(world, django_capture_on_commit_call
     with django_capture_on_commit_callbacks(execute=True):
         call_command("rebuild_counts", verbosity=0)
     assert pagecache.generation() != before
+
+
+# Search pages: cached per content generation and search index generation; every first page
+# served still counts for the admin's report.
+
+
+@pytest.fixture
+def searchable(reindex):
+    from tests.factories import make_article
+
+    article = make_article("滨州户籍窗口延时服务", "户籍窗口延时服务，方便上班族。")
+    reindex()
+    pagecache.bump()
+    return article
+
+
+def test_search_pages_are_cached_and_still_counted(client, searchable):
+    from search.models import SearchQueryLog
+
+    first = client.get("/search/", {"q": "户籍"})
+    second = client.get("/search/", {"q": "户籍"})
+    assert (first["X-Cache"], second["X-Cache"]) == ("miss", "hit")
+    assert first.content == second.content and "找到 1 篇文章" in second.content.decode()
+    log = SearchQueryLog.objects.get(query="户籍")
+    assert (log.count, log.result_count) == (2, 1)
+    assert "X-Cache" not in client.get("/search/", {"q": "户籍", "year": "x"})  # a 400
+
+
+def test_search_pages_follow_the_index(client, searchable, reindex):
+    from tests.factories import make_article
+
+    assert "找到 1 篇文章" in client.get("/search/", {"q": "户籍"}).content.decode()
+    make_article("武汉户籍业务网上办", "户籍业务网上办理。")
+    reindex()  # the index alone changed: no announced write, no new content generation
+    response = client.get("/search/", {"q": "户籍"})
+    assert response["X-Cache"] == "miss" and "找到 2 篇文章" in response.content.decode()
