@@ -23,6 +23,7 @@ import itertools
 import json
 import os
 import random
+import re
 import statistics
 import time
 from urllib.parse import quote
@@ -30,7 +31,8 @@ from urllib.parse import quote
 import common
 
 # What the load mixes, by weight: each page's URLs come from common.page_urls() (pools of
-# regions, bureaus, date archives and random articles), and search from the queries below. Add a page here and give it URLs in mix_urls().
+# regions, bureaus, date archives and random articles), and search from the queries below
+# followed by words from random titles (search_queries). Add a page here and give it URLs in mix_urls().
 MIX = {
     "home": 1,
     "region": 2,
@@ -74,14 +76,30 @@ def mix_urls(popularity, seed=7, length=50000):
     from that page's pool (common.page_urls: hundreds of regions, bureaus and months,
     thousands of random articles), with a fixed seed so that every run asks for the same
     things. The page cache is as warm as this reuse makes it, and no warmer."""
+    rng = random.Random(seed)
     pools = {
         **common.page_urls(seed=seed, popularity=popularity),
-        "search": [f"/search/?q={quote(query)}" for query in SEARCH_QUERIES],
+        "search": [f"/search/?q={quote(query)}" for query in search_queries(rng)],
     }
-    rng = random.Random(seed)
     draws = {page: common.drawer(urls, popularity, rng) for page, urls in pools.items()}
     pages = rng.choices(list(MIX), weights=list(MIX.values()), k=length)
     return [(page, draws[page]()) for page in pages]
+
+
+def search_queries(rng, count=300):
+    """The police words above, then words from random titles (two to four Han characters),
+    as readers type them: the search pages' pool."""
+    from archive.models import Article
+
+    titles = sorted(Article.objects.published().values_list("title", flat=True))
+    titles = rng.sample(titles, min(count, len(titles)))
+    queries = list(SEARCH_QUERIES)
+    for title in titles:
+        run = max(re.findall(r"[\u4e00-\u9fff]+", title) or ["民警"], key=len)
+        size = min(len(run), rng.randint(2, 4))
+        start = rng.randrange(len(run) - size + 1)
+        queries.append(run[start : start + size])
+    return list(dict.fromkeys(queries))
 
 
 async def fetch(port, path, timeout):
