@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_migrate, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save, pre_save
 
 
 class ArchiveConfig(AppConfig):
@@ -7,7 +7,7 @@ class ArchiveConfig(AppConfig):
     verbose_name = "档案"
 
     def ready(self):
-        from archive import counts
+        from archive import counts, pagecache
         from archive.extraction import receivers  # noqa: F401  (extraction listens to articles_stored)
         from archive.models import (
             Agency,
@@ -15,6 +15,7 @@ class ArchiveConfig(AppConfig):
             ArticleAgency,
             ArticleInitiative,
             ArticleRegion,
+            Initiative,
             Region,
         )
         from archive.roles import setup_roles_after_migrate
@@ -32,6 +33,23 @@ class ArchiveConfig(AppConfig):
             pre_save.connect(counts.on_tree_saving, sender=tree, dispatch_uid="counts-tree")
             post_save.connect(counts.on_tree_saved, sender=tree, dispatch_uid="counts-tree")
             post_delete.connect(counts.on_tree_deleted, sender=tree, dispatch_uid="counts-tree")
+        # Cached pages follow every committed write of what a page shows (archive.pagecache).
+        articles_stored.connect(pagecache.on_articles_written, dispatch_uid="pages-stored")
+        articles_changed.connect(pagecache.on_articles_written, dispatch_uid="pages-changed")
+        shown = (
+            Article,
+            ArticleRegion,
+            ArticleAgency,
+            ArticleInitiative,
+            Region,
+            Agency,
+            Initiative,
+        )
+        for model in shown:
+            for signal in (post_save, post_delete):
+                signal.connect(pagecache.on_saved, sender=model, dispatch_uid="pages-saved")
+        for m2m in (Article.regions, Article.agencies, Article.initiatives):
+            m2m_changed.connect(pagecache.on_saved, sender=m2m.through, dispatch_uid="pages-m2m")
         # Staff roles are (re)made after every migrate and flush: see archive.roles.
         post_migrate.connect(
             setup_roles_after_migrate, sender=self, dispatch_uid="archive-setup-roles"

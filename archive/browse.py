@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from archive import counts
-from archive.models import Agency, Article, CountScope, Initiative, Region
+from archive.models import Agency, Article, ArticleRegion, CountScope, Initiative, Region
 
 PER_PAGE = 20
 ORPHANS = 3
@@ -40,11 +40,22 @@ def paginate(request, object_list, known_count=None, per_page=PER_PAGE):
         raise Http404("没有这一页") from None
 
 
-def with_links(articles):
-    """Article cards show their regions: one prefetch query for the whole page."""
-    return articles.for_listing().prefetch_related(
-        Prefetch("regions", queryset=Region.objects.only("id", "code", "name"))
+def with_region_names(articles):
+    """The articles as a list, each with ``card_regions``: the names of its regions in code
+    order, which an article card shows. One query for the whole list; a prefetch of
+    ``regions`` made a related manager per article, a fifth of a list page's rendering."""
+    articles = list(articles)
+    names = {}
+    links = (
+        ArticleRegion.objects.filter(article_id__in=[article.pk for article in articles])
+        .order_by("article_id", "region__code")
+        .values_list("article_id", "region__name")
     )
+    for article_id, name in links:
+        names.setdefault(article_id, []).append(name)
+    for article in articles:
+        article.card_regions = names.get(article.pk, [])
+    return articles
 
 
 # Breadcrumbs: [(label, url)], the last one being the current page (url may be None).

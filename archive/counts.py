@@ -30,6 +30,7 @@ from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum, Va
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
+from archive import pagecache
 from archive.models import Agency, Article, BrowseCount, CountScope, Initiative, Region
 
 
@@ -305,9 +306,11 @@ def refresh(article_ids):
 
 
 def rebuild(scopes=None):
-    """Recount ``scopes`` (all by default) from the articles, replacing what is kept.
-    Returns the number of BrowseCount rows written."""
+    """Recount ``scopes`` (all by default) from the articles, replacing what is kept, and
+    let the cached pages go (they show counts). Returns the number of BrowseCount rows
+    written."""
     scopes = list(scopes or CountScope.values)
+    pagecache.changed()
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
         cursor.execute("DELETE FROM archive_countedkey WHERE scope = ANY(%s)", [scopes])

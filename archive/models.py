@@ -500,6 +500,18 @@ class CountedKey(models.Model):
         return f"{self.article_id} → {self.scope}:{self.object_id}:{self.month}"
 
 
+class ContentGeneration(models.Model):
+    """One row whose ``token`` changes after every committed write that can change what a
+    reader sees (archive.pagecache): rendered pages are cached under it, so every gunicorn
+    worker (and every host) stops serving a page the moment its content changed."""
+
+    token = models.CharField(max_length=32)
+    changed_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.token} ({self.changed_at:%Y-%m-%d %H:%M:%S})"
+
+
 class ImportBatch(models.Model):
     """One run of the importer (command line or admin upload)."""
 

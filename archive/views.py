@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from archive import browse, counts
 from archive.forms import ListFilterForm
 from archive.models import Agency, Article, Initiative, Region
+from archive.pagecache import for_readers
 from archive.related import related_articles
 
 FIRST_YEAR, LAST_YEAR = 1949, 2100
@@ -21,7 +22,8 @@ def _article_list(request, template, articles, context, csv_name, known_count=No
     articles = articles.newest()
     if browse.wants_csv(request):
         return browse.csv_response(request, articles, csv_name)
-    page = browse.paginate(request, browse.with_links(articles), known_count)
+    page = browse.paginate(request, articles.for_listing(), known_count)
+    page.object_list = browse.with_region_names(page.object_list)
     return render(request, template, {**context, "page": page})
 
 
@@ -45,12 +47,15 @@ def _filters(request, region):
 
 
 @require_GET
+@for_readers
 def home(request):
     return render(
         request,
         "archive/home.html",
         {
-            "articles": browse.with_links(Article.objects.published().newest())[:10],
+            "articles": browse.with_region_names(
+                Article.objects.published().newest().for_listing()[:10]
+            ),
             "totals": counts.totals(),
             "timeline": counts.timeline(),
             "top_cities": counts.top_regions(Region.Level.CITY),
@@ -62,6 +67,7 @@ def home(request):
 
 
 @require_GET
+@for_readers
 def article_list(request):
     return _article_list(
         request,
@@ -74,6 +80,7 @@ def article_list(request):
 
 
 @require_GET
+@for_readers
 def article_detail(request, pk, slug=None):
     """Duplicates answer with a permanent redirect to their primary; hidden articles do not
     exist for readers. Any slug is accepted: the canonical link names the permalink."""
@@ -109,6 +116,7 @@ def article_detail(request, pk, slug=None):
 
 
 @require_GET
+@for_readers
 def region_list(request):
     return render(
         request,
@@ -118,6 +126,7 @@ def region_list(request):
 
 
 @require_GET
+@for_readers
 def region_detail(request, code):
     region = get_object_or_404(Region.objects.select_related("parent__parent"), code=code)
     timeline = counts.timeline("region", region)
@@ -150,6 +159,7 @@ def region_detail(request, code):
 
 
 @require_GET
+@for_readers
 def agency_list(request):
     page = browse.paginate(request, browse.agency_groups(), per_page=100)
     return render(
@@ -160,6 +170,7 @@ def agency_list(request):
 
 
 @require_GET
+@for_readers
 def agency_detail(request, pk):
     agency = get_object_or_404(Agency.objects.select_related("parent", "region"), pk=pk)
     timeline = counts.timeline("agency", agency)
@@ -180,6 +191,7 @@ def agency_detail(request, pk):
 
 
 @require_GET
+@for_readers
 def initiative_list(request):
     page = browse.paginate(request, browse.accepted_initiatives(), per_page=50)
     return render(
@@ -190,6 +202,7 @@ def initiative_list(request):
 
 
 @require_GET
+@for_readers
 def initiative_detail(request, slug):
     initiative = get_object_or_404(Initiative, slug=slug, status=Initiative.Status.ACCEPTED)
     timeline = counts.timeline("initiative", initiative)
@@ -212,6 +225,7 @@ def initiative_detail(request, slug):
 
 
 @require_GET
+@for_readers
 def date_archive(request):
     return render(
         request,
@@ -226,6 +240,7 @@ def _check_period(year, month=None):
 
 
 @require_GET
+@for_readers
 def year_archive(request, year):
     _check_period(year)
     timeline = counts.timeline()
@@ -245,6 +260,7 @@ def year_archive(request, year):
 
 
 @require_GET
+@for_readers
 def month_archive(request, year, month):
     _check_period(year, month)
     timeline = counts.timeline()
@@ -267,6 +283,7 @@ def month_archive(request, year, month):
 
 
 @require_GET
+@for_readers
 def undated(request):
     return _article_list(
         request,

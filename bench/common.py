@@ -4,17 +4,21 @@
 A benchmark calls ``scratch_site()`` (a context manager: creates ``archive_bench`` or the
 database it names in the embedded cluster, sets Django up on it under the production settings, migrates, collects
 static files; drops the database afterwards unless asked to keep it), then
-``fill(stories, limit)``, then serves with ``gunicorn(env, workers)``.
+``fill(stories, limit, extract)``, then serves with ``gunicorn(env, workers)``.
 
-Links: ``fill`` sends ``articles_stored`` as the importer does, so the extraction links the
-articles; if that leaves no region links the articles are attached round-robin to a
-synthetic gazetteer of 10 provinces × 5 cities × 4 districts with a bureau per city and a
-sub-bureau per district. When more articles are asked for than the corpus holds, stories are
-reused with new hashes and dates shifted by whole years.
+Links: ``fill`` stores up to ``--extract`` stories (10,000 by default) and sends
+``articles_stored`` as the importer does, so the extraction links them; if that leaves no
+region links they are attached round-robin to a synthetic gazetteer of 10 provinces × 5
+cities × 4 districts with a bureau per city and a sub-bureau per district. Beyond those,
+articles are copies made by SQL (one statement per table): each copy of a story has a new
+id, a new hash, its date shifted back by whole years and its original's links. Extraction
+runs at ~100 articles/s, so 100,000 articles load in a few minutes instead of half an hour;
+the browse counts are then rebuilt once and checked against a recount.
 """
 
 import hashlib
 import html
+import itertools
 import json
 import os
 import random
@@ -54,8 +58,28 @@ _TAGS = re.compile(r"<[^>]+>")
 def add_corpus_arguments(parser):
     parser.add_argument("--corpus", type=Path, help="JSONL with title, body (HTML) and date")
     parser.add_argument("--limit", type=int, default=10000, help="articles to load")
+    parser.add_argument(
+        "--extract",
+        type=int,
+        default=10000,
+        help="stories stored through extraction; the rest of --limit are SQL copies of them",
+    )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--keep-db", action="store_true", help="keep the scratch database")
+    parser.add_argument(
+        "--popularity",
+        choices=["uniform", "zipf"],
+        default="uniform",
+        help="how requests pick URLs: uniformly from pools of a few hundred regions, bureaus "
+        "and months and 3,000 articles (the cache's worst case), or from every page of the "
+        "site with Zipf weights, 1/rank, as readers do",
+    )
+    parser.add_argument(
+        "--reuse-db",
+        action="store_true",
+        help="serve a database kept by --keep-db as it is when it holds --limit articles "
+        "(to iterate on pages; figures to report come from a fresh fill)",
+    )
 
 
 # Articles
@@ -86,23 +110,17 @@ def generated_stories(limit):
 
 
 def stories(args):
-    """The stories ``--corpus`` names, or generated ones."""
+    """The stories ``--corpus`` names, or generated ones: as many as will be extracted."""
+    wanted = min(args.limit, args.extract)
     if args.corpus:
-        return corpus_stories(args.corpus, args.limit)
-    return generated_stories(args.limit)
+        return corpus_stories(args.corpus, wanted)
+    return generated_stories(wanted)
 
 
-def _years_earlier(day, years):
-    if not years:
-        return day
-    return day.replace(year=day.year - years, day=min(day.day, 28) if day.month == 2 else day.day)
-
-
-def load_articles(stories, limit):
-    """Bulk-create ``limit`` articles (stories reused with shifted years beyond the corpus),
-    announcing each batch of 1,000 as the importer announces a file: receivers expect
-    batches (near-duplicate detection stores a batch's signatures in one UPDATE, whose cost
-    grows with the square of its size: 100,000 at once ran for minutes)."""
+def load_articles(stories):
+    """Bulk-create an article per story, announcing each batch of 1,000 as the importer
+    announces a file: receivers expect batches (near-duplicate detection stores a batch's
+    signatures in one UPDATE, whose cost grows with the square of its size)."""
     from django.db import transaction
     from django.utils import timezone
 
@@ -120,9 +138,7 @@ def load_articles(stories, limit):
         batch.clear()
 
     with transaction.atomic():
-        for n in range(limit):
-            title, body_html, day = stories[n % len(stories)]
-            day = _years_earlier(day, n // len(stories))
+        for n, (title, body_html, day) in enumerate(stories):
             text = html.unescape(_TAGS.sub("\n", body_html)).strip()
             batch.append(
                 Article(
@@ -202,27 +218,103 @@ def link_round_robin(ids):
     counts.refresh(ids)
 
 
+def copy_articles(ids, wanted):
+    """Add ``wanted`` articles copied from ``ids`` by SQL: copy k of article i gets id
+    i + k × span (no clash with any original), a new hash, its date k years earlier, no
+    near-duplicate signature, and the original's region, bureau and initiative links.
+    Returns the new ids. Nothing is announced: the caller rebuilds the counts."""
+    from django.db import connection, transaction
+
+    from archive.models import Article, ArticleAgency, ArticleInitiative, ArticleRegion
+
+    if wanted <= 0:
+        return []
+    low, high = min(ids), max(ids)
+    span, rounds = high - low + 1, -(-wanted // len(ids))
+    replaced = {
+        "id": "a.id + k * %(span)s",
+        "published_at": "a.published_at - make_interval(years => k)",
+        "content_hash": "encode(sha256(convert_to(a.content_hash || ':' || k, 'UTF8')), 'hex')",
+        "duplicate_of_id": "a.duplicate_of_id + k * %(span)s",
+        "minhash": "NULL",
+        "minhash_bands": "'{}'",
+        "created_at": "now()",
+        "updated_at": "now()",
+    }
+    columns = [field.column for field in Article._meta.concrete_fields]
+    values = ", ".join(replaced.get(column, f"a.{column}") for column in columns)
+    articles_sql = f"""
+        INSERT INTO archive_article ({", ".join(columns)})
+        SELECT {values} FROM (
+            SELECT a.*, k, row_number() OVER (ORDER BY k, a.id) AS n
+            FROM archive_article a CROSS JOIN generate_series(1, %(rounds)s) AS k
+            WHERE a.id = ANY(%(ids)s)
+        ) a WHERE n <= %(wanted)s
+        RETURNING id"""
+    params = {"span": span, "rounds": rounds, "ids": list(ids), "wanted": wanted}
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(articles_sql, params)
+        created = [pk for (pk,) in cursor.fetchall()]
+        for model in (ArticleRegion, ArticleAgency, ArticleInitiative):
+            link_columns = [f.column for f in model._meta.concrete_fields if f.column != "id"]
+            link_values = ", ".join(
+                "l.article_id + k * %(span)s" if c == "article_id" else f"l.{c}"
+                for c in link_columns
+            )
+            cursor.execute(
+                f"""INSERT INTO {model._meta.db_table} ({", ".join(link_columns)})
+                SELECT {link_values}
+                FROM {model._meta.db_table} l CROSS JOIN generate_series(1, %(rounds)s) AS k
+                WHERE l.article_id = ANY(%(ids)s)
+                  AND EXISTS (SELECT 1 FROM archive_article a WHERE a.id = l.article_id + k * %(span)s)""",
+                params,
+            )
+        cursor.execute(
+            "SELECT setval(pg_get_serial_sequence('archive_article', 'id'), "
+            "(SELECT max(id) FROM archive_article))"
+        )
+    return created
+
+
 @dataclass
 class Filled:
     ids: list
     linked_by: str
+    extracted: int
     seconds: float
 
 
+def fill_or_reuse(args):
+    """``fill`` the scratch database, or with ``--reuse-db`` take the kept one as it is (it
+    must hold ``--limit`` articles)."""
+    from archive.models import Article
+
+    ids = list(Article.objects.values_list("pk", flat=True))
+    if args.reuse_db and ids:
+        if len(ids) != args.limit:
+            raise RuntimeError(f"the kept database holds {len(ids)} articles, not {args.limit}")
+        return Filled(ids, "reused", min(args.limit, args.extract), 0.0)
+    return fill(stories(args), args.limit)
+
+
 def fill(stories, limit):
-    """Load and link the articles, check that the maintained browse counts equal a recount
-    (the bulk path the importer takes), then ANALYZE so that plans match a settled database."""
+    """Load and link the stories (through extraction), copy them by SQL up to ``limit``,
+    rebuild the browse counts and check them against a recount, then VACUUM and ANALYZE so
+    that pages and plans are those of a settled database."""
     from django.db import connection
 
     from archive import counts
     from archive.models import ArticleRegion
 
     started = time.perf_counter()
-    ids = load_articles(stories, limit)
+    extracted = load_articles(stories)
     linked_by = "extraction"
     if not ArticleRegion.objects.exists():
-        link_round_robin(ids)
+        link_round_robin(extracted)
         linked_by = "round-robin"
+    ids = extracted + copy_articles(extracted, limit - len(extracted))
+    if len(ids) > len(extracted):
+        counts.rebuild()  # also replaces the page cache's generation
     seconds = time.perf_counter() - started
     differences = counts.discrepancies()
     if differences:
@@ -230,8 +322,10 @@ def fill(stories, limit):
             f"{len(differences)} browse counts differ from a recount: {differences[:5]}"
         )
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-    return Filled(ids, linked_by, seconds)
+        # VACUUM too: rows just loaded carry no hint bits, so the first reads of each page
+        # write it back (article pages took twice as long on a fresh fill as a day later).
+        cursor.execute("VACUUM (ANALYZE)")
+    return Filled(ids, linked_by, len(extracted), seconds)
 
 
 # The scratch site
@@ -248,16 +342,21 @@ def _admin_connection():
 
 
 @contextmanager
-def scratch_site(database=SCRATCH_DB, keep_db=False, **settings):
-    """Yield the environment of a site on a fresh scratch database, Django set up on it
-    (production settings, migrated, static files collected); ``settings`` add variables.
-    Each benchmark names its own database, so two can run side by side."""
+def scratch_site(database=SCRATCH_DB, keep_db=False, reuse_db=False, **settings):
+    """Yield the environment of a site on a fresh scratch database (or the kept one, with
+    ``reuse_db``), Django set up on it (production settings, migrated, static files
+    collected); ``settings`` add variables. Each benchmark names its own database, so two
+    can run side by side."""
     from config import localdb
 
     localdb.ensure_running()
     with _admin_connection() as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{database}"')
-        connection.execute(f'CREATE DATABASE "{database}"')
+        exists = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [database]
+        ).fetchone()
+        if not (reuse_db and exists):
+            connection.execute(f'DROP DATABASE IF EXISTS "{database}"')
+            connection.execute(f'CREATE DATABASE "{database}"')
     workdir = Path(tempfile.mkdtemp(prefix="bench-site-"))
     env = {
         **os.environ,
@@ -283,7 +382,7 @@ def scratch_site(database=SCRATCH_DB, keep_db=False, **settings):
         yield env
     finally:
         django.db.connections.close_all()
-        if not keep_db:
+        if not (keep_db or reuse_db):
             with _admin_connection() as connection:
                 connection.execute(f'DROP DATABASE IF EXISTS "{database}"')
 
@@ -301,7 +400,7 @@ def free_port():
 
 
 def get(port, path):
-    """(status, milliseconds) of one GET on a fresh connection."""
+    """(status, milliseconds, X-Cache header or "") of one GET on a fresh connection."""
     connection = HTTPConnection("127.0.0.1", port, timeout=30)
     start = time.perf_counter()
     connection.request("GET", path)
@@ -309,7 +408,7 @@ def get(port, path):
     response.read()
     elapsed = (time.perf_counter() - start) * 1000
     connection.close()
-    return response.status, elapsed
+    return response.status, elapsed, response.getheader("X-Cache", "")
 
 
 def _wait_until_up(port, seconds=60):
@@ -350,31 +449,52 @@ def gunicorn(env, workers):
         server.wait(timeout=30)
 
 
-def page_urls():
-    """Sample URLs of the loaded site for each browse page. The busiest province, city and
-    district and the quietest district: big lists and small ones take different plans."""
-    from archive import counts
+def page_urls(seed=7, popularity="uniform", per_page=300):
+    """Pools of URLs of the loaded site for each browse page, spread over the whole archive so
+    that a page cache is only as warm as real reuse makes it: up to ``per_page`` regions (of
+    every level, with and without a year filter, first and second pages), bureaus, date
+    archives (every year and month) and ten times as many random articles; with ``zipf``
+    popularity every region, bureau and article, in random order (the order is the rank)."""
+    from archive import browse, counts
     from archive.models import Article, Region
 
-    region_counts = counts.region_counts()
-    ranked = sorted(region_counts, key=region_counts.get, reverse=True)
-    regions = Region.objects.in_bulk(ranked)
-    region_list = []
-    for level in ("province", "city", "county"):
-        of_level = [pk for pk in ranked if regions[pk].level == level]
-        region_list += [regions[pk] for pk in of_level[:1]]
-    region_list.append(regions[ranked[-1]])
-    agency_counts = counts.agency_counts()
-    agencies = sorted(agency_counts, key=agency_counts.get, reverse=True)
-    agency_ids = agencies[:3] + agencies[-2:]
+    rng = random.Random(seed)
+
+    def sample(items, size):
+        items = sorted(items)
+        return rng.sample(items, len(items) if popularity == "zipf" else min(size, len(items)))
+
     timeline = counts.timeline()
-    year, month = timeline.months[len(timeline.months) // 2][0].year, timeline.months[-1][0]
-    article_ids = list(Article.objects.published().order_by("?").values_list("pk", flat=True)[:50])
+    years = [year for year, _ in timeline.years()]
+    region_counts = counts.region_counts()
+    regions = Region.objects.in_bulk(list(region_counts))
+    region_codes = sample([r.code for r in regions.values()], per_page)
+    by_code = {region.code: region_counts[pk] for pk, region in regions.items()}
+    region_urls = []
+    for n, code in enumerate(region_codes):
+        suffix = ["", "?page=2", f"?year={rng.choice(years)}" if years else ""][n % 3]
+        if suffix == "?page=2" and by_code[code] <= browse.PER_PAGE + browse.ORPHANS:
+            suffix = ""  # no second page
+        region_urls.append(f"/regions/{code}/{suffix}")
+    agency_counts = counts.agency_counts()
+    agency_ids = sample(agency_counts, per_page)
+    agency_urls = ["/agencies/"] + [f"/agencies/{pk}/" for pk in agency_ids]
+    archive_urls = ["/archive/"] + [f"/archive/{year}/" for year in years]
+    archive_urls += [f"/archive/{month.year}/{month.month}/" for month, _ in timeline.months]
+    article_ids = list(Article.objects.published().values_list("pk", flat=True))
+    article_urls = [f"/articles/{pk}/" for pk in sample(article_ids, per_page * 10)]
     return {
         "home": ["/"],
-        "region": [f"/regions/{r.code}/" for r in region_list]
-        + [f"/regions/{region_list[0].code}/?year={year}"],
-        "agency": [f"/agencies/{pk}/" for pk in agency_ids] + ["/agencies/"],
-        "archive": ["/archive/", f"/archive/{year}/", f"/archive/{month.year}/{month.month}/"],
-        "article": [f"/articles/{pk}/" for pk in article_ids],
+        "region": region_urls,
+        "agency": agency_urls,
+        "archive": archive_urls,
+        "article": article_urls,
     }
+
+
+def drawer(urls, popularity, rng):
+    """A function drawing one of ``urls``: uniformly, or the n-th with weight 1/n (Zipf)."""
+    if popularity == "uniform":
+        return lambda: rng.choice(urls)
+    weights = list(itertools.accumulate(1 / rank for rank in range(1, len(urls) + 1)))
+    return lambda: rng.choices(urls, cum_weights=weights)[0]

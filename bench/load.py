@@ -11,22 +11,28 @@ machine with the server, as the target demands). Each concurrency level runs for
 ``--seconds`` or ``--max-requests``, whichever ends first. Throughput "stops growing" at the
 first level whose next level gains less than 5 %. As a floor measured in the same run,
 /healthz is driven at that concurrency, and the mix's throughput is given as a share of it.
+
+URLs are drawn at random from pools spread over the archive (``mix_urls``), and the levels
+walk on through one sequence: anonymous pages come from the page cache (archive.pagecache)
+only as often as the pools repeat, and each level reports the share of answers it gave.
 """
 
 import argparse
 import asyncio
 import itertools
 import json
+import os
 import random
+import re
 import statistics
 import time
 from urllib.parse import quote
 
 import common
 
-# What the load mixes, by weight: each page's URLs come from common.page_urls() (busy and
-# quiet regions and bureaus, date archives, random articles), and search from the queries
-# below. Add a page here and give it URLs in mix_urls().
+# What the load mixes, by weight: each page's URLs come from common.page_urls() (pools of
+# regions, bureaus, date archives and random articles), and search from the queries below
+# followed by words from random titles (search_queries). Add a page here and give it URLs in mix_urls().
 MIX = {
     "home": 1,
     "region": 2,
@@ -61,29 +67,44 @@ def build_search_index():
 
     if not connections["default"].get_unified_index().get_indexed_models():
         return "none registered"
-    call_command("rebuild_index", interactive=False, verbosity=0)
+    call_command("index_articles", procs=2, verbosity=0)
     return "built"
 
 
-def mix_urls(seed=7, per_weight=25):
-    """The URL sequence the clients cycle through: each page's URLs in proportion to its
-    weight, shuffled with a fixed seed so that every run asks for the same things."""
-    pages = {
-        **common.page_urls(),
-        "search": [f"/search/?q={quote(query)}" for query in SEARCH_QUERIES],
+def mix_urls(popularity, seed=7, length=50000):
+    """The URL sequence the clients walk through: a page drawn by weight, then a URL drawn
+    from that page's pool (common.page_urls: hundreds of regions, bureaus and months,
+    thousands of random articles), with a fixed seed so that every run asks for the same
+    things. The page cache is as warm as this reuse makes it, and no warmer."""
+    rng = random.Random(seed)
+    pools = {
+        **common.page_urls(seed=seed, popularity=popularity),
+        "search": [f"/search/?q={quote(query)}" for query in search_queries(rng)],
     }
-    urls = []
-    for page, weight in MIX.items():
-        urls += [
-            (page, url)
-            for url in itertools.islice(itertools.cycle(pages[page]), weight * per_weight)
-        ]
-    random.Random(seed).shuffle(urls)
-    return urls
+    draws = {page: common.drawer(urls, popularity, rng) for page, urls in pools.items()}
+    pages = rng.choices(list(MIX), weights=list(MIX.values()), k=length)
+    return [(page, draws[page]()) for page in pages]
+
+
+def search_queries(rng, count=300):
+    """The police words above, then words from random titles (two to four Han characters),
+    as readers type them: the search pages' pool."""
+    from archive.models import Article
+
+    titles = sorted(Article.objects.published().values_list("title", flat=True))
+    titles = rng.sample(titles, min(count, len(titles)))
+    queries = list(SEARCH_QUERIES)
+    for title in titles:
+        run = max(re.findall(r"[\u4e00-\u9fff]+", title) or ["民警"], key=len)
+        size = min(len(run), rng.randint(2, 4))
+        start = rng.randrange(len(run) - size + 1)
+        queries.append(run[start : start + size])
+    return list(dict.fromkeys(queries))
 
 
 async def fetch(port, path, timeout):
-    """The status of one GET on a fresh connection (gunicorn's sync workers close it)."""
+    """(status, whether the page cache answered) of one GET on a fresh connection
+    (gunicorn's sync workers close it)."""
 
     async def exchange():
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
@@ -95,7 +116,8 @@ async def fetch(port, path, timeout):
             response = await reader.read()
         finally:
             writer.close()
-        return int(response[9:12])
+        head = response.split(b"\r\n\r\n", 1)[0].lower()
+        return int(response[9:12]), b"\r\nx-cache: hit" in head
 
     return await asyncio.wait_for(exchange(), timeout)
 
@@ -104,24 +126,25 @@ def _percentile(ordered, share):
     return round(ordered[max(0, int(len(ordered) * share + 0.5) - 1)], 1) if ordered else None
 
 
-async def run_level(port, urls, concurrency, seconds, max_requests, timeout):
-    """``concurrency`` clients sending back-to-back requests until time or requests run out."""
+async def run_level(port, sequence, concurrency, seconds, max_requests, timeout):
+    """``concurrency`` clients sending back-to-back requests from the iterator ``sequence``
+    of (page, URL) until time or requests run out."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + seconds
-    sequence = itertools.cycle(urls)
     latencies, errors = [], {}
-    sent = 0
+    sent = hits = 0
 
     async def client():
-        nonlocal sent
+        nonlocal sent, hits
         while loop.time() < deadline and sent < max_requests:
             sent += 1
             page, url = next(sequence)
             started = time.perf_counter()
             try:
-                status = await fetch(port, url, timeout)
+                status, hit = await fetch(port, url, timeout)
             except (TimeoutError, OSError, ValueError) as error:
-                status = type(error).__name__
+                status, hit = type(error).__name__, False
+            hits += hit
             if status == 200:
                 latencies.append((time.perf_counter() - started) * 1000)
             else:
@@ -140,6 +163,7 @@ async def run_level(port, urls, concurrency, seconds, max_requests, timeout):
         "p50_ms": round(statistics.median(latencies), 1) if latencies else None,
         "p95_ms": _percentile(latencies, 0.95),
         "p99_ms": _percentile(latencies, 0.99),
+        "cache_hit_share": round(hits / max(1, sent), 3),
         "errors": sum(errors.values()),
         "error_kinds": errors,
     }
@@ -155,17 +179,21 @@ def knee(levels):
 
 
 async def drive(port, urls, args):
-    for _, url in urls:  # warm-up: every URL once, templates and plans in both workers
+    """The levels walk on through one sequence: the page cache warms as a site's would."""
+    for _, url in urls[:40]:  # warm-up: code, templates and plans in both workers
         await fetch(port, url, args.timeout)
+    sequence = itertools.cycle(urls[40:])
     levels = []
     for concurrency in args.levels:
         levels.append(
-            await run_level(port, urls, concurrency, args.seconds, args.max_requests, args.timeout)
+            await run_level(
+                port, sequence, concurrency, args.seconds, args.max_requests, args.timeout
+            )
         )
     best = knee(levels)
     floor = await run_level(
         port,
-        [("/healthz", "/healthz")],
+        itertools.cycle([("/healthz", "/healthz")]),
         best["concurrency"],
         min(args.seconds, 5),
         args.max_requests,
@@ -176,10 +204,13 @@ async def drive(port, urls, args):
 
 def main(argv=None):
     args = parse_args(argv)
-    with common.scratch_site(database="archive_bench_load", keep_db=args.keep_db) as env:
-        filled = common.fill(common.stories(args), args.limit)
+    with common.scratch_site(
+        database="archive_bench_load", keep_db=args.keep_db, reuse_db=args.reuse_db
+    ) as env:
+        filled = common.fill_or_reuse(args)
         index = build_search_index()
-        urls = mix_urls()
+        urls = mix_urls(args.popularity)
+        load = os.getloadavg()
         with common.gunicorn(env, args.workers) as port:
             levels, best, floor = asyncio.run(drive(port, urls, args))
 
@@ -187,15 +218,19 @@ def main(argv=None):
     errors_to_knee = sum(level["errors"] for level in up_to_knee)
     print(
         f"{args.limit} articles ({filled.linked_by} links), search index {index}, "
-        f"{args.workers} gunicorn workers, mix {MIX}, levels of {args.seconds:g} s"
+        f"load average before the run {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, "
+        f"{args.workers} gunicorn workers, mix {MIX}, {args.popularity} popularity, "
+        f"levels of {args.seconds:g} s"
     )
     print(
-        f"{'clients':>7} {'requests':>8} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>6}"
+        f"{'clients':>7} {'requests':>8} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} "
+        f"{'cached':>6} {'errors':>6}"
     )
     for level in levels:
         print(
             f"{level['concurrency']:>7} {level['requests']:>8} {level['rps']:>7.1f} "
-            f"{level['p50_ms']:>7} {level['p95_ms']:>7} {level['p99_ms']:>7} {level['errors']:>6}"
+            f"{level['p50_ms']:>7} {level['p95_ms']:>7} {level['p99_ms']:>7} "
+            f"{level['cache_hit_share']:>6.0%} {level['errors']:>6}"
         )
     for level in levels:
         if level["error_kinds"]:
@@ -211,9 +246,11 @@ def main(argv=None):
             {
                 "articles": args.limit,
                 "links": filled.linked_by,
+                "load_average": [round(x, 2) for x in load],
                 "search_index": index,
                 "workers": args.workers,
                 "mix": MIX,
+                "popularity": args.popularity,
                 "seconds_per_level": args.seconds,
                 "levels": levels,
                 "knee_concurrency": best["concurrency"],

@@ -1,18 +1,25 @@
 """Latency of the browse pages served by gunicorn, against floors measured in the same run.
 
     python bench/pages.py --corpus ../shared/corpus/xwlb-stories.jsonl --limit 10000
+    python bench/pages.py --corpus ../shared/corpus/xwlb-stories.jsonl --limit 100000
 
 Loads ``--limit`` articles into a scratch database (bench/common.py: ``archive_bench`` in the
-embedded cluster, dropped afterwards unless ``--keep-db``), links them to regions, bureaus
-and initiatives, serves the site with gunicorn on 127.0.0.1 under the production settings,
-and times sequential requests to the home, region, agency, archive and article pages. A
-static file and /healthz are timed the same way as floors, and every page is also given as a
-ratio to each floor. Counts and timelines come from the maintained tables (archive.counts),
-so there is no cold and warm case to tell apart. Without ``--corpus`` articles are generated.
+embedded cluster, dropped afterwards unless ``--keep-db``; up to ``--extract`` of them through
+extraction, the rest SQL copies with shifted dates), serves the site with gunicorn on
+127.0.0.1 under the production settings, and times sequential requests to the home, region,
+agency, archive and article pages. Each request draws a URL at random from a pool spread
+over the archive (common.page_urls: hundreds of regions, bureaus and months, thousands of
+random articles), so anonymous pages come from the page cache (archive.pagecache) only as
+often as the pool repeats itself: the table gives the share of hits and the p95 of the
+misses (pages rendered). A static file and /healthz are timed the same way as floors, and
+every page is also given as a ratio to each floor. Without ``--corpus`` articles are
+generated.
 """
 
 import argparse
 import json
+import os
+import random
 import statistics
 
 import common
@@ -25,39 +32,56 @@ def parse_args(argv):
     return parser.parse_args(argv)
 
 
-def time_pages(port, pages, requests):
-    """Round-robin over each page's URLs; every response must be 200."""
+def _p95(ordered):
+    return round(ordered[max(0, int(len(ordered) * 0.95 + 0.5) - 1)], 2) if ordered else None
+
+
+def time_pages(port, pages, requests, popularity, seed=11):
+    """``requests`` GETs a page, each to a URL drawn from its pool; every answer must be 200.
+    Warm-up: a few URLs of each page, twice, so both workers have loaded code and templates
+    (not the pools: a warm-up over every URL would fill the page cache)."""
+    rng = random.Random(seed)
+    for urls in pages.values():
+        for url in urls[:2] * 2:
+            common.get(port, url)
     results = {}
     for name, urls in pages.items():
-        for url in urls * 3:  # warm-up: both workers, every URL
-            common.get(port, url)
-        timings = []
-        for n in range(requests):
-            url = urls[n % len(urls)]
-            status, elapsed = common.get(port, url)
+        draw = common.drawer(urls, popularity, rng)
+        timings, misses, hits = [], [], 0
+        for _ in range(requests):
+            url = draw()
+            status, elapsed, cache = common.get(port, url)
             if status != 200:
                 raise RuntimeError(f"{url} answered {status}")
             timings.append(elapsed)
+            if cache == "hit":
+                hits += 1
+            elif cache == "miss":
+                misses.append(elapsed)
         timings.sort()
+        misses.sort()
         results[name] = {
             "urls": len(urls),
             "p50_ms": round(statistics.median(timings), 2),
-            "p95_ms": round(timings[int(len(timings) * 0.95) - 1], 2),
+            "p95_ms": _p95(timings),
+            "hit_share": round(hits / requests, 3),
+            "miss_p95_ms": _p95(misses),
         }
     return results
 
 
 def main(argv=None):
     args = parse_args(argv)
-    with common.scratch_site(keep_db=args.keep_db) as env:
-        filled = common.fill(common.stories(args), args.limit)
+    with common.scratch_site(keep_db=args.keep_db, reuse_db=args.reuse_db) as env:
+        filled = common.fill_or_reuse(args)
+        load = os.getloadavg()
         pages = {
             "static file": [common.static_path(env)],
             "/healthz": ["/healthz"],
-            **common.page_urls(),
+            **common.page_urls(popularity=args.popularity),
         }
         with common.gunicorn(env, args.workers) as port:
-            results = time_pages(port, pages, args.requests)
+            results = time_pages(port, pages, args.requests, args.popularity)
 
     # Two floors: a static file (gunicorn and WhiteNoise only) and /healthz (Django plus one
     # trivial query). On a shared machine both move with the load; the ratios move less.
@@ -68,16 +92,21 @@ def main(argv=None):
         figures["p50_x_healthz"] = round(figures["p50_ms"] / health["p50_ms"], 2)
         figures["p95_x_healthz"] = round(figures["p95_ms"] / health["p95_ms"], 2)
     print(
-        f"{args.limit} articles ({filled.linked_by} links, loaded in {filled.seconds:.0f} s), "
-        f"{args.workers} gunicorn workers, {args.requests} sequential requests a page"
+        f"{args.limit} articles ({filled.extracted} through extraction, {filled.linked_by} "
+        f"links, loaded in {filled.seconds:.0f} s), {args.workers} gunicorn workers, "
+        f"{args.requests} sequential requests a page ({args.popularity} popularity), "
+        f"load average before timing "
+        f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
     )
     print(
-        f"{'page':<12} {'URLs':>4} {'p50 ms':>8} {'p95 ms':>8} "
+        f"{'page':<12} {'URLs':>5} {'p50 ms':>7} {'p95 ms':>7} {'hits':>5} {'miss p95':>8} "
         f"{'p50 ×static':>11} {'p95 ×static':>11} {'p50 ×healthz':>12} {'p95 ×healthz':>12}"
     )
     for name, f in results.items():
+        miss = f"{f['miss_p95_ms']:.2f}" if f["miss_p95_ms"] is not None else "-"
         print(
-            f"{name:<12} {f['urls']:>4} {f['p50_ms']:>8.2f} {f['p95_ms']:>8.2f} "
+            f"{name:<12} {f['urls']:>5} {f['p50_ms']:>7.2f} {f['p95_ms']:>7.2f} "
+            f"{f['hit_share']:>5.0%} {miss:>8} "
             f"{f['p50_x_static']:>11.2f} {f['p95_x_static']:>11.2f} "
             f"{f['p50_x_healthz']:>12.2f} {f['p95_x_healthz']:>12.2f}"
         )
@@ -85,10 +114,15 @@ def main(argv=None):
         json.dumps(
             {
                 "articles": args.limit,
+                "extracted": filled.extracted,
                 "links": filled.linked_by,
+                "fill_seconds": round(filled.seconds, 1),
                 "workers": args.workers,
                 "requests": args.requests,
+                "popularity": args.popularity,
+                "load_average": [round(x, 2) for x in load],
                 "counts": "maintained",
+                "page_cache": "anonymous pages per worker, keyed by content generation",
                 "floors": ["static file", "/healthz"],
                 "pages": results,
             },

@@ -53,6 +53,10 @@ from search.segments import FastSegmentWriter
 COMMON_RUNS_FILE = "ARCHIVE_COMMON_RUNS.txt"
 LOCK_TIMEOUT = 120  # seconds a writer waits for another process before giving up loudly
 MORE_LIKE_THIS_TERMS = 12
+# More-like-this uses words found in at most 1/20 of the articles: commoner words have the
+# longest posting lists to score (a fifth took 19 ms an article at 10,000, a twentieth 14 ms,
+# with 86 % of the top five unchanged) and say least about what an article is about.
+MORE_LIKE_THIS_RARITY = 20
 SCORE_LIMIT = 1000  # larger result parts are ranked by date instead of BM25
 
 _searchers = {}
@@ -382,19 +386,22 @@ class ChineseWhooshBackend(WhooshSearchBackend):
         weighted = []
         for word, count in counts.items():
             frequency = searcher.doc_frequency("text", word)
-            if 1 < frequency <= max(2, total // 5):  # in another article, but not everywhere
+            if 1 < frequency <= max(2, total // MORE_LIKE_THIS_RARITY):  # shared, yet rare
                 weighted.append((count * math.log(total / frequency), word))
         words = [word for _, word in heapq.nlargest(MORE_LIKE_THIS_TERMS, weighted)]
         if not words:
             return {"results": [], "hits": 0}
         query = wq.Or([wq.Term("text", word) for word in words])
-        own = wq.Term(ID, get_identifier(model_instance))
-        hits = searcher.search(query, limit=end_offset or 20, mask=own)
+        # One more hit than asked, and the article itself dropped here: a ``mask=`` query
+        # turns off Whoosh's block-skipping top-N collection (2–3× slower at 10,000 articles).
+        limit = end_offset or 20
+        hits = searcher.search(query, limit=limit + 1)
         result_class = result_class or SearchResult
         results = [
             result_class("archive", "article", int(hit["django_id"]), hit.score)
-            for hit in hits[start_offset or 0 :]
-        ]
+            for hit in hits
+            if int(hit["django_id"]) != model_instance.pk
+        ][start_offset or 0 : limit]
         return {"results": results, "hits": len(results)}
 
     def indexed_fingerprints(self):

@@ -4,12 +4,14 @@ from django.core.paginator import InvalidPage
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 
+from archive.pagecache import for_readers
 from search.forms import SearchForm
+from search.indexing import backend_and_index
 from search.models import record_search
 from search.query import search
 
 
-def _run(request):
+def _run(request, record=True):
     """(form, outcome); outcome is None when the parameters are invalid.
 
     A search is counted for the admin's "what readers look for" report on its first page only,
@@ -23,15 +25,42 @@ def _run(request):
         outcome = search(form.cleaned_data, page_number)
     except InvalidPage as error:
         raise Http404(str(error)) from error
-    if str(page_number) == "1":
-        record_search(request.GET.get("q", ""), outcome.paginator.count if outcome.paginator else 0)
+    if record and _first_page(request):
+        record_search(request.GET.get("q", ""), _count(outcome))
     return form, outcome
 
 
-def search_page(request):
-    form, outcome = _run(request)
+def _first_page(request):
+    return str(request.GET.get("page") or 1) == "1"
+
+
+def _count(outcome):
+    return outcome.paginator.count if outcome.paginator else 0
+
+
+def _index_generation():
+    """The generation of the index this worker searches: part of a cached page's key, so an
+    index rebuilt or repaired outside the application's writes still shows at once."""
+    return backend_and_index()[0].searcher().reader().generation()
+
+
+@for_readers(variant=_index_generation)
+def _results_page(request):
+    form, outcome = _run(request, record=False)
     context = {"form": form, "outcome": outcome, "query": request.GET.get("q", "")}
-    return render(request, "search/search.html", context, status=200 if outcome else 400)
+    response = render(request, "search/search.html", context, status=200 if outcome else 400)
+    if outcome:
+        response["X-Result-Count"] = str(_count(outcome))
+    return response
+
+
+def search_page(request):
+    """The results page, from the page cache for anonymous readers (archive.pagecache); every
+    first page served counts for the report, cached or not."""
+    response = _results_page(request)
+    if "X-Result-Count" in response and _first_page(request):
+        record_search(request.GET.get("q", ""), int(response["X-Result-Count"]))
+    return response
 
 
 def search_api(request):

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from hypothesis import settings as hypothesis_settings
@@ -28,10 +28,13 @@ if os.environ.get("CI"):
 
 @pytest.fixture(autouse=True)
 def _fresh_browse_counts():
-    """Chart drawings are cached (by the digest of their figures): each test starts empty."""
-    cache.clear()
+    """Chart drawings and pages are cached (by the digest of their figures, by content
+    generation): each test starts empty."""
+    for alias in ("default", "pages"):
+        caches[alias].clear()
     yield
-    cache.clear()
+    for alias in ("default", "pages"):
+        caches[alias].clear()
 
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -103,36 +103,37 @@ def _timeline_bars(timeline, title, link_months):
     # One label a year, or every few years when the axis spans decades.
     years_per_label = 1 + len(months) // 120
     archive_url = reverse("archive:date_archive")
+    # Hundreds of bars: drawn here rather than by a template loop, which took 6–8 ms a chart
+    # (each region and bureau has its own); coordinates go out as strings, never localized.
     bars, ticks = [], []
     for index, month in enumerate(months):
         count = per_month.get(month, 0)
         height = round(plot * count / peak, 1) if count else 0
         x = f"{index * slot + slot * 0.1:.2f}"
-        # Coordinates go out as strings: never localized, and one reverse() for all bars.
-        bars.append(
-            {
-                "x": x,
-                "y": f"{CHART_TOP + plot - height:.1f}",
-                "width": f"{max(slot * 0.8, 0.5):.2f}",
-                "height": f"{height:.1f}",
-                "label": f"{month.year}年{month.month}月：{count} 篇",
-                "url": f"{archive_url}{month.year}/{month.month}/" if link_months and count else "",
-            }
+        bar = (
+            f'<rect class="bar" x="{x}" y="{CHART_TOP + plot - height:.1f}" '
+            f'width="{max(slot * 0.8, 0.5):.2f}" height="{height:.1f}">'
+            f"<title>{month.year}年{month.month}月：{count} 篇</title></rect>"
         )
+        if link_months and count:
+            bar = f'<a href="{archive_url}{month.year}/{month.month}/">{bar}</a>'
+        bars.append(bar)
         if (month.month == 1 and month.year % years_per_label == 0) or index == 0:
-            ticks.append({"x": x, "label": f"{month.year}"})
-    if len(ticks) > 1 and float(ticks[1]["x"]) - float(ticks[0]["x"]) < 30:
+            ticks.append((x, month.year))
+    if len(ticks) > 1 and float(ticks[1][0]) - float(ticks[0][0]) < 30:
         del ticks[0]  # the first month's label would overlap the next January's
+    label_y = CHART_HEIGHT - 6
+    ticks = [f'<text class="tick" x="{x}" y="{label_y}">{year}</text>' for x, year in ticks]
     busiest = max(timeline.months, key=lambda pair: pair[1])
     return {
         "empty": False,
         "title": title,
-        "bars": bars,
-        "ticks": ticks,
+        # Made above from numbers and fixed text only, nothing a user wrote.
+        "bars": mark_safe("".join(bars)),  # noqa: S308
+        "ticks": mark_safe("".join(ticks)),  # noqa: S308
         "width": CHART_WIDTH,
         "height": CHART_HEIGHT,
         "axis_y": CHART_HEIGHT - CHART_BOTTOM,
-        "label_y": CHART_HEIGHT - 6,
         "summary": (
             f"{cn_month(months[0])}至{cn_month(months[-1])}共 {timeline.dated} 篇，"
             f"{cn_month(busiest[0])}最多（{busiest[1]} 篇）"

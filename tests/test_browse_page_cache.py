@@ -1,0 +1,203 @@
+"""The page cache (archive.pagecache): anonymous readers get a page rendered once per content
+generation; every committed write that changes a page shows on the next request; staff
+never get or leave a cached page."""
+
+import pytest
+from django.db import transaction
+
+from archive import curation, pagecache
+from archive.models import Article, ArticleRegion
+from tests.test_admin_roles import change_url, edit_post
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(browse_world):
+    """The browse world as it is once committed: its writes gave the archive a generation
+    (the test transaction never commits, so this is done by hand)."""
+    pagecache.bump()
+    return browse_world
+
+
+def _anonymous(client, url, **headers):
+    response = client.get(url, headers=headers)
+    return response, response.content.decode()
+
+
+def test_second_anonymous_request_is_served_from_the_cache(client, world):
+    url = world["articles"]["a1"].get_absolute_url()
+    first, first_html = _anonymous(client, url)
+    second, second_html = _anonymous(client, url)
+    assert (first["X-Cache"], second["X-Cache"]) == ("miss", "hit")
+    assert first_html == second_html
+    assert first["ETag"] == second["ETag"]
+    # Headers are the middleware's, on every response, cached or not; a shared cache on the
+    # way must not hand this page to a logged-in user (their session cookie differs).
+    assert "Content-Security-Policy" in second and second["X-Frame-Options"] == "DENY"
+    assert "Cookie" in second["Vary"]
+
+
+def test_a_cached_page_costs_one_query(client, world, django_assert_num_queries):
+    client.get("/")
+    with django_assert_num_queries(1):  # the content generation
+        assert client.get("/")["X-Cache"] == "hit"
+
+
+def test_an_admin_edit_shows_at_once(
+    client, editor_client, world, django_capture_on_commit_callbacks
+):
+    article = world["articles"]["a3"]
+    for url in (article.get_absolute_url(), "/", world["regions"]["wuhan"].get_absolute_url()):
+        _anonymous(client, url)
+        assert _anonymous(client, url)[0]["X-Cache"] == "hit"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor_client.post(
+            change_url(article), edit_post(article, "武汉户籍业务全程网办")
+        )
+    assert response.status_code == 302
+    for url in (article.get_absolute_url(), "/", world["regions"]["wuhan"].get_absolute_url()):
+        response, html = _anonymous(client, url)
+        assert response["X-Cache"] == "miss"
+        assert "武汉户籍业务全程网办" in html and "武汉警方推出户籍业务网上办" not in html
+
+
+def test_staff_never_get_nor_leave_a_cached_page(client, editor_client, world):
+    url = world["regions"]["zhoukou"].get_absolute_url()
+    _anonymous(client, url)
+    staff = editor_client.get(url)
+    assert staff.status_code == 200
+    assert "X-Cache" not in staff and "ETag" not in staff
+    other = world["regions"]["henan"].get_absolute_url()
+    editor_client.get(other)
+    assert _anonymous(client, other)[0]["X-Cache"] == "miss"
+
+
+def test_renamed_region_and_new_link_show_at_once(
+    client, world, django_capture_on_commit_callbacks
+):
+    wuhan = world["regions"]["wuhan"]
+    article = world["articles"]["a2"]
+    _anonymous(client, "/regions/")
+    _anonymous(client, article.get_absolute_url())
+    with django_capture_on_commit_callbacks(execute=True):
+        wuhan.name = "武汉新名"
+        wuhan.save()
+    assert "武汉新名" in _anonymous(client, "/regions/")[1]
+    with django_capture_on_commit_callbacks(execute=True):
+        article.regions.add(wuhan, through_defaults={"origin": "staff"})
+    assert f'href="{wuhan.get_absolute_url()}"' in _anonymous(client, article.get_absolute_url())[1]
+
+
+def test_bulk_writers_announcing_their_articles_empty_the_cache(
+    client, editor, world, django_capture_on_commit_callbacks
+):
+    a2 = world["articles"]["a2"]
+    _anonymous(client, "/")
+    with django_capture_on_commit_callbacks(execute=True):
+        curation.set_status([a2.pk], Article.Status.HIDDEN, editor)
+    assert a2.title not in _anonymous(client, "/")[1]
+    assert client.get(a2.get_absolute_url()).status_code == 404
+
+
+def test_initiative_edit_shows_at_once(client, world, django_capture_on_commit_callbacks):
+    initiative = world["initiatives"]["banshishi"]
+    url = initiative.get_absolute_url()
+    _anonymous(client, url)
+    with django_capture_on_commit_callbacks(execute=True):
+        initiative.description = "新的说明。"
+        initiative.save()
+    assert "新的说明。" in _anonymous(client, url)[1]
+
+
+def test_a_rolled_back_write_keeps_the_generation(world, django_capture_on_commit_callbacks):
+    before = pagecache.generation()
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        ArticleRegion.objects.create(
+            article=world["articles"]["a3"], region=world["regions"]["zhoukou"]
+        )
+        raise RuntimeError("rolled back")
+    assert pagecache.generation() == before
+    with django_capture_on_commit_callbacks(execute=True):
+        world["articles"]["a3"].save()
+    assert pagecache.generation() != before
+
+
+def test_conditional_get_answers_304_until_the_page_changes(
+    client, world, django_capture_on_commit_callbacks
+):
+    article = world["articles"]["a1"]
+    etag = client.get(article.get_absolute_url())["ETag"]
+    not_modified = client.get(article.get_absolute_url(), headers={"If-None-Match": etag})
+    assert not_modified.status_code == 304 and not_modified["ETag"] == etag
+    with django_capture_on_commit_callbacks(execute=True):
+        article.title = "改过的标题"
+        article.save()
+    changed = client.get(article.get_absolute_url(), headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed["ETag"] != etag
+    assert "改过的标题" in changed.content.decode()
+
+
+@pytest.mark.parametrize("url", ["/articles/999999/", "/regions/411600/?format=csv"])
+def test_errors_and_downloads_are_not_kept(client, world, url):
+    for _ in range(2):
+        response = client.get(url)
+        assert "X-Cache" not in response
+
+
+def test_no_generation_no_cache(client, browse_world):
+    """Before the first committed write (or after a flush) nothing is cached: a page kept then
+    could outlive the content it shows."""
+    assert pagecache.generation() is None
+    assert "X-Cache" not in client.get("/")
+
+
+def test_recounting_replaces_the_generation(world, django_capture_on_commit_callbacks):
+    """``rebuild_counts`` is what an operator runs after writing rows by hand: the pages
+    that show counts go with it."""
+    from django.core.management import call_command
+
+    before = pagecache.generation()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("rebuild_counts", verbosity=0)
+    assert pagecache.generation() != before
+
+
+# Search pages: cached per content generation and search index generation; every first page
+# served still counts for the admin's report.
+
+
+@pytest.fixture
+def searchable(reindex):
+    from tests.factories import make_article
+
+    article = make_article("滨州户籍窗口延时服务", "户籍窗口延时服务，方便上班族。")
+    reindex()
+    pagecache.bump()
+    return article
+
+
+def test_search_pages_are_cached_and_still_counted(client, searchable):
+    from search.models import SearchQueryLog
+
+    first = client.get("/search/", {"q": "户籍"})
+    second = client.get("/search/", {"q": "户籍"})
+    assert (first["X-Cache"], second["X-Cache"]) == ("miss", "hit")
+    assert first.content == second.content and "找到 1 篇文章" in second.content.decode()
+    log = SearchQueryLog.objects.get(query="户籍")
+    assert (log.count, log.result_count) == (2, 1)
+    assert "X-Cache" not in client.get("/search/", {"q": "户籍", "year": "x"})  # a 400
+
+
+def test_search_pages_follow_the_index(client, searchable, reindex):
+    from tests.factories import make_article
+
+    assert "找到 1 篇文章" in client.get("/search/", {"q": "户籍"}).content.decode()
+    make_article("武汉户籍业务网上办", "户籍业务网上办理。")
+    reindex()  # the index alone changed: no announced write, no new content generation
+    response = client.get("/search/", {"q": "户籍"})
+    assert response["X-Cache"] == "miss" and "找到 2 篇文章" in response.content.decode()
