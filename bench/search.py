@@ -287,6 +287,7 @@ def main():
         "articles": total,
         "import_s": round(import_seconds, 1),
         "index_s": round(index_seconds, 1),
+        "import_plus_index_s": round(import_seconds + index_seconds, 1),
         "index_docs_per_s": round(indexed / index_seconds, 1),
         "index_chars_per_s": round(body_chars / index_seconds),
         "body_text_mb": round(body_bytes / 1e6, 1),
@@ -301,6 +302,8 @@ def main():
         "ilike_p95_ms": round(percentile(list(ilike_ms.values()), 0.95), 1),
     }
     figures["ilike_over_api_p95"] = round(figures["ilike_p95_ms"] / figures["api_p95_ms"], 1)
+    figures["api_over_100ms"] = sum(1 for q in short if api_ms[q] > 100)
+    figures["common_runs"] = len(backend.common_runs())
     slowest = sorted(api_ms.items(), key=lambda item: -item[1])[:5]
     figures["slowest_api"] = {q: round(ms, 1) for q, ms in slowest}
     figures["mean_hits"] = round(statistics.mean(len(backend.find(parse(q))) for q in queries), 1)
