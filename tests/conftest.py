@@ -478,3 +478,23 @@ def announced():
     articles_changed.connect(listener, dispatch_uid="test-announced")
     yield received
     articles_changed.disconnect(dispatch_uid="test-announced")
+
+
+# --- Hardening -------------------------------------------------------------------------------
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Show what the hardening tests counted (inputs tried, kills survived, edits checked,
+    payloads tried) after every run, not only when they fail: pytest hides a passing test's
+    output."""
+    reports = [
+        report
+        for report in terminalreporter.stats.get("passed", [])
+        if "test_harden_" in report.nodeid and report.when == "call" and report.capstdout
+    ]
+    if not reports:
+        return
+    terminalreporter.section("hardening counts")
+    for report in reports:
+        terminalreporter.write_line(report.nodeid)
+        terminalreporter.write(report.capstdout.rstrip() + "\n")
