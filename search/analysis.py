@@ -62,7 +62,7 @@ def long_runs(folded):
 
 
 def bigrams(han_run):
-    """The bigram-field tokens of one Han run, in position order (see module docstring)."""
+    """The bigram-field terms of one Han run, in text order (see module docstring)."""
     return [han_run[i : i + 2] for i in range(len(han_run) - 1)] + [han_run[-1]]
 
 
@@ -102,8 +102,7 @@ def bigram_terms(folded):
     """The bigram field's terms, in text order."""
     terms = []
     for run in HAN_RUN.findall(folded):
-        terms += [run[i : i + 2] for i in range(len(run) - 1)]
-        terms.append(run[-1])
+        terms += bigrams(run)
     return terms
 
 

@@ -246,7 +246,6 @@ class ChineseWhooshBackend(WhooshSearchBackend):
             return Ranking(searcher, set(), lambda limit: [])
         filters = filters or {}
         sets = {}
-
         common = self.common_runs()
 
         def candidates(term, field):
@@ -269,7 +268,7 @@ class ChineseWhooshBackend(WhooshSearchBackend):
         for term in plan.excluded:
             if not long_runs(term):  # exact already: nothing to confirm
                 pool -= candidates(term, "text")
-        located = self._locate(searcher, plan, pool, candidates)
+        located = self._locate(searcher, plan, pool, candidates, common)
 
         def exact(term, field):
             found = candidates(term, field)
@@ -311,7 +310,7 @@ class ChineseWhooshBackend(WhooshSearchBackend):
 
         return Ranking(searcher, docs, top)
 
-    def _locate(self, searcher, plan, pool, candidates):
+    def _locate(self, searcher, plan, pool, candidates, common):
         """``{run: (docs with it in the title, docs with it in title or body)}`` among
         ``pool`` for every Han run of three or more characters in the query.
 
@@ -322,7 +321,7 @@ class ChineseWhooshBackend(WhooshSearchBackend):
         needles = {run for term in terms for run in long_runs(term)}
         if not needles:
             return {}
-        common = needles & self.common_runs()
+        common = needles & common
         title_pool = pool & set().union(
             *(candidates(t, "title") for t in terms if common & set(long_runs(t)))
         )

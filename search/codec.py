@@ -62,13 +62,13 @@ def encode_block(ids, weights, values, fixed_size):
     deltas = list(map(operator.sub, ids, chain((0,), ids)))
     typecode = _smallest_typecode(deltas)
     first = weights[0]
-    if weights.count(first) == len(weights):
-        head = bytes([WEIGHTS_ONE]) if first == 1.0 else bytes([WEIGHTS_CONSTANT])
-        head += b"" if first == 1.0 else struct.pack("<f", first)
-        parts = [head, typecode.encode(), _to_bytes(deltas, typecode)]
+    if weights.count(first) != len(weights):
+        head, tail = bytes([WEIGHTS_EACH]), _to_bytes(weights, "f")
+    elif first == 1.0:
+        head, tail = bytes([WEIGHTS_ONE]), b""
     else:
-        parts = [bytes([WEIGHTS_EACH]), typecode.encode(), _to_bytes(deltas, typecode)]
-        parts.append(_to_bytes(weights, "f"))
+        head, tail = bytes([WEIGHTS_CONSTANT]) + struct.pack("<f", first), b""
+    parts = [head, typecode.encode(), _to_bytes(deltas, typecode), tail]
     if fixed_size != 0:
         parts.append(pickle.dumps(tuple(values), 2))
     return b"".join(parts)
