@@ -449,6 +449,18 @@ def gunicorn(env, workers):
         server.wait(timeout=30)
 
 
+def build_search_index():
+    """Index the articles (two processes) when the search app has registered an index; say
+    which. Pages that use the index (an article's related articles, search) are timed on it."""
+    from django.core.management import call_command
+    from haystack import connections
+
+    if not connections["default"].get_unified_index().get_indexed_models():
+        return "none registered"
+    call_command("index_articles", procs=2, verbosity=0)
+    return "built"
+
+
 def page_urls(seed=7, popularity="uniform", per_page=300):
     """Pools of URLs of the loaded site for each browse page, spread over the whole archive so
     that a page cache is only as warm as real reuse makes it: up to ``per_page`` regions (of

@@ -60,17 +60,6 @@ def parse_args(argv):
     return parser.parse_args(argv)
 
 
-def build_search_index():
-    """Index the articles when the search app has registered an index; say which."""
-    from django.core.management import call_command
-    from haystack import connections
-
-    if not connections["default"].get_unified_index().get_indexed_models():
-        return "none registered"
-    call_command("index_articles", procs=2, verbosity=0)
-    return "built"
-
-
 def mix_urls(popularity, seed=7, length=50000):
     """The URL sequence the clients walk through: a page drawn by weight, then a URL drawn
     from that page's pool (common.page_urls: hundreds of regions, bureaus and months,
@@ -208,7 +197,7 @@ def main(argv=None):
         database="archive_bench_load", keep_db=args.keep_db, reuse_db=args.reuse_db
     ) as env:
         filled = common.fill_or_reuse(args)
-        index = build_search_index()
+        index = common.build_search_index()
         urls = mix_urls(args.popularity)
         load = os.getloadavg()
         with common.gunicorn(env, args.workers) as port:

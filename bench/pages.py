@@ -5,7 +5,8 @@
 
 Loads ``--limit`` articles into a scratch database (bench/common.py: ``archive_bench`` in the
 embedded cluster, dropped afterwards unless ``--keep-db``; up to ``--extract`` of them through
-extraction, the rest SQL copies with shifted dates), serves the site with gunicorn on
+extraction, the rest SQL copies with shifted dates), builds the search index (an article's
+related articles come from it), serves the site with gunicorn on
 127.0.0.1 under the production settings, and times sequential requests to the home, region,
 agency, archive and article pages. Each request draws a URL at random from a pool spread
 over the archive (common.page_urls: hundreds of regions, bureaus and months, thousands of
@@ -74,6 +75,7 @@ def main(argv=None):
     args = parse_args(argv)
     with common.scratch_site(keep_db=args.keep_db, reuse_db=args.reuse_db) as env:
         filled = common.fill_or_reuse(args)
+        index = common.build_search_index()
         load = os.getloadavg()
         pages = {
             "static file": [common.static_path(env)],
@@ -93,7 +95,8 @@ def main(argv=None):
         figures["p95_x_healthz"] = round(figures["p95_ms"] / health["p95_ms"], 2)
     print(
         f"{args.limit} articles ({filled.extracted} through extraction, {filled.linked_by} "
-        f"links, loaded in {filled.seconds:.0f} s), {args.workers} gunicorn workers, "
+        f"links, loaded in {filled.seconds:.0f} s), search index {index}, "
+        f"{args.workers} gunicorn workers, "
         f"{args.requests} sequential requests a page ({args.popularity} popularity), "
         f"load average before timing "
         f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
@@ -117,6 +120,7 @@ def main(argv=None):
                 "extracted": filled.extracted,
                 "links": filled.linked_by,
                 "fill_seconds": round(filled.seconds, 1),
+                "search_index": index,
                 "workers": args.workers,
                 "requests": args.requests,
                 "popularity": args.popularity,
