@@ -512,6 +512,24 @@ class ContentGeneration(models.Model):
         return f"{self.token} ({self.changed_at:%Y-%m-%d %H:%M:%S})"
 
 
+class CachedPage(models.Model):
+    """A rendered page for anonymous readers (archive.pagecache), shared by every worker.
+
+    ``key`` digests the content generation, the release, the date and the URL: a row is
+    found only while all four still hold, and rows of former generations are deleted when
+    the generation is replaced. The table is UNLOGGED (migration 0008): nothing in it is
+    worth a write-ahead log, and a crash simply empties it."""
+
+    key = models.CharField(max_length=32, primary_key=True)
+    content = models.BinaryField()
+    content_type = models.CharField(max_length=100)
+    headers = models.JSONField(default=dict)
+    stored_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return f"{self.key} ({len(self.content)} bytes, {self.stored_at:%Y-%m-%d %H:%M:%S})"
+
+
 class ImportBatch(models.Model):
     """One run of the importer (command line or admin upload)."""
 

@@ -40,7 +40,7 @@ def test_second_anonymous_request_is_served_from_the_cache(client, world):
 
 def test_a_cached_page_costs_one_query(client, world, django_assert_num_queries):
     client.get("/")
-    with django_assert_num_queries(1):  # the content generation
+    with django_assert_num_queries(1):  # the content generation and the page, together
         assert client.get("/")["X-Cache"] == "hit"
 
 
@@ -201,3 +201,70 @@ def test_search_pages_follow_the_index(client, searchable, reindex):
     reindex()  # the index alone changed: no announced write, no new content generation
     response = client.get("/search/", {"q": "户籍"})
     assert response["X-Cache"] == "miss" and "找到 2 篇文章" in response.content.decode()
+
+
+# Where pages live: one table for every worker, emptied with each generation, bounded.
+
+
+def test_pages_are_shared_by_every_worker_through_the_database(client, world):
+    from django.test import Client
+
+    from archive.models import CachedPage
+
+    url = world["articles"]["a1"].get_absolute_url()
+    assert client.get(url)["X-Cache"] == "miss"
+    assert CachedPage.objects.count() == 1
+    # Another client stands in for another worker: nothing of the first is in its memory.
+    assert Client().get(url)["X-Cache"] == "hit"
+
+
+def test_a_new_generation_deletes_the_kept_pages(client, world, django_capture_on_commit_callbacks):
+    from archive.models import CachedPage
+
+    client.get("/")
+    client.get(world["articles"]["a1"].get_absolute_url())
+    assert CachedPage.objects.count() == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        world["articles"]["a1"].save()
+    assert CachedPage.objects.count() == 0
+
+
+def test_beyond_the_limit_the_oldest_pages_go(client, world, settings, monkeypatch):
+    from archive.models import CachedPage
+
+    settings.PAGE_CACHE_ENTRIES = 2
+    monkeypatch.setattr(pagecache, "CULL_EVERY", 1)
+    urls = ["/", "/regions/", "/agencies/", world["articles"]["a1"].get_absolute_url()]
+    for url in urls:
+        assert client.get(url)["X-Cache"] == "miss"
+    # Stored in one transaction here, so equally old: the limit holds, whichever two stay.
+    assert CachedPage.objects.count() == 2
+
+
+def test_a_new_release_does_not_get_the_old_release_pages(client, world, monkeypatch):
+    url = world["articles"]["a1"].get_absolute_url()
+    client.get(url)
+    assert client.get(url)["X-Cache"] == "hit"
+    monkeypatch.setattr(pagecache, "release", lambda: "another-release")
+    assert client.get(url)["X-Cache"] == "miss"
+
+
+def test_the_release_follows_templates_and_code(tmp_path, settings):
+    (tmp_path / "templates").mkdir()
+    template = tmp_path / "templates" / "page.html"
+    template.write_text("<h1>一</h1>", encoding="utf-8")
+    settings.BASE_DIR = tmp_path
+    settings.STATIC_ROOT = tmp_path / "static"
+    pagecache.release.cache_clear()
+    try:
+        first = pagecache.release()
+        template.write_text("<h1>二</h1>", encoding="utf-8")
+        pagecache.release.cache_clear()
+        assert pagecache.release() != first
+        (tmp_path / "archive").mkdir()
+        (tmp_path / "archive" / "views.py").write_text("VIEW = 1\n")
+        changed = pagecache.release()  # cached for the process: a deploy restarts it
+        pagecache.release.cache_clear()
+        assert pagecache.release() != changed
+    finally:
+        pagecache.release.cache_clear()

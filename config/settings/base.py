@@ -128,16 +128,12 @@ HAYSTACK_CONNECTIONS = {
 # Index on every save, link change and bulk write, after commit (search/signals.py).
 HAYSTACK_SIGNAL_PROCESSOR = "search.signals.ArticleSignalProcessor"
 
+# Rendered pages for anonymous readers live in PostgreSQL, shared by the workers
+# (archive.pagecache): ~30 KB a page before TOAST compression.
+PAGE_CACHE_ENTRIES = env_int("PAGE_CACHE_ENTRIES", 20000)
+
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    # Rendered pages for anonymous readers, per worker, keyed by the content generation
-    # (archive.pagecache). ~20 KB a page: the default 3,000 pages hold ~60 MB a worker.
-    "pages": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "pages",
-        "TIMEOUT": None,
-        "OPTIONS": {"MAX_ENTRIES": env_int("PAGE_CACHE_ENTRIES", 3000)},
-    },
 }
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
