@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from archive import counts
-from archive.models import Agency, Article, ArticleRegion, CountScope, Initiative, Region
+from archive.models import Agency, Article, CountScope, Initiative, Region
 
 PER_PAGE = 20
 ORPHANS = 3
@@ -38,24 +38,6 @@ def paginate(request, object_list, known_count=None, per_page=PER_PAGE):
         return paginator.page(request.GET.get("page") or 1)
     except InvalidPage:
         raise Http404("没有这一页") from None
-
-
-def with_region_names(articles):
-    """The articles as a list, each with ``card_regions``: the names of its regions in code
-    order, which an article card shows. One query for the whole list; a prefetch of
-    ``regions`` made a related manager per article, a fifth of a list page's rendering."""
-    articles = list(articles)
-    names = {}
-    links = (
-        ArticleRegion.objects.filter(article_id__in=[article.pk for article in articles])
-        .order_by("article_id", "region__code")
-        .values_list("article_id", "region__name")
-    )
-    for article_id, name in links:
-        names.setdefault(article_id, []).append(name)
-    for article in articles:
-        article.card_regions = names.get(article.pk, [])
-    return articles
 
 
 # Breadcrumbs: [(label, url)], the last one being the current page (url may be None).
@@ -172,14 +154,15 @@ def agency_sub_units(agency):
     return [(unit, unit.n) for unit in units]
 
 
-def agency_initiatives(agency, limit=30):
-    """[(initiative, count)]: accepted initiatives reported in the articles of the agency and
-    its sub-units: a three-way join over the agency's articles, from the link indexes."""
+def agency_initiatives(agency_ids, limit=30):
+    """[(initiative, count)]: accepted initiatives reported in the articles of the agencies
+    ``agency_ids`` (a bureau and its sub-units, as a list: planning the recursive subquery
+    inline cost as much as running the join): a three-way join over the link indexes."""
     ranked = list(
         Initiative.objects.filter(
             status=Initiative.Status.ACCEPTED,
             articleinitiative__article__status=Article.Status.PUBLISHED,
-            articleinitiative__article__articleagency__agency_id__in=counts.agency_subtree(agency),
+            articleinitiative__article__articleagency__agency_id__in=agency_ids,
         )
         .annotate(n=Count("articleinitiative__article", distinct=True))
         .order_by("-n", "name")

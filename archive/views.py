@@ -22,8 +22,7 @@ def _article_list(request, template, articles, context, csv_name, known_count=No
     articles = articles.newest()
     if browse.wants_csv(request):
         return browse.csv_response(request, articles, csv_name)
-    page = browse.paginate(request, articles.for_listing(), known_count)
-    page.object_list = browse.with_region_names(page.object_list)
+    page = browse.paginate(request, articles.for_listing().with_region_names(), known_count)
     return render(request, template, {**context, "page": page})
 
 
@@ -53,9 +52,7 @@ def home(request):
         request,
         "archive/home.html",
         {
-            "articles": browse.with_region_names(
-                Article.objects.published().newest().for_listing()[:10]
-            ),
+            "articles": Article.objects.published().newest().for_listing().with_region_names()[:10],
             "totals": counts.totals(),
             "timeline": counts.timeline(),
             "top_cities": counts.top_regions(Region.Level.CITY),
@@ -84,14 +81,11 @@ def article_list(request):
 def article_detail(request, pk, slug=None):
     """Duplicates answer with a permanent redirect to their primary; hidden articles do not
     exist for readers. Any slug is accepted: the canonical link names the permalink."""
-    article = get_object_or_404(Article.objects.select_related("duplicate_of"), pk=pk)
-    primary = article.duplicate_of
-    if (
-        article.status == Article.Status.DUPLICATE
-        and primary is not None
-        and primary.status == Article.Status.PUBLISHED
-    ):
-        return redirect(primary, permanent=True)
+    article = get_object_or_404(Article.objects.for_reading(), pk=pk)
+    if article.status == Article.Status.DUPLICATE and article.duplicate_of_id is not None:
+        primary = article.duplicate_of
+        if primary.status == Article.Status.PUBLISHED:
+            return redirect(primary, permanent=True)
     if article.status != Article.Status.PUBLISHED:
         raise Http404("文章不存在")
     permalink = request.build_absolute_uri(article.get_absolute_url())
@@ -132,7 +126,9 @@ def region_detail(request, code):
     timeline = counts.timeline("region", region)
     agencies = browse.agencies_in_region(region)
     year, agency = _filters(request, region)
-    articles = Article.objects.published().in_regions(counts.region_subtree_ids(region))
+    articles = Article.objects.published().in_regions(
+        counts.region_subtree_ids(region), expected=timeline.total
+    )
     known_count = timeline.total
     if year:
         articles = browse.filter_by_year(articles, year)
@@ -174,14 +170,15 @@ def agency_list(request):
 def agency_detail(request, pk):
     agency = get_object_or_404(Agency.objects.select_related("parent", "region"), pk=pk)
     timeline = counts.timeline("agency", agency)
+    subtree = counts.agency_subtree_ids(agency)
     return _article_list(
         request,
         "archive/agency_detail.html",
-        Article.objects.published().in_agencies(counts.agency_subtree_ids(agency)),
+        Article.objects.published().in_agencies(subtree, expected=timeline.total),
         {
             "agency": agency,
             "sub_units": browse.agency_sub_units(agency),
-            "initiatives": browse.agency_initiatives(agency),
+            "initiatives": browse.agency_initiatives(subtree),
             "timeline": timeline,
             "breadcrumbs": browse.agency_crumbs(agency),
         },
@@ -209,7 +206,7 @@ def initiative_detail(request, slug):
     return _article_list(
         request,
         "archive/initiative_detail.html",
-        Article.objects.published().in_initiative(initiative),
+        Article.objects.published().in_initiative(initiative, expected=timeline.total),
         {
             "initiative": initiative,
             "agencies": browse.initiative_agencies(initiative),
