@@ -23,6 +23,7 @@ import json
 import os
 import random
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -357,7 +358,15 @@ def scratch_site(database=SCRATCH_DB, keep_db=False, reuse_db=False, **settings)
         if not (reuse_db and exists):
             connection.execute(f'DROP DATABASE IF EXISTS "{database}"')
             connection.execute(f'CREATE DATABASE "{database}"')
-    workdir = Path(tempfile.mkdtemp(prefix="bench-site-"))
+    # A kept database keeps its index and static files beside it (var/bench/<database>), so
+    # that --reuse-db serves them again; otherwise they go with the scratch database.
+    kept = keep_db or reuse_db
+    workdir = (
+        ROOT / "var" / "bench" / database if kept else Path(tempfile.mkdtemp(prefix="bench-site-"))
+    )
+    if kept and not reuse_db:
+        shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True, exist_ok=True)
     env = {
         **os.environ,
         "DATABASE_URL": f"postgresql://{localdb.USER}@{localdb.HOST}:{localdb.PORT}/{database}",
@@ -382,9 +391,10 @@ def scratch_site(database=SCRATCH_DB, keep_db=False, reuse_db=False, **settings)
         yield env
     finally:
         django.db.connections.close_all()
-        if not (keep_db or reuse_db):
+        if not kept:
             with _admin_connection() as connection:
                 connection.execute(f'DROP DATABASE IF EXISTS "{database}"')
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
 def static_path(env):
@@ -450,13 +460,20 @@ def gunicorn(env, workers):
 
 
 def build_search_index():
-    """Index the articles (two processes) when the search app has registered an index; say
-    which. Pages that use the index (an article's related articles, search) are timed on it."""
+    """Index the articles (two processes) when the search app has registered an index, unless
+    a kept site's index already holds every published article; say which. Pages that use
+    the index (an article's related articles, search) are timed on it."""
     from django.core.management import call_command
     from haystack import connections
 
+    from archive.models import Article
+
     if not connections["default"].get_unified_index().get_indexed_models():
         return "none registered"
+    from search.indexing import backend_and_index
+
+    if backend_and_index()[0].document_count() == Article.objects.published().count():
+        return "reused"
     call_command("index_articles", procs=2, verbosity=0)
     return "built"
 
