@@ -152,3 +152,23 @@ def test_an_edited_title_is_found_by_a_long_run_of_its_new_words(client, article
     assert hit.title_simplified == "滨州市民警上门办证"
     assert client.get("/api/search/", {"q": "民警上门办证"}).json()["count"] == 1
     assert client.get("/api/search/", {"q": "滨州户籍"}).json()["count"] == 0
+
+
+def test_more_like_this_stays_within_its_budget_of_postings(search_index, reindex, monkeypatch):
+    """The words are chosen rarest first within MORE_LIKE_THIS_POSTINGS: a word that would
+    overrun the budget is passed over, and with no room for any word nothing is related."""
+    from search import backends
+    from search.indexing import backend_and_index
+
+    article = make_article("海燕直通车进社区", "海燕直通车为群众办理户籍和出入境业务。")
+    alike = make_article("海燕直通车再出发", "海燕直通车开进乡村，办理户籍业务。")
+    make_article("交通安全", "交警提醒注意行车安全。")
+    reindex()
+    backend = backend_and_index()[0]
+
+    def related():
+        return [int(r.pk) for r in backend.more_like_this(article)["results"]]
+
+    assert related() == [alike.pk]
+    monkeypatch.setattr(backends, "MORE_LIKE_THIS_POSTINGS", 1)  # every shared word has 2
+    assert related() == []
