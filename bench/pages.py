@@ -126,7 +126,7 @@ def main(argv=None):
                 "popularity": args.popularity,
                 "load_average": [round(x, 2) for x in load],
                 "counts": "maintained",
-                "page_cache": "anonymous pages per worker, keyed by content generation",
+                "page_cache": "anonymous pages in one PostgreSQL table for every worker, keyed by content generation",
                 "floors": ["static file", "/healthz"],
                 "pages": results,
             },
