@@ -4,8 +4,6 @@ yet, or fails. Isolated here so the search app can rewire it without touching th
 
 import logging
 
-from django.db.models import Exists, OuterRef
-
 from archive.models import Article, ArticleAgency, ArticleRegion
 
 logger = logging.getLogger(__name__)
@@ -34,34 +32,22 @@ def _from_search(article, limit):
     return [found[pk] for pk in ids if pk in found][:limit]
 
 
-# Up to this many articles sharing a bureau or region are sorted by date directly; beyond
-# it they are common enough that walking the newest articles finds ``limit`` of them soon.
-SPARSE = 2000
-
-
 def _from_database(article, limit):
     """Newest published articles sharing a bureau, else a region (four queries at most).
 
-    The plan depends on how many articles share the link: walking the newest articles until
-    ``limit`` share it read all 10,000 when none did (61 ms); sorting all that share it is
-    slow for a province. So the sharers' ids are read from the link index first, up to
-    ``SPARSE``: fewer are sorted as a literal list, more mean the walk ends early."""
+    ``in_agencies``/``in_regions`` pick the plan by how many articles share the link (walking
+    the newest articles until ``limit`` share it read all 10,000 when none did: 61 ms)."""
     others = Article.objects.published().exclude(pk=article.pk).exclude(duplicate_of=article)
-    for link_model, field in ((ArticleAgency, "agency_id"), (ArticleRegion, "region_id")):
-        mine = link_model.objects.filter(article=article).values(field)
-        sharers = list(
-            link_model.objects.filter(**{f"{field}__in": mine})
-            .exclude(article_id=article.pk)
-            .values_list("article_id", flat=True)[: SPARSE + 1]
-        )
-        if not sharers:
-            continue
-        if len(sharers) <= SPARSE:
-            candidates = others.filter(pk__in=sharers)
-        else:
-            shared = link_model.objects.filter(article=OuterRef("pk"), **{f"{field}__in": mine})
-            candidates = others.filter(Exists(shared))
-        found = list(candidates.newest().for_listing()[:limit])
+    sharing = (
+        lambda: others.in_agencies(
+            ArticleAgency.objects.filter(article=article).values("agency_id")
+        ),
+        lambda: others.in_regions(
+            ArticleRegion.objects.filter(article=article).values("region_id")
+        ),
+    )
+    for candidates in sharing:
+        found = list(candidates().newest().for_listing()[:limit])
         if found:
             return found
     return []
