@@ -210,17 +210,12 @@ def accepted_initiatives():
 
 
 def article_links(article):
-    """The article's regions, agencies and (accepted) initiatives: three queries."""
+    """The regions, agencies and (accepted) initiatives of an article read ``with_links()``,
+    as model instances holding what a link shows (name, code, slug): no query."""
     return {
-        "regions": list(
-            article.regions.only("id", "code", "name").order_by(
-                "-articleregion__is_primary", "code"
-            )
-        ),
-        "agencies": list(article.agencies.only("id", "name")),
-        "initiatives": list(
-            article.initiatives.filter(status=Initiative.Status.ACCEPTED).only("id", "name", "slug")
-        ),
+        "regions": [Region(**fields) for fields in article.linked_regions],
+        "agencies": [Agency(**fields) for fields in article.linked_agencies],
+        "initiatives": [Initiative(**fields) for fields in article.linked_initiatives],
     }
 
 

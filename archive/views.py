@@ -81,7 +81,7 @@ def article_list(request):
 def article_detail(request, pk, slug=None):
     """Duplicates answer with a permanent redirect to their primary; hidden articles do not
     exist for readers. Any slug is accepted: the canonical link names the permalink."""
-    article = get_object_or_404(Article.objects.for_reading(), pk=pk)
+    article = get_object_or_404(Article.objects.for_reading().with_links(), pk=pk)
     if article.status == Article.Status.DUPLICATE and article.duplicate_of_id is not None:
         primary = article.duplicate_of
         if primary.status == Article.Status.PUBLISHED:
@@ -102,7 +102,7 @@ def article_detail(request, pk, slug=None):
             **links,
             "permalink": permalink,
             "citation": browse.citation(article, permalink),
-            "copies": browse.article_copies(article),
+            "copies": browse.article_copies(article) if article.has_copies else [],
             "related": related_articles(article),
             "breadcrumbs": crumbs,
         },

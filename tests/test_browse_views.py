@@ -153,6 +153,12 @@ def test_article_page(client, browse_world):
     assert "趣头条" in html and "https://example.com/copy.html" in html
 
 
+def test_article_page_names_only_accepted_initiatives(client, browse_world):
+    response = client.get(browse_world["articles"]["a3"].get_absolute_url())
+    assert response.status_code == 200
+    assert browse_world["initiatives"]["suggested"].name not in response.content.decode()
+
+
 def test_article_date_precision(client, browse_world):
     month = client.get(browse_world["articles"]["a4"].get_absolute_url()).content.decode()
     assert "2021年3月</time>" in month and "2021年3月1日" not in month
