@@ -478,6 +478,21 @@ def build_search_index():
     return "built"
 
 
+def settle(below=1.0, longest=120):
+    """Before timing: write out what the fill and the index build left in PostgreSQL's
+    buffers (CHECKPOINT), then wait until the machine's 1-minute load average falls below
+    ``below`` (at most ``longest`` seconds), so that the figures are not those of the
+    background work a fill leaves behind. Returns the seconds waited."""
+    from django.db import connection
+
+    started = time.monotonic()
+    with connection.cursor() as cursor:
+        cursor.execute("CHECKPOINT")
+    while os.getloadavg()[0] >= below and time.monotonic() - started < longest:
+        time.sleep(2)
+    return round(time.monotonic() - started)
+
+
 def page_urls(seed=7, popularity="uniform", per_page=300):
     """Pools of URLs of the loaded site for each browse page, spread over the whole archive so
     that a page cache is only as warm as real reuse makes it: up to ``per_page`` regions (of

@@ -199,6 +199,7 @@ def main(argv=None):
         filled = common.fill_or_reuse(args)
         index = common.build_search_index()
         urls = mix_urls(args.popularity)
+        settled = common.settle()
         load = os.getloadavg()
         with common.gunicorn(env, args.workers) as port:
             levels, best, floor = asyncio.run(drive(port, urls, args))
@@ -207,7 +208,8 @@ def main(argv=None):
     errors_to_knee = sum(level["errors"] for level in up_to_knee)
     print(
         f"{args.limit} articles ({filled.linked_by} links), search index {index}, "
-        f"load average before the run {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, "
+        f"load average before the run {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} "
+        f"(after {settled} s of settling), "
         f"{args.workers} gunicorn workers, mix {MIX}, {args.popularity} popularity, "
         f"levels of {args.seconds:g} s"
     )
@@ -236,6 +238,7 @@ def main(argv=None):
                 "articles": args.limit,
                 "links": filled.linked_by,
                 "load_average": [round(x, 2) for x in load],
+                "settled_seconds": settled,
                 "search_index": index,
                 "workers": args.workers,
                 "mix": MIX,

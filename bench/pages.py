@@ -76,6 +76,7 @@ def main(argv=None):
     with common.scratch_site(keep_db=args.keep_db, reuse_db=args.reuse_db) as env:
         filled = common.fill_or_reuse(args)
         index = common.build_search_index()
+        settled = common.settle()
         load = os.getloadavg()
         pages = {
             "static file": [common.static_path(env)],
@@ -99,7 +100,7 @@ def main(argv=None):
         f"{args.workers} gunicorn workers, "
         f"{args.requests} sequential requests a page ({args.popularity} popularity), "
         f"load average before timing "
-        f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
+        f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f} (after {settled} s of settling)"
     )
     print(
         f"{'page':<12} {'URLs':>5} {'p50 ms':>7} {'p95 ms':>7} {'hits':>5} {'miss p95':>8} "
@@ -125,6 +126,7 @@ def main(argv=None):
                 "requests": args.requests,
                 "popularity": args.popularity,
                 "load_average": [round(x, 2) for x in load],
+                "settled_seconds": settled,
                 "counts": "maintained",
                 "page_cache": "anonymous pages in one PostgreSQL table for every worker, keyed by content generation",
                 "floors": ["static file", "/healthz"],
