@@ -88,24 +88,23 @@ def region_tree():
 
 def region_children(region):
     """[(child region, count)] of the regions directly under ``region`` that have articles."""
-    children = counts.with_count(
-        Region.objects.filter(parent_id=region.pk).only("id", "code", "name"),
-        CountScope.REGION,
-    ).filter(n__gt=0)
-    return [(child, child.n) for child in children]
-
-
-def agencies_in_region(region, limit=50):
-    """[(agency, count)] of the agencies located in the region or below, busiest first."""
-    agencies = (
-        counts.with_count(
-            Agency.objects.filter(region_id__in=counts.region_subtree(region)).only("id", "name"),
-            CountScope.AGENCY,
-        )
-        .filter(n__gt=0)
-        .order_by("-n", "id")[:limit]
+    return counts.counted(
+        Region, CountScope.REGION, "parent_id", [region.pk], ["id", "code", "name"], "o.code"
     )
-    return [(agency, agency.n) for agency in agencies]
+
+
+def agencies_in_region(region_ids, limit=50):
+    """[(agency, count)] of the agencies located in ``region_ids`` (a region and the regions
+    below it), busiest first."""
+    return counts.counted(
+        Agency,
+        CountScope.AGENCY,
+        "region_id",
+        region_ids,
+        ["id", "name"],
+        "c.count DESC, o.id",
+        limit,
+    )
 
 
 def filter_by_year(articles, year):
@@ -147,11 +146,16 @@ def agency_groups():
 
 
 def agency_sub_units(agency):
-    """[(sub-unit, count)] directly under the agency."""
-    units = counts.with_count(
-        Agency.objects.filter(parent_id=agency.pk).only("id", "name"), CountScope.AGENCY
+    """[(sub-unit, count)] directly under the agency, those without articles too."""
+    return counts.counted(
+        Agency,
+        CountScope.AGENCY,
+        "parent_id",
+        [agency.pk],
+        ["id", "name"],
+        "o.name, o.id",
+        empty=True,
     )
-    return [(unit, unit.n) for unit in units]
 
 
 def agency_initiatives(agency_ids, limit=30):

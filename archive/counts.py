@@ -26,9 +26,8 @@ from datetime import date
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, Q, Sum
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce
 
 from archive import pagecache
 from archive.models import Agency, Article, BrowseCount, CountScope, Initiative, Region
@@ -418,11 +417,37 @@ def initiative_counts():
     return dict(_totals(CountScope.INITIATIVE).values_list("object_id", "count"))
 
 
-def with_count(queryset, scope):
-    """``queryset`` annotated with ``n``, its objects' published articles (0 when none):
-    one index lookup per object, for short lists (a region's children, a bureau's units)."""
-    total = _totals(scope).filter(object_id=OuterRef("pk")).values("count")[:1]
-    return queryset.annotate(n=Coalesce(Subquery(total, output_field=IntegerField()), Value(0)))
+# The object lists beside a region's or a bureau's articles (its districts, its bureaus, its
+# sub-units): the ORM took ~3 ms to build each of these queries, PostgreSQL 0.3 ms to answer
+# it; written out, a list costs ~0.6 ms. Table, column and order come from code, never from
+# a request.
+_COUNTED_SQL = """
+SELECT {columns}, COALESCE(c.count, 0)
+FROM {table} o
+{join} archive_browsecount c
+    ON c.scope = %s AND c.object_id = o.id AND c.month IS NULL AND c.count > 0
+WHERE o.{column} = ANY(%s)
+ORDER BY {order}
+LIMIT %s
+"""
+
+
+def counted(model, scope, column, values, fields, order, limit=None, empty=False):
+    """[(object, count)]: the ``model`` objects whose ``column`` is one of ``values``, with
+    their published articles, in ``order`` (SQL over ``o``, the object, and ``c.count``).
+    The objects hold only ``fields``. Objects without articles are left out unless
+    ``empty``."""
+    sql = _COUNTED_SQL.format(
+        columns=", ".join(f"o.{name}" for name in fields),
+        table=model._meta.db_table,
+        join="LEFT JOIN" if empty else "JOIN",
+        column=column,
+        order=order,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [scope, list(values), limit])
+        rows = cursor.fetchall()
+    return [(model(**dict(zip(fields, row[:-1], strict=True))), row[-1]) for row in rows]
 
 
 def _ranked(scope, queryset, limit):

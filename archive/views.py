@@ -124,11 +124,10 @@ def region_list(request):
 def region_detail(request, code):
     region = get_object_or_404(Region.objects.select_related("parent__parent"), code=code)
     timeline = counts.timeline("region", region)
-    agencies = browse.agencies_in_region(region)
+    subtree = counts.region_subtree_ids(region)
+    agencies = browse.agencies_in_region(subtree)
     year, agency = _filters(request, region)
-    articles = Article.objects.published().in_regions(
-        counts.region_subtree_ids(region), expected=timeline.total
-    )
+    articles = Article.objects.published().in_regions(subtree, expected=timeline.total)
     known_count = timeline.total
     if year:
         articles = browse.filter_by_year(articles, year)

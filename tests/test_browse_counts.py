@@ -54,3 +54,22 @@ def test_counts_follow_a_write_at_once(browse_world):
     assert counts.timeline().total == 5
     make_article("新文章", "正文")
     assert counts.timeline().total == 6  # no cache to go stale: the save updated the table
+
+
+def test_counted_lists_keep_or_leave_out_what_has_no_articles(browse_world):
+    """A bureau's sub-units are all listed, with 0 for the quiet ones; a region's bureaus
+    only when they have articles, busiest first."""
+    from archive import browse
+
+    zhoukou = browse_world["agencies"]["zhoukou"]
+    quiet = Agency.objects.create(
+        name="新设大队", parent=zhoukou, region=browse_world["regions"]["zhoukou"]
+    )
+    units = {unit.pk: n for unit, n in browse.agency_sub_units(zhoukou)}
+    assert units[quiet.pk] == 0
+    assert units[browse_world["agencies"]["chuanhui"].pk] > 0
+    subtree = counts.region_subtree_ids(browse_world["regions"]["henan"])
+    listed = browse.agencies_in_region(subtree)
+    assert quiet.pk not in [agency.pk for agency, _ in listed]
+    assert [n for _, n in listed] == sorted((n for _, n in listed), reverse=True)
+    assert zhoukou.pk in [agency.pk for agency, _ in listed]
