@@ -459,10 +459,12 @@ def gunicorn(env, workers):
         server.wait(timeout=30)
 
 
-def build_search_index():
+def build_search_index(reuse=False):
     """Index the articles (two processes) when the search app has registered an index, unless
-    a kept site's index already holds every published article; say which. Pages that use
-    the index (an article's related articles, search) are timed on it."""
+    ``reuse`` (--reuse-db) and the kept site's index holds every published article; say
+    which. A fill's own writes reach the index one by one (search.signals), so a fresh fill
+    is always rebuilt, as an operator would (common runs are sampled only then). Pages that
+    use the index (an article's related articles, search) are timed on it."""
     from django.core.management import call_command
     from haystack import connections
 
@@ -472,7 +474,7 @@ def build_search_index():
         return "none registered"
     from search.indexing import backend_and_index
 
-    if backend_and_index()[0].document_count() == Article.objects.published().count():
+    if reuse and backend_and_index()[0].document_count() == Article.objects.published().count():
         return "reused"
     call_command("index_articles", procs=2, verbosity=0)
     return "built"

@@ -197,7 +197,7 @@ def main(argv=None):
         database="archive_bench_load", keep_db=args.keep_db, reuse_db=args.reuse_db
     ) as env:
         filled = common.fill_or_reuse(args)
-        index = common.build_search_index()
+        index = common.build_search_index(reuse=args.reuse_db)
         urls = mix_urls(args.popularity)
         settled = common.settle()
         load = os.getloadavg()
