@@ -287,13 +287,16 @@ class Filled:
 
 def fill_or_reuse(args):
     """``fill`` the scratch database, or with ``--reuse-db`` take the kept one as it is (it
-    must hold ``--limit`` articles)."""
+    must hold ``--limit`` articles), its page cache emptied."""
+    from archive import pagecache
     from archive.models import Article
 
     ids = list(Article.objects.values_list("pk", flat=True))
     if args.reuse_db and ids:
         if len(ids) != args.limit:
             raise RuntimeError(f"the kept database holds {len(ids)} articles, not {args.limit}")
+        # The page cache is a table of the database: it would serve the last run's pages.
+        pagecache.bump()
         return Filled(ids, "reused", min(args.limit, args.extract), 0.0)
     return fill(stories(args), args.limit)
 
