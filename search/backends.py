@@ -404,6 +404,7 @@ class ChineseWhooshBackend(WhooshSearchBackend):
                 rarity = math.log(total / frequency)
                 weighted.append((count * rarity, rarity, word))
         scores = {}
+        get = scores.get
         chosen, postings = 0, 0
         for _, rarity, word in sorted(weighted, reverse=True):
             if chosen == MORE_LIKE_THIS_TERMS:
@@ -412,7 +413,6 @@ class ChineseWhooshBackend(WhooshSearchBackend):
                 continue  # too common for what is left of the budget: a rarer word may fit
             chosen += 1
             postings += frequencies[word]
-            get = scores.get
             for docnum in term_docs(searcher, "text", word):
                 scores[docnum] = get(docnum, 0) + rarity
         # One more than asked, for the article itself, dropped below.
