@@ -6,9 +6,9 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
-from django.db.models.functions import JSONObject
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
@@ -209,44 +209,6 @@ class ArticleQuerySet(models.QuerySet):
         )
         return self.annotate(card_regions=ArraySubquery(names))
 
-    def for_reading(self):
-        """What an article page needs: all but the columns kept for search and duplicate
-        detection (the simplified texts repeat the bodies, which dominate a row's size)."""
-        return self.defer("title_simplified", "body_simplified", "minhash", "minhash_bands")
-
-    def with_links(self):
-        """Each article with what its page shows of its links, read in the same query (three
-        more queries cost a round trip each, a sixth of an article page): ``linked_regions``
-        (primary first, then by code), ``linked_agencies`` and ``linked_initiatives`` (the
-        accepted ones), each a list of {id, name, …} in name order, and ``has_copies``."""
-        regions = (
-            ArticleRegion.objects.filter(article=OuterRef("pk"))
-            .order_by("-is_primary", "region__code")
-            .values(json=JSONObject(id="region_id", code="region__code", name="region__name"))
-        )
-        agencies = (
-            ArticleAgency.objects.filter(article=OuterRef("pk"))
-            .order_by("agency__name", "agency_id")
-            .values(json=JSONObject(id="agency_id", name="agency__name"))
-        )
-        initiatives = (
-            ArticleInitiative.objects.filter(
-                article=OuterRef("pk"), initiative__status=Initiative.Status.ACCEPTED
-            )
-            .order_by("initiative__name", "initiative_id")
-            .values(
-                json=JSONObject(
-                    id="initiative_id", name="initiative__name", slug="initiative__slug"
-                )
-            )
-        )
-        return self.annotate(
-            linked_regions=ArraySubquery(regions),
-            linked_agencies=ArraySubquery(agencies),
-            linked_initiatives=ArraySubquery(initiatives),
-            has_copies=Exists(Article.objects.filter(duplicate_of=OuterRef("pk"))),
-        )
-
     def for_listing(self, *extra_fields):
         """What an article card needs, without the bodies (which dominate a row's size)."""
         return self.only(
@@ -389,8 +351,10 @@ class Article(models.Model):
     def is_dated(self):
         return self.published_at is not None and self.date_precision != self.DatePrecision.UNKNOWN
 
-    @property
+    @cached_property
     def local_published_at(self):
+        """Read once per instance: a card shows the date twice (``date_label``, ``date_iso``),
+        and each conversion to local time cost as much as the rest of the card."""
         return timezone.localtime(self.published_at) if self.is_dated else None
 
     @property

@@ -81,7 +81,9 @@ def article_list(request):
 def article_detail(request, pk, slug=None):
     """Duplicates answer with a permanent redirect to their primary; hidden articles do not
     exist for readers. Any slug is accepted: the canonical link names the permalink."""
-    article = get_object_or_404(Article.objects.for_reading().with_links(), pk=pk)
+    article = browse.read_article(pk)
+    if article is None:
+        raise Http404("文章不存在")
     if article.status == Article.Status.DUPLICATE and article.duplicate_of_id is not None:
         primary = article.duplicate_of
         if primary.status == Article.Status.PUBLISHED:
@@ -89,7 +91,7 @@ def article_detail(request, pk, slug=None):
     if article.status != Article.Status.PUBLISHED:
         raise Http404("文章不存在")
     permalink = request.build_absolute_uri(article.get_absolute_url())
-    links = browse.article_links(article)
+    links = article.links
     crumbs = [("全部文章", reverse("archive:article_list"))]
     if links["regions"]:
         crumbs.append((links["regions"][0].name, links["regions"][0].get_absolute_url()))
