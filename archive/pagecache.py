@@ -25,7 +25,8 @@ best; with the shared table 83 % at 8 clients and 270 requests/s at 4, in a run 
 day that also had cheaper renders.) The token read and the page lookup are one query, which also
 returns the key, ``md5(token || rest)``, for storing the page when it is absent. A
 cached page is served in ~1 ms through the whole Django stack, as it was from memory; a store
-is one INSERT (TOAST compresses the HTML). When the token is replaced, every row is deleted;
+is one INSERT (TOAST compresses the HTML), made after the page has been sent
+(``StoredAfterSending``). When the token is replaced, every row is deleted;
 beyond ``PAGE_CACHE_ENTRIES`` rows the oldest go (checked every ``CULL_EVERY`` stores a
 process). The *release*, a digest of the templates and code that render pages, keeps a
 deploy from serving pages of the old templates from the shared table.
@@ -43,6 +44,7 @@ hit``/``miss`` (what bench/load.py counts).
 import hashlib
 import itertools
 import json
+import logging
 import secrets
 import threading
 from functools import cache, wraps
@@ -50,11 +52,12 @@ from pathlib import Path
 
 import django
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 
+logger = logging.getLogger(__name__)
 _pending = threading.local()
 _stores = itertools.count(1)
 
@@ -176,14 +179,30 @@ def _lookup(rest):
     return key, (bytes(content), content_type, json.loads(headers))
 
 
-def _store(key, response):
-    kept = {name: response[name] for name in KEPT_HEADERS if name in response}
+def _store(key, content, content_type, headers):
     with connection.cursor() as cursor:
-        cursor.execute(
-            _STORE_SQL, [key, response.content, response["Content-Type"], json.dumps(kept)]
-        )
+        cursor.execute(_STORE_SQL, [key, content, content_type, json.dumps(headers)])
         if next(_stores) % CULL_EVERY == 0:
             cursor.execute(_CULL_SQL, [settings.PAGE_CACHE_ENTRIES])
+
+
+class StoredAfterSending(HttpResponse):
+    """A rendered page that goes into the shared table once the reader has it: the WSGI
+    server calls ``close()`` after writing the body, so the INSERT (about 1 ms) is not
+    part of the reader's wait. What is stored is the view's response, before the
+    middleware adds its headers. A failed store only costs the next reader a render."""
+
+    def __init__(self, response, key):
+        super().__init__(response.content, status=response.status_code, headers=response.headers)
+        kept = {name: response[name] for name in KEPT_HEADERS if name in response}
+        self.page = (key, response.content, response["Content-Type"], kept)
+
+    def close(self):
+        try:
+            _store(*self.page)
+        except DatabaseError:
+            logger.exception("page not stored in the page cache")
+        super().close()
 
 
 def for_readers(view=None, *, variant=None):
@@ -214,7 +233,7 @@ def for_readers(view=None, *, variant=None):
             response = view(request, *args, **kwargs)
             if response.status_code != 200 or response.streaming or response.cookies:
                 return response
-            _store(key, response)
+            response = StoredAfterSending(response, key)
             response["X-Cache"] = "miss"
         response["ETag"] = etag
         return response

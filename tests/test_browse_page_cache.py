@@ -218,6 +218,30 @@ def test_pages_are_shared_by_every_worker_through_the_database(client, world):
     assert Client().get(url)["X-Cache"] == "hit"
 
 
+def test_a_page_is_stored_once_it_has_been_sent(rf, world):
+    """The WSGI server closes a response after writing it: only then is the page stored, so
+    the reader does not wait for the INSERT. What is stored is what the reader got."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.core.signals import request_finished
+    from django.db import close_old_connections
+
+    from archive import views
+    from archive.models import CachedPage
+
+    request = rf.get(world["articles"]["a1"].get_absolute_url())
+    request.user = AnonymousUser()
+    response = views.article_detail(request, pk=world["articles"]["a1"].pk)
+    assert response["X-Cache"] == "miss"
+    assert CachedPage.objects.count() == 0
+    # As the test client does: closing ends the request, which would close the connection.
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
+    assert bytes(CachedPage.objects.get().content) == response.content
+
+
 def test_a_new_generation_deletes_the_kept_pages(client, world, django_capture_on_commit_callbacks):
     from archive.models import CachedPage
 
