@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from archive import counts
-from archive.models import Agency, Article, CountScope, Initiative, Region
+from archive.models import CARD_FIELDS, Agency, Article, CountScope, Initiative, Region
 
 PER_PAGE = 20
 ORPHANS = 3
@@ -39,6 +39,103 @@ def paginate(request, object_list, known_count=None, per_page=PER_PAGE):
         return paginator.page(request.GET.get("page") or 1)
     except InvalidPage:
         raise Http404("没有这一页") from None
+
+
+# Lists of articles, newest first, as the list pages read them: a Paginator takes pages of
+# them (``count()`` and slices of article cards); ``queryset()`` is the whole list as a
+# QuerySet (CSV export, feeds).
+
+
+class ArticleList:
+    """The articles of a QuerySet (of Article), newest first."""
+
+    def __init__(self, articles):
+        self.articles = articles
+
+    def queryset(self):
+        return self.articles
+
+    def count(self):
+        return self.queryset().count()
+
+    def __getitem__(self, window):
+        return list(self.queryset().newest().for_listing().with_region_names()[window])
+
+
+# A page read from the links' newest index costs about (linked objects × depth of the
+# page) index entries; beyond this many, the list is read as a QuerySet.
+LINK_WALK_BUDGET = 20000
+
+_LINKED_NEWEST_SQL = """
+WITH page AS (
+    SELECT DISTINCT x.article_published_at, x.article_id
+    FROM unnest(%(ids)s::bigint[]) AS o(id)
+    CROSS JOIN LATERAL (
+        SELECT article_published_at, article_id FROM {table}
+        WHERE {column} = o.id AND article_is_published{period}
+        ORDER BY article_published_at DESC NULLS LAST, article_id DESC
+        LIMIT %(depth)s
+    ) x
+    ORDER BY x.article_published_at DESC NULLS LAST, x.article_id DESC
+    LIMIT %(limit)s OFFSET %(offset)s
+)
+SELECT {columns},
+    ARRAY(
+        SELECT r.name FROM archive_articleregion l JOIN archive_region r ON r.id = l.region_id
+        WHERE l.article_id = a.id ORDER BY r.code
+    ) AS card_regions
+FROM page JOIN archive_article a ON a.id = page.article_id
+WHERE a.status = %(published)s
+ORDER BY page.article_published_at DESC NULLS LAST, page.article_id DESC
+"""
+_IN_PERIOD_SQL = """
+        AND article_is_dated AND article_published_at >= %(start)s
+        AND article_published_at < %(end)s"""
+
+
+class LinkedArticles(ArticleList):
+    """The published articles linked to any of ``ids`` through ``link`` (ArticleRegion,
+    ArticleAgency or ArticleInitiative), of one ``year`` if given, newest first: the list of
+    a region (with its districts), a bureau (with its sub-units) or a campaign.
+
+    A page is read from the links alone: each linked object's newest links, from the index
+    of the copies each link keeps of its article's date and status (ArticleLink), merged
+    (an article linked to a city and its district once). As a QuerySet, PostgreSQL walked
+    the newest articles of the whole archive until a page of them were linked: 3,383 rows,
+    9.7 ms, for the second page of a busy city at 100,000 articles, against 1.3 ms here.
+    ``expected``: how many articles there are, when a maintained count says (the QuerySet
+    picks its plan by it)."""
+
+    def __init__(self, link, ids, expected=None, year=None):
+        self.link, self.ids, self.expected, self.year = link, list(ids), expected, year
+
+    def queryset(self):
+        links = self.link.objects.filter(**{f"{self.link.target_field}_id__in": self.ids})
+        articles = Article.objects.published().linked_through(links, self.expected)
+        return filter_by_year(articles, self.year) if self.year else articles
+
+    def __getitem__(self, window):
+        """The article cards of ``window``: one query, written out (the same cards through
+        the ORM cost 2.8 ms, mostly building the query, against 0.7 ms for the page's ids)."""
+        offset, stop = window.start or 0, window.stop
+        if len(self.ids) * stop > LINK_WALK_BUDGET:  # a deep page of many objects
+            return super().__getitem__(window)
+        sql = _LINKED_NEWEST_SQL.format(
+            table=self.link._meta.db_table,
+            column=f"{self.link.target_field}_id",
+            period=_IN_PERIOD_SQL if self.year else "",
+            columns=", ".join(f"a.{name}" for name in CARD_FIELDS),
+        )
+        params = {
+            "ids": self.ids,
+            "depth": stop,
+            "limit": stop - offset,
+            "offset": offset,
+            "published": Article.Status.PUBLISHED,
+        }
+        if self.year:
+            params["start"], params["end"] = year_bounds(self.year)
+        return list(Article.objects.raw(sql, params))
 
 
 # Breadcrumbs: [(label, url)], the last one being the current page (url may be None).
@@ -108,10 +205,17 @@ def agencies_in_region(region_ids, limit=50):
     )
 
 
+def year_bounds(year):
+    """The first moment of ``year`` and of the next, in local time."""
+    return (
+        timezone.make_aware(datetime(year, 1, 1)),
+        timezone.make_aware(datetime(year + 1, 1, 1)),
+    )
+
+
 def filter_by_year(articles, year):
     """Articles dated in ``year`` (local time); an index range on published_at."""
-    start = timezone.make_aware(datetime(year, 1, 1))
-    end = timezone.make_aware(datetime(year + 1, 1, 1))
+    start, end = year_bounds(year)
     return articles.dated().filter(published_at__gte=start, published_at__lt=end)
 
 

@@ -142,8 +142,13 @@ class Initiative(models.Model):
 
 
 # Up to this many linked articles, a list is fetched by id rather than found by walking the
-# newest articles (ArticleQuerySet._linked).
+# newest articles (ArticleQuerySet.linked_through).
 SPARSE_LINKS = 2000
+
+
+# What an article card shows (besides its regions' names): ArticleQuerySet.for_listing and
+# the lists read from the links (archive.browse.LinkedArticles) read these columns.
+CARD_FIELDS = ("id", "title", "subtitle", "source", "published_at", "date_precision", "status")
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -173,16 +178,18 @@ class ArticleQuerySet(models.QuerySet):
 
     def in_regions(self, region_ids, expected=None):
         """Articles linked to any of ``region_ids`` (a list or a subquery), each once.
-        ``expected``: how many there are, when a maintained count says (see ``_linked``)."""
-        return self._linked(ArticleRegion.objects.filter(region_id__in=region_ids), expected)
+        ``expected``: how many there are, when a maintained count says (see ``linked_through``)."""
+        return self.linked_through(ArticleRegion.objects.filter(region_id__in=region_ids), expected)
 
     def in_agencies(self, agency_ids, expected=None):
-        return self._linked(ArticleAgency.objects.filter(agency_id__in=agency_ids), expected)
+        return self.linked_through(ArticleAgency.objects.filter(agency_id__in=agency_ids), expected)
 
     def in_initiative(self, initiative, expected=None):
-        return self._linked(ArticleInitiative.objects.filter(initiative=initiative), expected)
+        return self.linked_through(
+            ArticleInitiative.objects.filter(initiative=initiative), expected
+        )
 
-    def _linked(self, links, expected):
+    def linked_through(self, links, expected=None):
         """The articles that ``links`` (link rows) name, in the form PostgreSQL lists fastest.
 
         Lists are read newest first. When the linked articles are many, PostgreSQL walks the
@@ -211,16 +218,7 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_listing(self, *extra_fields):
         """What an article card needs, without the bodies (which dominate a row's size)."""
-        return self.only(
-            "id",
-            "title",
-            "subtitle",
-            "source",
-            "published_at",
-            "date_precision",
-            "status",
-            *extra_fields,
-        )
+        return self.only(*CARD_FIELDS, *extra_fields)
 
 
 class Article(models.Model):
@@ -401,17 +399,37 @@ class LinkOrigin(models.TextChoices):
     STAFF = "staff", "人工设定"
 
 
+def newest_links_index(target, name):
+    """The index a list of ``target``'s newest published articles walks (ArticleLink)."""
+    return models.Index(
+        F(target),
+        F("article_published_at").desc(nulls_last=True),
+        F("article_id").desc(),
+        name=name,
+        condition=Q(article_is_published=True),
+    )
+
+
 class ArticleLink(models.Model):
     """Shared shape of the article↔entity links: who made the link decides who may undo it.
 
     Re-extraction replaces only ``extracted`` links; ``staff`` links are never touched.
-    """
+
+    Each link also carries a copy of what a newest-first list of its article asks
+    (``article_published_at``, ``article_is_published``, ``article_is_dated``), so that a
+    region's, a bureau's or a campaign's newest articles are read from the link index
+    alone (``archive.browse.LinkedArticles``). PostgreSQL triggers keep the copies
+    (migration 0009): they are filled from the article on every insert or update of a link
+    and follow every change of the article, whoever writes, bulk writers included."""
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE)
     origin = models.CharField(
         "来源", max_length=16, choices=LinkOrigin.choices, default=LinkOrigin.EXTRACTED
     )
     mentions = models.PositiveIntegerField("提及次数", default=1)
+    article_published_at = models.DateTimeField(null=True, editable=False)
+    article_is_published = models.BooleanField(default=False, editable=False)
+    article_is_dated = models.BooleanField(default=False, editable=False)
 
     class Meta:
         abstract = True
@@ -435,6 +453,7 @@ class ArticleRegion(ArticleLink):
         indexes = [
             # Region pages: a region's articles.
             models.Index(fields=["region", "article"], name="articleregion_region"),
+            newest_links_index("region_id", "articleregion_newest"),
         ]
 
 
@@ -448,7 +467,10 @@ class ArticleAgency(ArticleLink):
         constraints = [
             models.UniqueConstraint(fields=["article", "agency"], name="article_agency_unique")
         ]
-        indexes = [models.Index(fields=["agency", "article"], name="articleagency_agency")]
+        indexes = [
+            models.Index(fields=["agency", "article"], name="articleagency_agency"),
+            newest_links_index("agency_id", "articleagency_newest"),
+        ]
 
 
 class ArticleInitiative(ArticleLink):
@@ -464,7 +486,8 @@ class ArticleInitiative(ArticleLink):
             )
         ]
         indexes = [
-            models.Index(fields=["initiative", "article"], name="articleinitiative_initiative")
+            models.Index(fields=["initiative", "article"], name="articleinitiative_initiative"),
+            newest_links_index("initiative_id", "articleinitiative_newest"),
         ]
 
 

@@ -10,7 +10,15 @@ from django.views.decorators.http import require_GET
 
 from archive import browse, counts
 from archive.forms import ListFilterForm
-from archive.models import Agency, Article, Initiative, Region
+from archive.models import (
+    Agency,
+    Article,
+    ArticleAgency,
+    ArticleInitiative,
+    ArticleRegion,
+    Initiative,
+    Region,
+)
 from archive.pagecache import for_readers
 from archive.related import related_articles
 
@@ -18,11 +26,11 @@ FIRST_YEAR, LAST_YEAR = 1949, 2100
 
 
 def _article_list(request, template, articles, context, csv_name, known_count=None):
-    """Render one page of ``articles`` newest first, or all of them as CSV (?format=csv)."""
-    articles = articles.newest()
+    """Render one page of ``articles`` (a browse.ArticleList), or all of them as CSV
+    (?format=csv)."""
     if browse.wants_csv(request):
-        return browse.csv_response(request, articles, csv_name)
-    page = browse.paginate(request, articles.for_listing().with_region_names(), known_count)
+        return browse.csv_response(request, articles.queryset().newest(), csv_name)
+    page = browse.paginate(request, articles, known_count)
     return render(request, template, {**context, "page": page})
 
 
@@ -69,7 +77,7 @@ def article_list(request):
     return _article_list(
         request,
         "archive/article_list.html",
-        Article.objects.published(),
+        browse.ArticleList(Article.objects.published()),
         {"breadcrumbs": [("全部文章", None)]},
         "articles",
         known_count=counts.timeline().total,
@@ -129,13 +137,11 @@ def region_detail(request, code):
     subtree = counts.region_subtree_ids(region)
     agencies = browse.agencies_in_region(subtree)
     year, agency = _filters(request, region)
-    articles = Article.objects.published().in_regions(subtree, expected=timeline.total)
-    known_count = timeline.total
-    if year:
-        articles = browse.filter_by_year(articles, year)
-        known_count = timeline.count_in_year(year)
-    if agency:
-        articles = articles.in_agencies(counts.agency_subtree_ids(agency))
+    articles = browse.LinkedArticles(ArticleRegion, subtree, timeline.total, year)
+    known_count = timeline.count_in_year(year) if year else timeline.total
+    if agency:  # rare: read as a QuerySet
+        agency_ids = counts.agency_subtree_ids(agency)
+        articles = browse.ArticleList(articles.queryset().in_agencies(agency_ids))
         known_count = None
     return _article_list(
         request,
@@ -175,7 +181,7 @@ def agency_detail(request, pk):
     return _article_list(
         request,
         "archive/agency_detail.html",
-        Article.objects.published().in_agencies(subtree, expected=timeline.total),
+        browse.LinkedArticles(ArticleAgency, subtree, timeline.total),
         {
             "agency": agency,
             "sub_units": browse.agency_sub_units(agency),
@@ -207,7 +213,7 @@ def initiative_detail(request, slug):
     return _article_list(
         request,
         "archive/initiative_detail.html",
-        Article.objects.published().in_initiative(initiative, expected=timeline.total),
+        browse.LinkedArticles(ArticleInitiative, [initiative.pk], timeline.total),
         {
             "initiative": initiative,
             "agencies": browse.initiative_agencies(initiative),
@@ -245,7 +251,7 @@ def year_archive(request, year):
     return _article_list(
         request,
         "archive/year_archive.html",
-        browse.filter_by_year(Article.objects.published(), year),
+        browse.ArticleList(browse.filter_by_year(Article.objects.published(), year)),
         {
             "year": year,
             "months": [(m, n) for m, n in timeline.months if m.year == year],
@@ -265,7 +271,7 @@ def month_archive(request, year, month):
     return _article_list(
         request,
         "archive/month_archive.html",
-        browse.filter_by_month(Article.objects.published(), year, month),
+        browse.ArticleList(browse.filter_by_month(Article.objects.published(), year, month)),
         {
             "year": year,
             "month": date(year, month, 1),
@@ -286,7 +292,7 @@ def undated(request):
     return _article_list(
         request,
         "archive/undated.html",
-        Article.objects.published().undated(),
+        browse.ArticleList(Article.objects.published().undated()),
         {
             "breadcrumbs": [("按日期", reverse("archive:date_archive")), ("日期不详", None)],
         },

@@ -1,4 +1,4 @@
-"""Lists of the articles linked to a region, bureau or initiative (ArticleQuerySet._linked):
+"""Lists of the articles linked to a region, bureau or initiative (ArticleQuerySet.linked_through):
 fetched by id when they are few, found by walking the newest articles when they are many;
 the same articles, in the same order, either way."""
 
