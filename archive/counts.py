@@ -77,15 +77,22 @@ class Timeline:
         return dict(self.months).get(date(year, month, 1), 0)
 
 
+# Written out: the ORM took longer to build this query than PostgreSQL to answer it.
+_TIMELINE_SQL = """
+SELECT month, count FROM archive_browsecount
+WHERE scope = %s AND object_id = %s AND count > 0
+"""
+
+
 def timeline(scope=CountScope.ALL, obj=None):
     """The timeline of all published articles, or of one region, agency or initiative: one
     index lookup. A region's timeline includes its cities and districts; an agency's its
     sub-units."""
     if scope not in CountScope.values:
         raise ValueError(f"unknown timeline scope {scope!r}")
-    rows = BrowseCount.objects.filter(
-        scope=scope, object_id=obj.pk if obj else 0, count__gt=0
-    ).values_list("month", "count")
+    with connection.cursor() as cursor:
+        cursor.execute(_TIMELINE_SQL, [scope, obj.pk if obj else 0])
+        rows = cursor.fetchall()
     months, total = [], 0
     for month, count in rows:
         if month is None:

@@ -132,7 +132,9 @@ def region_list(request):
 @require_GET
 @for_readers
 def region_detail(request, code):
-    region = get_object_or_404(Region.objects.select_related("parent__parent"), code=code)
+    region = browse.region_by_code(code)
+    if region is None:
+        raise Http404("没有这个地区")
     timeline = counts.timeline("region", region)
     subtree = counts.region_subtree_ids(region)
     agencies = browse.agencies_in_region(subtree)
