@@ -160,7 +160,9 @@ def agency_subtree_ids(agency):
     """The same ids as a list. Lists of articles take this form: PostgreSQL probes
     ``agency_id IN (1, 2, 3)`` per candidate row far faster than the recursive subquery
     (8 ms against 2 ms for a page at 10,000 articles)."""
-    return list(Agency.objects.filter(pk__in=agency_subtree(agency)).values_list("pk", flat=True))
+    with connection.cursor() as cursor:
+        cursor.execute(_AGENCY_DESCENDANTS_SQL, [agency.pk])
+        return [pk for (pk,) in cursor.fetchall()]
 
 
 # Maintenance. The keys of published articles: one per scope object and the article's

@@ -177,7 +177,9 @@ def agency_list(request):
 @require_GET
 @for_readers
 def agency_detail(request, pk):
-    agency = get_object_or_404(Agency.objects.select_related("parent", "region"), pk=pk)
+    agency = browse.agency_by_id(pk)
+    if agency is None:
+        raise Http404("没有这个单位")
     timeline = counts.timeline("agency", agency)
     subtree = counts.agency_subtree_ids(agency)
     return _article_list(

@@ -152,3 +152,33 @@ def test_a_page_from_the_links_is_one_query_and_shows_the_same_cards(
 
     assert len(page) == 20 and cards(page) == cards(through_orm)
     assert any(len(article.card_regions) > 1 for article in page)
+
+
+def test_who_reported_what_counts_published_articles_only(crowd):
+    """A bureau's campaigns and a campaign's bureaus, counted from the links' copies, equal
+    counts over the articles themselves."""
+    from archive.models import Agency, Initiative
+
+    bureau_ids = counts.agency_subtree_ids(crowd["agency"])
+    Initiative.objects.create(name="待审行动", slug="dai-shen", status=Initiative.Status.SUGGESTED)
+    expected = {
+        initiative.name: Article.objects.published()
+        .filter(initiatives=initiative, agencies__id__in=bureau_ids)
+        .distinct()
+        .count()
+        for initiative in Initiative.objects.filter(status=Initiative.Status.ACCEPTED)
+    }
+    found = {initiative.name: n for initiative, n in browse.agency_initiatives(bureau_ids)}
+    assert found == {name: n for name, n in expected.items() if n} and len(found) == 2
+
+    initiative = crowd["initiative"]
+    expected = {
+        agency.name: Article.objects.published()
+        .filter(initiatives=initiative, agencies=agency)
+        .count()
+        for agency in Agency.objects.all()
+    }
+    found = browse.initiative_agencies(initiative)
+    assert {agency.name: n for agency, n in found} == {k: n for k, n in expected.items() if n}
+    assert [n for _, n in found] == sorted((n for _, n in found), reverse=True)
+    assert found[0][0].get_absolute_url() == f"/agencies/{found[0][0].pk}/"
