@@ -147,6 +147,12 @@ class LinkedArticles(ArticleList):
 # 0.1 ms.
 
 
+def _is_key(pk):
+    """Whether ``pk`` (from a URL) can be a primary key: beyond bigint, PostgreSQL would
+    refuse the query instead of finding nothing."""
+    return 0 < pk < 2**63
+
+
 def _read_joined(sql, params, parts):
     """The instances of one row of ``sql``, which selects the columns of each of ``parts``
     ([(model, alias)], as ``_columns`` lists them) in turn; None for a part absent from a
@@ -296,7 +302,7 @@ WHERE a.id = %s
 
 def agency_by_id(pk):
     """The agency ``pk`` with its ``parent`` and ``region`` read, or None."""
-    if not 0 < pk < 2**63:  # beyond bigint: PostgreSQL would refuse the query, not miss
+    if not _is_key(pk):
         return None
     found = _read_joined(
         _AGENCY_WITH_PARENT_SQL, [pk], [(Agency, "a"), (Agency, "p"), (Region, "r")]
@@ -445,7 +451,7 @@ def read_article(pk):
     """The article ``pk`` as its page reads it, or None: an Article (the unread columns
     deferred) with ``has_copies`` and ``links``, the regions (primary first, then by code),
     bureaus and accepted initiatives it names, as instances holding what a link shows."""
-    if not 0 < pk < 2**63:  # beyond bigint: PostgreSQL would refuse the query, not miss
+    if not _is_key(pk):
         return None
     columns = ", ".join(
         f"a.{field.column}"
