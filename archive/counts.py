@@ -354,6 +354,48 @@ def discrepancies():
     )
 
 
+# Each link's copy of its article's date and status (ArticleLink, read by the lists of
+# archive.browse.LinkedArticles) is kept by triggers (migration 0009). Should they ever have
+# been off (a restore with --disable-triggers, a replica role), these find the copies that
+# differ and mend them: touching a link makes its trigger read the article again.
+_LINK_TABLES = ("archive_articleregion", "archive_articleagency", "archive_articleinitiative")
+_COPY_DIFFERS_SQL = """
+FROM {table} l JOIN archive_article a ON a.id = l.article_id
+WHERE l.article_published_at IS DISTINCT FROM a.published_at
+   OR l.article_is_published <> (a.status = %(published)s)
+   OR l.article_is_dated <> (a.published_at IS NOT NULL AND a.date_precision <> %(unknown)s)
+"""
+_COPY_PARAMS = {
+    "published": Article.Status.PUBLISHED,
+    "unknown": Article.DatePrecision.UNKNOWN,
+}
+
+
+def link_copy_discrepancies():
+    """[(link table, link id, article id)] of the links whose copy differs from their article."""
+    rows = []
+    with connection.cursor() as cursor:
+        for table in _LINK_TABLES:
+            sql = "SELECT l.id, l.article_id " + _COPY_DIFFERS_SQL.format(table=table)
+            cursor.execute(sql, _COPY_PARAMS)
+            rows += [(table, *row) for row in cursor.fetchall()]
+    return rows
+
+
+def mend_link_copies():
+    """Make every link's copy its article's again; how many links were mended."""
+    mended = 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        for table in _LINK_TABLES:
+            differing = "SELECT l.id " + _COPY_DIFFERS_SQL.format(table=table)
+            cursor.execute(
+                f"UPDATE {table} SET article_id = article_id WHERE id IN ({differing})",
+                _COPY_PARAMS,
+            )
+            mended += cursor.rowcount
+    return mended
+
+
 # Receivers (connected in ArchiveConfig.ready)
 
 
