@@ -303,7 +303,8 @@ def fill_or_reuse(args):
 
 def fill(stories, limit):
     """Load and link the stories (through extraction), copy them by SQL up to ``limit``,
-    rebuild the browse counts and check them against a recount, then VACUUM and ANALYZE so
+    rebuild the browse counts and check them against a recount (and the links' copies of
+    their articles against the articles), then VACUUM and ANALYZE so
     that pages and plans are those of a settled database."""
     from django.db import connection
 
@@ -325,6 +326,9 @@ def fill(stories, limit):
         raise RuntimeError(
             f"{len(differences)} browse counts differ from a recount: {differences[:5]}"
         )
+    stale_links = counts.link_copy_discrepancies()
+    if stale_links:  # the lists read them (archive.browse.LinkedArticles)
+        raise RuntimeError(f"{len(stale_links)} links differ from their article: {stale_links[:5]}")
     with connection.cursor() as cursor:
         # VACUUM too: rows just loaded carry no hint bits, so the first reads of each page
         # write it back (article pages took twice as long on a fresh fill as a day later).
