@@ -444,7 +444,13 @@ SELECT {columns},
     EXISTS (SELECT FROM archive_article c WHERE c.duplicate_of_id = a.id) AS has_copies
 FROM archive_article a
 WHERE a.id = %s
-"""
+""".format(
+    columns=", ".join(
+        f"a.{field.column}"
+        for field in Article._meta.concrete_fields
+        if field.name not in _UNREAD_ON_PAGE
+    )
+)
 
 
 def read_article(pk):
@@ -453,13 +459,9 @@ def read_article(pk):
     bureaus and accepted initiatives it names, as instances holding what a link shows."""
     if not _is_key(pk):
         return None
-    columns = ", ".join(
-        f"a.{field.column}"
-        for field in Article._meta.concrete_fields
-        if field.name not in _UNREAD_ON_PAGE
+    article = next(
+        iter(Article.objects.raw(_ARTICLE_PAGE_SQL, [Initiative.Status.ACCEPTED, pk])), None
     )
-    sql = _ARTICLE_PAGE_SQL.format(columns=columns)
-    article = next(iter(Article.objects.raw(sql, [Initiative.Status.ACCEPTED, pk])), None)
     if article is not None:
         article.links = {
             name: [model(**fields) for fields in json.loads(getattr(article, column) or "[]")]

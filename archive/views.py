@@ -34,9 +34,10 @@ def _article_list(request, template, articles, context, csv_name, known_count=No
     return render(request, template, {**context, "page": page})
 
 
-def _filters(request, region):
+def _filters(request, region_ids):
     """Year and bureau filters from the query string; a malformed value, or a bureau outside
-    the region, is a 404, so a filtered list only ever has one URL."""
+    the region (``region_ids``: it and the regions below it), is a 404, so a filtered list
+    only ever has one URL."""
     form = ListFilterForm(request.GET)
     if not form.is_valid():
         raise Http404("筛选条件无效")
@@ -44,9 +45,7 @@ def _filters(request, region):
     agency = None
     if agency_id is not None:
         agency = (
-            Agency.objects.filter(pk=agency_id, region_id__in=counts.region_subtree(region))
-            .only("id", "name")
-            .first()
+            Agency.objects.filter(pk=agency_id, region_id__in=region_ids).only("id", "name").first()
         )
         if agency is None:
             raise Http404("这个地区没有这个单位")
@@ -138,7 +137,7 @@ def region_detail(request, code):
     timeline = counts.timeline("region", region)
     subtree = counts.region_subtree_ids(region)
     agencies = browse.agencies_in_region(subtree)
-    year, agency = _filters(request, region)
+    year, agency = _filters(request, subtree)
     articles = browse.LinkedArticles(ArticleRegion, subtree, timeline.total, year)
     known_count = timeline.count_in_year(year) if year else timeline.total
     if agency:  # rare: read as a QuerySet

@@ -20,14 +20,10 @@ pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-def _disagreeing():
-    return counts.link_copy_discrepancies()
-
-
 def test_links_follow_their_article_whoever_writes(browse_world):
     a1, a2 = browse_world["articles"]["a1"], browse_world["articles"]["a2"]
     assert ArticleRegion.objects.filter(article=a1).exists()
-    assert _disagreeing() == []
+    assert counts.link_copy_discrepancies() == []
 
     a1.published_at = datetime(2019, 6, 1, tzinfo=SHANGHAI)  # a save
     a1.save()
@@ -36,7 +32,7 @@ def test_links_follow_their_article_whoever_writes(browse_world):
         cursor.execute(
             "UPDATE archive_article SET date_precision = 'unknown' WHERE id = %s", [a1.pk]
         )
-    assert _disagreeing() == []
+    assert counts.link_copy_discrepancies() == []
     link = ArticleRegion.objects.get(article=a1, region=browse_world["regions"]["zhoukou"])
     assert (link.article_published_at, link.article_is_dated) == (a1.published_at, False)
     assert not ArticleRegion.objects.filter(article=a2, article_is_published=True).exists()
@@ -60,7 +56,7 @@ def test_a_link_written_before_its_article_reads_it_when_it_comes(db):
         )
     link = ArticleRegion.objects.get(article_id=pk)
     assert link.article_is_published and link.article_published_at.year == 2021
-    assert _disagreeing() == []
+    assert counts.link_copy_discrepancies() == []
 
 
 @pytest.fixture
@@ -183,11 +179,11 @@ def test_copies_left_wrong_are_found_and_mended(browse_world):
         cursor.execute("UPDATE archive_article SET status = 'hidden' WHERE id = %s", [article.pk])
         cursor.execute("ALTER TABLE archive_article ENABLE TRIGGER archive_article_write_links")
     counts.refresh([article.pk])  # the counts follow: only the copies are wrong
-    stale = _disagreeing()
+    stale = counts.link_copy_discrepancies()
     assert stale and {article_id for _, _, article_id in stale} == {article.pk}
     with pytest.raises(CommandError, match="links differ from their article"):
         call_command("rebuild_counts", "--check", verbosity=0)
     call_command("rebuild_counts", verbosity=0)
-    assert _disagreeing() == []
+    assert counts.link_copy_discrepancies() == []
     assert not ArticleRegion.objects.filter(article=article, article_is_published=True).exists()
     call_command("rebuild_counts", "--check", verbosity=0)

@@ -2,8 +2,6 @@
 
 from django.db import migrations, models
 
-
-
 # Each link keeps a copy of what its article's place in a newest-first list depends on
 # (archive.models.ArticleLink). The copies are kept by the database itself, so that every
 # writer (the ORM, bulk_create, QuerySet.update, written-out SQL) keeps them right:
