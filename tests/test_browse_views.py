@@ -83,6 +83,14 @@ def test_bad_filters_and_pages_are_404_not_500(client, browse_world, query):
     assert client.get(f"{url}?{query}").status_code == 404
 
 
+def test_a_bureau_of_another_region_is_not_a_filter(client, browse_world):
+    zhoukou = browse_world["regions"]["zhoukou"].get_absolute_url()
+    elsewhere = browse_world["agencies"]["wuhan"].pk
+    assert client.get(zhoukou, {"agency": elsewhere}).status_code == 404
+    henan = browse_world["regions"]["henan"].get_absolute_url()  # the branch is in a district
+    assert client.get(henan, {"agency": browse_world["agencies"]["chuanhui"].pk}).status_code == 200
+
+
 def test_agency_page_includes_sub_units_and_initiatives(client, browse_world):
     bureau = browse_world["agencies"]["zhoukou"]
     response = client.get(bureau.get_absolute_url())
