@@ -31,7 +31,7 @@ beyond ``PAGE_CACHE_ENTRIES`` rows the oldest go (checked every ``CULL_EVERY`` s
 process). The *release*, a digest of the templates and code that render pages, keeps a
 deploy from serving pages of the old templates from the shared table.
 
-Who gets them: anonymous GET requests. Logged-in users (staff previews) bypass the cache both
+Who gets them: anonymous GET and HEAD requests. Logged-in users (staff previews) bypass the cache both
 ways, so staff never see an anonymous page nor leave one for readers. Only complete 200
 responses that set no cookie are kept (no CSV stream, no redirect, no 404). The page's HTML
 holds nothing per response: no CSRF token (the public pages have only the GET search form),
@@ -206,7 +206,7 @@ class StoredAfterSending(HttpResponse):
 
 
 def for_readers(view=None, *, variant=None):
-    """Serve ``view``'s page to anonymous GET requests from the shared page table, render it
+    """Serve ``view``'s page to anonymous GET and HEAD requests from the shared page table, render it
     when absent or out of date; everyone else gets the view itself. ``variant()`` names what
     else the page depends on (the search pages: the search index's generation)."""
     if view is None:
@@ -214,7 +214,7 @@ def for_readers(view=None, *, variant=None):
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        if request.method != "GET" or request.user.is_authenticated:
+        if request.method not in ("GET", "HEAD") or request.user.is_authenticated:
             return view(request, *args, **kwargs)
         rest = _key_rest(request, variant() if variant else "")
         key, cached = _lookup(rest)

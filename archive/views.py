@@ -6,7 +6,7 @@ from datetime import date
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from archive import browse, counts
 from archive.forms import ListFilterForm
@@ -52,7 +52,7 @@ def _filters(request, region_ids):
     return year, agency
 
 
-@require_GET
+@require_safe
 @for_readers
 def home(request):
     return render(
@@ -70,7 +70,7 @@ def home(request):
     )
 
 
-@require_GET
+@require_safe
 @for_readers
 def article_list(request):
     return _article_list(
@@ -83,7 +83,7 @@ def article_list(request):
     )
 
 
-@require_GET
+@require_safe
 @for_readers
 def article_detail(request, pk, slug=None):
     """Duplicates answer with a permanent redirect to their primary; hidden articles do not
@@ -118,7 +118,7 @@ def article_detail(request, pk, slug=None):
     )
 
 
-@require_GET
+@require_safe
 @for_readers
 def region_list(request):
     return render(
@@ -128,7 +128,7 @@ def region_list(request):
     )
 
 
-@require_GET
+@require_safe
 @for_readers
 def region_detail(request, code):
     region = browse.region_by_code(code)
@@ -162,7 +162,7 @@ def region_detail(request, code):
     )
 
 
-@require_GET
+@require_safe
 @for_readers
 def agency_list(request):
     page = browse.paginate(request, browse.agency_groups(), per_page=100)
@@ -173,7 +173,7 @@ def agency_list(request):
     )
 
 
-@require_GET
+@require_safe
 @for_readers
 def agency_detail(request, pk):
     agency = browse.agency_by_id(pk)
@@ -197,7 +197,7 @@ def agency_detail(request, pk):
     )
 
 
-@require_GET
+@require_safe
 @for_readers
 def initiative_list(request):
     page = browse.paginate(request, browse.accepted_initiatives(), per_page=50)
@@ -208,7 +208,7 @@ def initiative_list(request):
     )
 
 
-@require_GET
+@require_safe
 @for_readers
 def initiative_detail(request, slug):
     initiative = get_object_or_404(Initiative, slug=slug, status=Initiative.Status.ACCEPTED)
@@ -231,7 +231,7 @@ def initiative_detail(request, slug):
     )
 
 
-@require_GET
+@require_safe
 @for_readers
 def date_archive(request):
     return render(
@@ -246,7 +246,7 @@ def _check_period(year, month=None):
         raise Http404("没有这个日期")
 
 
-@require_GET
+@require_safe
 @for_readers
 def year_archive(request, year):
     _check_period(year)
@@ -266,7 +266,7 @@ def year_archive(request, year):
     )
 
 
-@require_GET
+@require_safe
 @for_readers
 def month_archive(request, year, month):
     _check_period(year, month)
@@ -289,7 +289,7 @@ def month_archive(request, year, month):
     )
 
 
-@require_GET
+@require_safe
 @for_readers
 def undated(request):
     return _article_list(
@@ -304,7 +304,7 @@ def undated(request):
     )
 
 
-@require_GET
+@require_safe
 def robots_txt(request):
     sitemap = request.build_absolute_uri(reverse("sitemap"))
     lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /*?format=csv", f"Sitemap: {sitemap}"]

@@ -3,8 +3,10 @@
 from django.core.paginator import InvalidPage
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from archive.pagecache import for_readers
+from config.errors import api_error
 from search.forms import SearchForm
 from search.indexing import backend_and_index
 from search.models import record_search
@@ -54,6 +56,7 @@ def _results_page(request):
     return response
 
 
+@require_safe
 def search_page(request):
     """The results page, from the page cache for anonymous readers (archive.pagecache); every
     first page served counts for the report, cached or not."""
@@ -63,10 +66,14 @@ def search_page(request):
     return response
 
 
+@require_safe
 def search_api(request):
-    form, outcome = _run(request)
+    try:
+        form, outcome = _run(request)
+    except Http404 as error:
+        return api_error(404, str(error))
     if outcome is None:
-        return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+        return api_error(400, "检索参数无效。", errors=form.errors.get_json_data())
     page = outcome.page
     return JsonResponse(
         {

@@ -37,6 +37,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so that every error under /api/ is answered as JSON, whichever layer made it.
+    "config.errors.json_api_errors",
     "django.middleware.security.SecurityMiddleware",
     # Right after SecurityMiddleware so that every response, static files included, carries it.
     "csp.middleware.CSPMiddleware",
