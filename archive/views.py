@@ -24,6 +24,12 @@ from archive.related import related_articles
 
 FIRST_YEAR, LAST_YEAR = 1949, 2100
 
+# The query parameters each kind of page reads, and how: the page cache keys pages by them
+# and redirects any other parameter away (archive.pagecache).
+PAGED = {"page": int}
+LIST = {**PAGED, "format": str.strip}
+FILTERED_LIST = {**LIST, "year": int, "agency": int}
+
 
 def _article_list(request, template, articles, context, csv_name, known_count=None):
     """Render one page of ``articles`` (a browse.ArticleList), or all of them as CSV
@@ -71,7 +77,7 @@ def home(request):
 
 
 @require_safe
-@for_readers
+@for_readers(reads=LIST)
 def article_list(request):
     return _article_list(
         request,
@@ -129,7 +135,7 @@ def region_list(request):
 
 
 @require_safe
-@for_readers
+@for_readers(reads=FILTERED_LIST)
 def region_detail(request, code):
     region = browse.region_by_code(code)
     if region is None:
@@ -163,7 +169,7 @@ def region_detail(request, code):
 
 
 @require_safe
-@for_readers
+@for_readers(reads=PAGED)
 def agency_list(request):
     page = browse.paginate(request, browse.agency_groups(), per_page=100)
     return render(
@@ -174,7 +180,7 @@ def agency_list(request):
 
 
 @require_safe
-@for_readers
+@for_readers(reads=LIST)
 def agency_detail(request, pk):
     agency = browse.agency_by_id(pk)
     if agency is None:
@@ -198,7 +204,7 @@ def agency_detail(request, pk):
 
 
 @require_safe
-@for_readers
+@for_readers(reads=PAGED)
 def initiative_list(request):
     page = browse.paginate(request, browse.accepted_initiatives(), per_page=50)
     return render(
@@ -209,7 +215,7 @@ def initiative_list(request):
 
 
 @require_safe
-@for_readers
+@for_readers(reads=LIST)
 def initiative_detail(request, slug):
     initiative = get_object_or_404(Initiative, slug=slug, status=Initiative.Status.ACCEPTED)
     timeline = counts.timeline("initiative", initiative)
@@ -247,7 +253,7 @@ def _check_period(year, month=None):
 
 
 @require_safe
-@for_readers
+@for_readers(reads=LIST)
 def year_archive(request, year):
     _check_period(year)
     timeline = counts.timeline()
@@ -267,7 +273,7 @@ def year_archive(request, year):
 
 
 @require_safe
-@for_readers
+@for_readers(reads=LIST)
 def month_archive(request, year, month):
     _check_period(year, month)
     timeline = counts.timeline()
@@ -290,7 +296,7 @@ def month_archive(request, year, month):
 
 
 @require_safe
-@for_readers
+@for_readers(reads=LIST)
 def undated(request):
     return _article_list(
         request,

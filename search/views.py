@@ -1,5 +1,6 @@
 """The search page and its JSON twin: read the form, call ``search.query.search``, render."""
 
+from django import forms
 from django.core.paginator import InvalidPage
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
@@ -11,6 +12,12 @@ from search.forms import SearchForm
 from search.indexing import backend_and_index
 from search.models import record_search
 from search.query import search
+
+# The query parameters the results page reads, and how (the page cache's key: archive.pagecache).
+PARAMETERS = {
+    name: int if isinstance(field, forms.IntegerField) else str.strip
+    for name, field in SearchForm().fields.items()
+} | {"page": int}
 
 
 def _run(request, record=True):
@@ -46,7 +53,7 @@ def _index_generation():
     return backend_and_index()[0].searcher().reader().generation()
 
 
-@for_readers(variant=_index_generation)
+@for_readers(reads=PARAMETERS, variant=_index_generation)
 def _results_page(request):
     form, outcome = _run(request, record=False)
     context = {"form": form, "outcome": outcome, "query": request.GET.get("q", "")}

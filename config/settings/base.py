@@ -102,8 +102,10 @@ AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "lockout.html"
 AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
-# Reverse proxies in front of gunicorn that append to X-Forwarded-For (0: none, use the peer).
+# Reverse proxies in front of gunicorn that append to X-Forwarded-For (0: none, use the peer),
+# and the addresses they connect from: the header is believed only from those (client_ip.py).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
