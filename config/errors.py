@@ -7,10 +7,11 @@ lost, or the server shutting down: ``OperationalError``/``InterfaceError``) from
 former is temporary and the whole site has it at once: clients, crawlers and load balancers
 should come back later rather than count a failure.
 
-``json_api_errors`` is a middleware, outermost, so it sees every error answer under
-``/api/`` whoever made it: the URL resolver's 404, ``require_safe``'s 405, a limiter's 429,
-the handlers' 400/403/404/500/503. Answers that are already JSON (the API's own 400 with the
-form's errors) pass as they are; headers such as ``Allow`` and ``Retry-After`` are kept.
+``json_api_errors`` is a middleware outside every layer that can answer an error, so it sees
+each one under ``/api/`` whoever made it: the URL resolver's 404, ``require_safe``'s 405, a
+limiter's 429, the handlers' 400/403/404/500/503. Answers that are already JSON (the API's own
+400 with the form's errors) pass as they are; ``Allow`` and ``Retry-After`` are kept, and the
+security middleware outside it adds its headers to the JSON as to any answer.
 """
 
 import sys

@@ -78,6 +78,8 @@ def _json_error(response, status):
     assert response["Content-Type"].startswith("application/json"), response["Content-Type"]
     body = json.loads(response.content)
     assert body["status"] == status and body["message"], body
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "Content-Security-Policy" in response
     return body
 
 

@@ -37,12 +37,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # Outermost, so that every error under /api/ is answered as JSON, whichever layer made it.
-    "config.errors.json_api_errors",
     "django.middleware.security.SecurityMiddleware",
     # Right after SecurityMiddleware so that every response, static files included, carries it.
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside every layer that can answer an error, inside the ones that add security headers:
+    # every error under /api/ is answered as JSON, whichever layer made it.
+    "config.errors.json_api_errors",
     "config.nul_bytes.reject_nul_bytes",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
