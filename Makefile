@@ -9,15 +9,15 @@ WORKERS ?= 2
 PYTHON ?= python3
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
-.PHONY: run test install browser postgres db stop-db data lint format check clean haystack-tests
+.PHONY: run test install browser postgres proxy db stop-db data lint format check clean haystack-tests
 
 ## run: install, start the embedded PostgreSQL, load the fixtures and serve on http://$(HOST):$(PORT)
 run: install data
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --no-control-socket --access-logfile -
 
-## test: install, then the checks and the whole test suite against real PostgreSQL, Whoosh and Chromium
-test: install browser postgres
+## test: install, then the checks and the whole test suite against real PostgreSQL, Whoosh, Chromium and nginx
+test: install browser postgres proxy
 	$(VENV)/bin/ruff check .
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py check
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
@@ -58,6 +58,12 @@ postgres:
 	@test -n "$$DATABASE_URL" || command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" -ne 0 ]; then echo "PostgreSQL's server is missing: run 'sudo apt-get install postgresql', or set DATABASE_URL" >&2; exit 1; fi; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
+
+## proxy: Debian's nginx, which the slow-client tests start in front of gunicorn (deploy/nginx/)
+proxy:
+	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || { \
+	  if [ "$$(id -u)" -ne 0 ]; then echo "nginx is missing: run 'sudo apt-get install nginx'" >&2; exit 1; fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; }
 
 db: install postgres
 	$(PY) -m config.localdb start

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from archive import counts
 from archive.models import CARD_FIELDS, Agency, Article, CountScope, Initiative, Region
+from archive.text import spreadsheet_safe
 
 PER_PAGE = 20
 ORPHANS = 3
@@ -524,7 +525,8 @@ class _Echo:
 
 def csv_response(request, articles, filename):
     """Every article of the list (not just one page) as CSV, streamed in chunks of 1,000 with
-    their links prefetched. UTF-8 with a byte-order mark: Excel reads the Chinese then."""
+    their links prefetched. UTF-8 with a byte-order mark: Excel reads the Chinese then. No
+    cell starts a formula when the file is opened (archive.text.spreadsheet_safe)."""
     articles = articles.for_listing().prefetch_related(
         Prefetch("regions", queryset=Region.objects.only("id", "name")),
         Prefetch("agencies", queryset=Agency.objects.only("id", "name")),
@@ -542,7 +544,8 @@ def csv_response(request, articles, filename):
         yield "\ufeff" + writer.writerow(CSV_COLUMNS)
         for article in articles.iterator(chunk_size=1000):
             yield writer.writerow(
-                [
+                spreadsheet_safe(value)
+                for value in [
                     article.pk,
                     article.title,
                     article.date_iso,

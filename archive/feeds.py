@@ -9,13 +9,43 @@ the Atom twin of any such feed.
 
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
-from django.utils.feedgenerator import Atom1Feed
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
 from archive.counts import agency_subtree_ids, region_subtree_ids
 from archive.models import Agency, Article, Initiative, Region
+from archive.text import xml_safe
+
+
+def _xml_safe(value):
+    if isinstance(value, str):
+        return xml_safe(value)
+    if isinstance(value, list | tuple):
+        return type(value)(_xml_safe(item) for item in value)
+    return value
+
+
+class XmlSafeFeedMixin:
+    """A feed writer that drops the characters XML forbids from every text it is given (the
+    feed's and each item's): rows stored before import and save removed them, or written
+    by SQL, must not take a feed down (Django's writer refuses them with an exception)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*_xml_safe(args), **{k: _xml_safe(v) for k, v in kwargs.items()})
+
+    def add_item(self, *args, **kwargs):
+        super().add_item(*_xml_safe(args), **{k: _xml_safe(v) for k, v in kwargs.items()})
+
+
+class XmlSafeRssFeed(XmlSafeFeedMixin, Rss201rev2Feed):
+    pass
+
+
+class XmlSafeAtomFeed(XmlSafeFeedMixin, Atom1Feed):
+    pass
 
 
 class ArticleFeed(Feed):
+    feed_type = XmlSafeRssFeed
     limit = 30
     description_length = 200
 
@@ -51,7 +81,7 @@ def atom(feed_class):
     return type(
         f"{feed_class.__name__}Atom",
         (feed_class,),
-        {"feed_type": Atom1Feed, "subtitle": feed_class.description},
+        {"feed_type": XmlSafeAtomFeed, "subtitle": feed_class.description},
     )
 
 

@@ -13,6 +13,7 @@ from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
 from archive.chinese import to_simplified
+from archive.text import xml_safe
 
 
 class Region(models.Model):
@@ -329,8 +330,13 @@ class Article(models.Model):
 
     def save(self, *args, **kwargs):
         """Keep the simplified copies the folding of what is stored, whoever saves: search
-        confirms long queries against them and extraction reads them. Bulk writers (the
-        importer) fill them themselves."""
+        confirms long queries against them and extraction reads them. Text loses the
+        characters XML forbids (archive.text), whoever saves, so that no feed fails on it.
+        Bulk writers (the importer) do both themselves."""
+        for field in self._meta.concrete_fields:
+            value = getattr(self, field.attname)
+            if isinstance(value, str):
+                setattr(self, field.attname, xml_safe(value))
         self.title_simplified = to_simplified(self.title)
         self.body_simplified = to_simplified(self.body_text)
         update_fields = kwargs.get("update_fields")

@@ -14,7 +14,7 @@ page is rendered once and kept under a key made of:
   token is never older than the data it names. Every worker and every host sees a change
   on its next request;
 - today's date (the citation line names the day the reader accessed the page);
-- the absolute URL with its query string (the canonical link and pagination use both);
+- the absolute URL with the query parameters the view reads, in a canonical form (below);
 - the release (below);
 - for search pages, the generation of the search index (``variant``).
 
@@ -31,7 +31,15 @@ beyond ``PAGE_CACHE_ENTRIES`` rows the oldest go (checked every ``CULL_EVERY`` s
 process). The *release*, a digest of the templates and code that render pages, keeps a
 deploy from serving pages of the old templates from the shared table.
 
-Who gets them: anonymous GET requests. Logged-in users (staff previews) bypass the cache both
+Which query strings: a view names the parameters it reads and how it reads each (``reads``:
+name → ``int`` or ``str.strip``). The key holds those, sorted by name, each once (the last
+value, which is what ``QueryDict.get`` gives the view), empty ones left out, and each in its
+canonical form (``page=0002``, ``page=２`` and ``page=2`` are one page). A parameter the view
+does not read is answered, for everyone, by a permanent redirect to the URL without it: junk
+parameters (a flood of ``?x=1``, ``?x=2`` …, or tracking tags) never create entries that
+would push readers' pages out of the table.
+
+Who gets them: anonymous GET and HEAD requests. Logged-in users (staff previews) bypass the cache both
 ways, so staff never see an anonymous page nor leave one for readers. Only complete 200
 responses that set no cookie are kept (no CSV stream, no redirect, no 404). The page's HTML
 holds nothing per response: no CSRF token (the public pages have only the GET search form),
@@ -47,13 +55,15 @@ import json
 import logging
 import secrets
 import threading
+from contextlib import suppress
 from functools import cache, wraps
 from pathlib import Path
+from urllib.parse import urlencode
 
 import django
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 
@@ -158,11 +168,25 @@ def on_saved(sender, **kwargs):
 KEPT_HEADERS = ("X-Result-Count",)
 
 
-def _key_rest(request, variant):
+def canonical_query(request, reads):
+    """The query parameters of ``request`` that the view reads (``reads``: name → how it
+    reads the value), as a query string in canonical form (module docstring)."""
+    pairs = []
+    for name in sorted(reads):
+        value = request.GET.get(name, "").strip()
+        if value:
+            # A value the view cannot read stays as given: the view answers it with a 404,
+            # which is never kept.
+            with suppress(ValueError):
+                value = str(reads[name](value))
+            pairs.append((name, value))
+    return urlencode(pairs)
+
+
+def _key_rest(request, variant, query):
     """What the key digests after the token."""
-    return (
-        f"\n{release()}\n{variant}\n{timezone.localdate():%Y-%m-%d}\n{request.build_absolute_uri()}"
-    )
+    url = request.build_absolute_uri(request.path)
+    return f"\n{release()}\n{variant}\n{timezone.localdate():%Y-%m-%d}\n{url}?{query}"
 
 
 def _lookup(rest):
@@ -205,18 +229,26 @@ class StoredAfterSending(HttpResponse):
         super().close()
 
 
-def for_readers(view=None, *, variant=None):
-    """Serve ``view``'s page to anonymous GET requests from the shared page table, render it
-    when absent or out of date; everyone else gets the view itself. ``variant()`` names what
-    else the page depends on (the search pages: the search index's generation)."""
+def for_readers(view=None, *, reads=None, variant=None):
+    """Serve ``view``'s page to anonymous GET and HEAD requests from the shared page table,
+    render it when absent or out of date; everyone else gets the view itself. ``reads``: the
+    query parameters the view reads, name → ``int`` or ``str.strip`` (module docstring);
+    any other parameter is redirected away. ``variant()`` names what else the page depends
+    on (the search pages: the search index's generation)."""
+    reads = reads or {}
     if view is None:
-        return lambda view: for_readers(view, variant=variant)
+        return lambda view: for_readers(view, reads=reads, variant=variant)
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        if request.method != "GET" or request.user.is_authenticated:
+        query = canonical_query(request, reads)
+        if any(name not in reads for name in request.GET):
+            return HttpResponsePermanentRedirect(
+                f"{request.path}?{query}" if query else request.path
+            )
+        if request.method not in ("GET", "HEAD") or request.user.is_authenticated:
             return view(request, *args, **kwargs)
-        rest = _key_rest(request, variant() if variant else "")
+        rest = _key_rest(request, variant() if variant else "", query)
         key, cached = _lookup(rest)
         if key is None:
             return view(request, *args, **kwargs)

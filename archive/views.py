@@ -6,7 +6,7 @@ from datetime import date
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from archive import browse, counts
 from archive.forms import ListFilterForm
@@ -23,6 +23,12 @@ from archive.pagecache import for_readers
 from archive.related import related_articles
 
 FIRST_YEAR, LAST_YEAR = 1949, 2100
+
+# The query parameters each kind of page reads, and how: the page cache keys pages by them
+# and redirects any other parameter away (archive.pagecache).
+PAGED = {"page": int}
+LIST = {**PAGED, "format": str.strip}
+FILTERED_LIST = {**LIST, "year": int, "agency": int}
 
 
 def _article_list(request, template, articles, context, csv_name, known_count=None):
@@ -52,7 +58,7 @@ def _filters(request, region_ids):
     return year, agency
 
 
-@require_GET
+@require_safe
 @for_readers
 def home(request):
     return render(
@@ -70,8 +76,8 @@ def home(request):
     )
 
 
-@require_GET
-@for_readers
+@require_safe
+@for_readers(reads=LIST)
 def article_list(request):
     return _article_list(
         request,
@@ -83,7 +89,7 @@ def article_list(request):
     )
 
 
-@require_GET
+@require_safe
 @for_readers
 def article_detail(request, pk, slug=None):
     """Duplicates answer with a permanent redirect to their primary; hidden articles do not
@@ -118,7 +124,7 @@ def article_detail(request, pk, slug=None):
     )
 
 
-@require_GET
+@require_safe
 @for_readers
 def region_list(request):
     return render(
@@ -128,8 +134,8 @@ def region_list(request):
     )
 
 
-@require_GET
-@for_readers
+@require_safe
+@for_readers(reads=FILTERED_LIST)
 def region_detail(request, code):
     region = browse.region_by_code(code)
     if region is None:
@@ -162,8 +168,8 @@ def region_detail(request, code):
     )
 
 
-@require_GET
-@for_readers
+@require_safe
+@for_readers(reads=PAGED)
 def agency_list(request):
     page = browse.paginate(request, browse.agency_groups(), per_page=100)
     return render(
@@ -173,8 +179,8 @@ def agency_list(request):
     )
 
 
-@require_GET
-@for_readers
+@require_safe
+@for_readers(reads=LIST)
 def agency_detail(request, pk):
     agency = browse.agency_by_id(pk)
     if agency is None:
@@ -197,8 +203,8 @@ def agency_detail(request, pk):
     )
 
 
-@require_GET
-@for_readers
+@require_safe
+@for_readers(reads=PAGED)
 def initiative_list(request):
     page = browse.paginate(request, browse.accepted_initiatives(), per_page=50)
     return render(
@@ -208,8 +214,8 @@ def initiative_list(request):
     )
 
 
-@require_GET
-@for_readers
+@require_safe
+@for_readers(reads=LIST)
 def initiative_detail(request, slug):
     initiative = get_object_or_404(Initiative, slug=slug, status=Initiative.Status.ACCEPTED)
     timeline = counts.timeline("initiative", initiative)
@@ -231,7 +237,7 @@ def initiative_detail(request, slug):
     )
 
 
-@require_GET
+@require_safe
 @for_readers
 def date_archive(request):
     return render(
@@ -246,8 +252,8 @@ def _check_period(year, month=None):
         raise Http404("没有这个日期")
 
 
-@require_GET
-@for_readers
+@require_safe
+@for_readers(reads=LIST)
 def year_archive(request, year):
     _check_period(year)
     timeline = counts.timeline()
@@ -266,8 +272,8 @@ def year_archive(request, year):
     )
 
 
-@require_GET
-@for_readers
+@require_safe
+@for_readers(reads=LIST)
 def month_archive(request, year, month):
     _check_period(year, month)
     timeline = counts.timeline()
@@ -289,8 +295,8 @@ def month_archive(request, year, month):
     )
 
 
-@require_GET
-@for_readers
+@require_safe
+@for_readers(reads=LIST)
 def undated(request):
     return _article_list(
         request,
@@ -304,7 +310,7 @@ def undated(request):
     )
 
 
-@require_GET
+@require_safe
 def robots_txt(request):
     sitemap = request.build_absolute_uri(reverse("sitemap"))
     lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /*?format=csv", f"Sitemap: {sitemap}"]

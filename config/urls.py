@@ -20,3 +20,5 @@ urlpatterns = [
     path("", include("search.urls")),
     path("", include("archive.urls")),
 ]
+
+handler500 = "config.errors.server_error"

@@ -1,14 +1,23 @@
 """The search page and its JSON twin: read the form, call ``search.query.search``, render."""
 
+from django import forms
 from django.core.paginator import InvalidPage
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from archive.pagecache import for_readers
+from config.errors import api_error
 from search.forms import SearchForm
 from search.indexing import backend_and_index
 from search.models import record_search
 from search.query import search
+
+# The query parameters the results page reads, and how (the page cache's key: archive.pagecache).
+PARAMETERS = {
+    name: int if isinstance(field, forms.IntegerField) else str.strip
+    for name, field in SearchForm().fields.items()
+} | {"page": int}
 
 
 def _run(request, record=True):
@@ -44,7 +53,7 @@ def _index_generation():
     return backend_and_index()[0].searcher().reader().generation()
 
 
-@for_readers(variant=_index_generation)
+@for_readers(reads=PARAMETERS, variant=_index_generation)
 def _results_page(request):
     form, outcome = _run(request, record=False)
     context = {"form": form, "outcome": outcome, "query": request.GET.get("q", "")}
@@ -54,6 +63,7 @@ def _results_page(request):
     return response
 
 
+@require_safe
 def search_page(request):
     """The results page, from the page cache for anonymous readers (archive.pagecache); every
     first page served counts for the report, cached or not."""
@@ -63,10 +73,14 @@ def search_page(request):
     return response
 
 
+@require_safe
 def search_api(request):
-    form, outcome = _run(request)
+    try:
+        form, outcome = _run(request)
+    except Http404 as error:
+        return api_error(404, str(error))
     if outcome is None:
-        return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+        return api_error(400, "检索参数无效。", errors=form.errors.get_json_data())
     page = outcome.page
     return JsonResponse(
         {

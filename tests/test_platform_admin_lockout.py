@@ -58,7 +58,7 @@ def _fail_until_locked(client, **headers):
         client.post(LOGIN_URL, {"username": "editor", "password": "wrong"}, **headers)
 
 
-@override_settings(TRUSTED_PROXY_COUNT=1)
+@override_settings(TRUSTED_PROXY_COUNT=1, TRUSTED_PROXIES=["10.0.0.0/24"])
 def test_behind_a_proxy_the_forwarded_client_is_locked_not_the_proxy(client, editors):
     def log_in_from(forwarded_for):
         return client.post(

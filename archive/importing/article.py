@@ -7,13 +7,14 @@ hash that identifies an article across paths and encodings, and the review flags
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 
 from archive.chinese import to_simplified
+from archive.text import xml_safe
 
 from . import dates
-from .blocks import HEADING, IMAGE, PARAGRAPH, body_text, render_html
+from .blocks import HEADING, IMAGE, PARAGRAPH, Block, body_text, render_html
 from .bylines import join_names
 from .cleaning import clean_title, normalise_for_hash
 from .damage import find_damage
@@ -81,6 +82,7 @@ def web_url(url):
 
 def finish(draft):
     """Derive the shared fields of ``draft``; raise ImportFailure when there is no text."""
+    draft = _xml_safe_draft(draft)
     blocks = draft.blocks
     text = body_text(blocks)
     if not text.strip():
@@ -117,6 +119,22 @@ def finish(draft):
         content_hash=content_hash(title_simplified, body_simplified),
         review_flags=flags,
     )
+
+
+def _xml_safe_draft(draft):
+    """``draft`` without the characters XML 1.0 forbids (archive.text), in every text it
+    holds, before anything is derived from it: hash, simplified copies and HTML agree."""
+
+    def safe(value):
+        if isinstance(value, str):
+            return xml_safe(value)
+        if isinstance(value, list):
+            return [safe(item) for item in value]
+        if isinstance(value, Block):
+            return replace(value, text=xml_safe(value.text), html=xml_safe(value.html))
+        return value
+
+    return replace(draft, **{f.name: safe(getattr(draft, f.name)) for f in fields(draft)})
 
 
 def content_hash(title_simplified, body_simplified):

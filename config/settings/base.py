@@ -41,6 +41,9 @@ MIDDLEWARE = [
     # Right after SecurityMiddleware so that every response, static files included, carries it.
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside every layer that can answer an error, inside the ones that add security headers:
+    # every error under /api/ is answered as JSON, whichever layer made it.
+    "config.errors.json_api_errors",
     "config.nul_bytes.reject_nul_bytes",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -100,8 +103,10 @@ AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "lockout.html"
 AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
-# Reverse proxies in front of gunicorn that append to X-Forwarded-For (0: none, use the peer).
+# Reverse proxies in front of gunicorn that append to X-Forwarded-For (0: none, use the peer),
+# and the addresses they connect from: the header is believed only from those (client_ip.py).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]

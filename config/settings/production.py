@@ -1,12 +1,13 @@
 """Production: everything that matters must come from the environment.
 
 Refuses to start without SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL rather than falling back
-to development defaults. With those set and DEBUG off, `manage.py check --deploy` is clean
+to development defaults, and with proxy settings that contradict each other. With those set and DEBUG off, `manage.py check --deploy` is clean
 (tests/test_platform_production_settings.py).
 """
 
 from django.core.exceptions import ImproperlyConfigured
 
+from config.client_ip import check_proxy_settings
 from config.env import env_bool, env_int, env_list, env_str
 
 from .base import *  # noqa: F403
@@ -20,6 +21,8 @@ if not ALLOWED_HOSTS:
         "environment variable ALLOWED_HOSTS is required: the comma-separated host names this "
         "archive is served on (see docs/configuration.md)"
     )
+
+check_proxy_settings(TRUSTED_PROXY_COUNT, TRUSTED_PROXIES)  # noqa: F405
 
 # TLS ends at the reverse proxy in front of gunicorn, which must set X-Forwarded-Proto.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
