@@ -59,7 +59,7 @@ postgres:
 	  if [ "$$(id -u)" -ne 0 ]; then echo "PostgreSQL's server is missing: run 'sudo apt-get install postgresql', or set DATABASE_URL" >&2; exit 1; fi; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
 
-## proxy: Debian's nginx, which the slow-client tests start in front of gunicorn (deploy/nginx/)
+## proxy: Debian's nginx, which the slow-client tests start in front of gunicorn (config/nginx/)
 proxy:
 	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || { \
 	  if [ "$$(id -u)" -ne 0 ]; then echo "nginx is missing: run 'sudo apt-get install nginx'" >&2; exit 1; fi; \

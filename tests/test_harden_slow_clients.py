@@ -1,5 +1,5 @@
 """Slow clients cannot starve the site: the production command (the image's gunicorn, two
-sync workers) behind deploy/nginx/archive.conf.template, the nginx of compose.yaml and
+sync workers) behind config/nginx/archive.conf.template, the nginx of compose.yaml and
 docs/operations.md, started here on 127.0.0.1.
 
 First the threat, measured on gunicorn alone: two clients sending their headers a byte a
@@ -104,7 +104,7 @@ def gunicorn(collected_static, tmp_path):  # noqa: F811
 
 @pytest.fixture
 def nginx(gunicorn, tmp_path):
-    """deploy/nginx/archive.conf.template in front of ``gunicorn``: one nginx process of the
+    """config/nginx/archive.conf.template in front of ``gunicorn``: one nginx process of the
     invoking user, everything under tmp_path."""
     port = _free_port()
     site = (BASE_DIR / "deploy" / "nginx" / "archive.conf.template").read_text()
