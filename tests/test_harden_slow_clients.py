@@ -107,7 +107,7 @@ def nginx(gunicorn, tmp_path):
     """config/nginx/archive.conf.template in front of ``gunicorn``: one nginx process of the
     invoking user, everything under tmp_path."""
     port = _free_port()
-    site = (BASE_DIR / "deploy" / "nginx" / "archive.conf.template").read_text()
+    site = (BASE_DIR / "config" / "nginx" / "archive.conf.template").read_text()
     site = site.replace("${ARCHIVE_LISTEN}", f"127.0.0.1:{port}")
     site = site.replace("${ARCHIVE_UPSTREAM}", f"127.0.0.1:{gunicorn}")
     (tmp_path / "site.conf").write_text(site)
