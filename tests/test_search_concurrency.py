@@ -102,3 +102,24 @@ def test_a_second_writer_waits_instead_of_failing(search_index):
         assert worker.is_alive() and not outcome  # waiting, not failed
     worker.join(timeout=30)
     assert outcome == [None]
+
+
+def test_a_commit_in_the_middle_of_a_search_does_not_close_its_searcher(search_index, monkeypatch):
+    """Another process commits while a search is reading: the search goes on with the
+    searcher it started with (once seen as a 500 with ReaderClosed under concurrent editors)."""
+    articles = [make_article(f"户籍办理{n}", f"第{n}篇正文。") for n in range(3)]
+    ids = [a.pk for a in articles]
+    update_articles(ids)
+    backend, _ = backend_and_index()
+    backend.searcher()  # this process's searcher is open and current
+    real_searcher = backend.searcher
+    calls = []
+
+    def searcher_after_a_commit():
+        calls.append(1)
+        if len(calls) > 1:  # the search asks again, after another process committed
+            update_articles(ids[:1])
+        return real_searcher()
+
+    monkeypatch.setattr(backend, "searcher", searcher_after_a_commit)
+    assert sorted(backend.find(parse("户籍"), sort="date")) == sorted(ids)
