@@ -9,20 +9,29 @@ WORKERS ?= 2
 PYTHON ?= python3
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
-.PHONY: run test install browser postgres proxy db stop-db data lint format check clean haystack-tests
+.PHONY: run dev test test-fast install browser proxy db stop-db data lint format clean haystack-tests
 
 ## run: install, start the embedded PostgreSQL, load the fixtures and serve on http://$(HOST):$(PORT)
 run: install data
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --no-control-socket --access-logfile -
 
+## dev: like run, but Django's development server, which reloads on every code change
+dev: install data
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
 ## test: install, then the checks and the whole test suite against real PostgreSQL, Whoosh, Chromium and nginx
-test: install browser postgres proxy
+test: install browser proxy db
 	$(VENV)/bin/ruff check .
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py check
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest
 	$(MAKE) haystack-tests
+
+## test-fast: the suite without the browser and slow tests (a few minutes); one module: T=tests/test_x.py
+T ?=
+test-fast: install db
+	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest -q -m "not browser and not slow" $(T)
 
 ## haystack-tests: django-haystack 3.4.0's own 86 Whoosh backend tests against our installed Whoosh
 # Its sdist carries the tests; pysolr goes to a side directory only because haystack's test
@@ -44,20 +53,14 @@ $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV) || { \
 	  echo "Could not create $(VENV): install Python 3.11+ with venv (Debian: apt-get install python3-venv)" >&2; exit 1; }
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[test]"
+	$(PY) -m pip install --quiet -e ".[test,localdb]"
 	touch $@
 
 ## browser: Debian's Chromium for the Playwright tests (the test tools' own browser download is not used)
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" -ne 0 ]; then echo "Chromium is missing: run 'sudo apt-get install chromium fonts-noto-cjk'" >&2; exit 1; fi; \
+	  if [ "$$(id -u)" -ne 0 ]; then echo "Chromium is missing for the browser tests: run 'sudo apt-get install chromium fonts-noto-cjk' (or 'make test-fast' skips them)" >&2; exit 1; fi; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
-
-## postgres: the PostgreSQL server binaries the embedded cluster runs on (not needed with DATABASE_URL)
-postgres:
-	@test -n "$$DATABASE_URL" || command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" -ne 0 ]; then echo "PostgreSQL's server is missing: run 'sudo apt-get install postgresql', or set DATABASE_URL" >&2; exit 1; fi; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
 
 ## proxy: Debian's nginx, which the slow-client tests start in front of gunicorn (config/nginx/)
 proxy:
@@ -65,8 +68,9 @@ proxy:
 	  if [ "$$(id -u)" -ne 0 ]; then echo "nginx is missing: run 'sudo apt-get install nginx'" >&2; exit 1; fi; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; }
 
-db: install postgres
-	$(PY) -m config.localdb start
+## db: this checkout's own PostgreSQL under var/ (its port in var/postgres.port; not used with DATABASE_URL)
+db: install
+	@test -n "$$DATABASE_URL" || $(PY) -m config.localdb start
 
 stop-db:
 	$(PY) -m config.localdb stop

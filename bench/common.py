@@ -345,7 +345,11 @@ def _admin_connection():
     from config import localdb
 
     return psycopg.connect(
-        host=localdb.HOST, port=localdb.PORT, user=localdb.USER, dbname="postgres", autocommit=True
+        host=localdb.HOST,
+        port=localdb.port(),
+        user=localdb.USER,
+        dbname="postgres",
+        autocommit=True,
     )
 
 
@@ -376,7 +380,7 @@ def scratch_site(database=SCRATCH_DB, keep_db=False, reuse_db=False, **settings)
     workdir.mkdir(parents=True, exist_ok=True)
     env = {
         **os.environ,
-        "DATABASE_URL": f"postgresql://{localdb.USER}@{localdb.HOST}:{localdb.PORT}/{database}",
+        "DATABASE_URL": f"postgresql://{localdb.USER}@{localdb.HOST}:{localdb.port()}/{database}",
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "SECRET_KEY": "bench-only-secret-key-not-used-anywhere-else-0123456789",
         "ALLOWED_HOSTS": "127.0.0.1",

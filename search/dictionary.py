@@ -14,13 +14,18 @@ from archive.extraction.dictionary import entity_names
 from search.analysis import fold
 
 
+def entity_words():
+    """The entity names as jieba must see them: folded (empty before migrations)."""
+    try:
+        return {fold(name) for name in entity_names()}
+    except DatabaseError:
+        return set()
+
+
 @lru_cache(maxsize=1)
 def load_entity_words():
-    """Add the entity names to jieba's dictionary; returns how many (0 before migrations)."""
-    try:
-        names = {fold(name) for name in entity_names()}
-    except DatabaseError:
-        return 0
+    """Add the entity names to jieba's dictionary; returns how many."""
+    names = entity_words()
     for name in names:
         jieba.add_word(name)
     return len(names)

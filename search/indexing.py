@@ -9,7 +9,8 @@ from haystack.constants import ID
 from archive.models import Article
 from search.analysis import find_common_runs
 from search.backends import LOCK_TIMEOUT
-from search.segments import FastSegmentWriter
+from search.dictionary import entity_words
+from search.segments import segment_worker
 
 SAMPLE_SIZE = 2000  # articles read to choose the common runs
 
@@ -59,7 +60,7 @@ def rebuild(batch_size=500, procs=1, progress=None, using="default"):
     document must be written with the same list, see ``search.analysis``), the old
     segments are dropped by the commit, so readers see the old index until the new one is
     complete. This process reads the articles and prepares their documents; with ``procs``
-    > 1 that many forked processes analyse them (jieba runs at about 300,000 characters a
+    > 1 that many spawned processes analyse them (jieba runs at about 300,000 characters a
     second per core) and write one segment each. The children never touch the database:
     documents reach them through a queue.
     """
@@ -93,12 +94,20 @@ def sample_texts(size=SAMPLE_SIZE):
 
 
 def _write_in_processes(backend, batches, procs, progress):
-    """(segments, documents written) of ``procs`` forked segment writers fed ``batches``."""
-    context = multiprocessing.get_context("fork")
+    """(segments, documents written) of ``procs`` segment writers fed ``batches``.
+
+    The writers are spawned, not forked: forking a parent that runs threads (a test server,
+    a database driver's) can copy a lock some thread held, and Python 3.14 no longer forks by
+    default. So a writer inherits nothing and is handed what analysis needs.
+    """
+    context = multiprocessing.get_context("spawn")
     jobs = context.Queue(maxsize=procs * 2)
     results = context.Queue()
+    setup = (backend.common_runs(), sorted(entity_words()))
     workers = [
-        context.Process(target=_segment_worker, args=(backend.index, jobs, results), daemon=True)
+        context.Process(
+            target=segment_worker, args=(backend.index, jobs, results, *setup), daemon=True
+        )
         for _ in range(procs)
     ]
     for worker in workers:
@@ -138,22 +147,3 @@ def _write_in_processes(backend, batches, procs, progress):
             if worker.is_alive():
                 worker.kill()
     return [segment for segment in finished if segment is not None], done
-
-
-def _segment_worker(index, jobs, results):
-    """Child process: add the documents of each job to one new segment, then hand it back."""
-    try:
-        writer = FastSegmentWriter(index, _lk=False)
-        while (documents := jobs.get()) is not None:
-            for doc in documents:
-                writer.add_document(**doc)
-            results.put(("done", len(documents)))
-        # Not writer._finish(): it would delete the temporary folder the parent writer shares.
-        if writer.doc_count():
-            results.put(("segment", writer._finalize_segment()))
-        else:  # the other workers took every job
-            writer._close_segment()
-            results.put(("segment", None))
-    except BaseException as error:
-        results.put(("error", f"{type(error).__name__}: {error}"))
-        raise

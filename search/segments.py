@@ -21,9 +21,11 @@ term, so 100,000 articles take a few hundred MB in the writing process.
 from array import array
 from collections import defaultdict
 
+import jieba
 from whoosh.formats import Existence
 from whoosh.writing import SegmentWriter
 
+from search.analysis import set_common_runs
 from search.codec import CompactCodec
 
 
@@ -181,3 +183,27 @@ class FastSegmentWriter(SegmentWriter):
         self.fieldwriter.close()
         if reader is not None:
             reader.close()
+
+
+def segment_worker(index, jobs, results, common_runs, words):
+    """Child process of ``search.indexing``: add the documents of each job to one new
+    segment, then hand it back. Imports no Django: it is handed the index's common runs and
+    the names jieba must keep whole, and never touches the database."""
+    try:
+        set_common_runs(common_runs)
+        for word in words:
+            jieba.add_word(word)
+        writer = FastSegmentWriter(index, _lk=False)
+        while (documents := jobs.get()) is not None:
+            for doc in documents:
+                writer.add_document(**doc)
+            results.put(("done", len(documents)))
+        # Not writer._finish(): it would delete the temporary folder the parent writer shares.
+        if writer.doc_count():
+            results.put(("segment", writer._finalize_segment()))
+        else:  # the other workers took every job
+            writer._close_segment()
+            results.put(("segment", None))
+    except BaseException as error:
+        results.put(("error", f"{type(error).__name__}: {error}"))
+        raise

@@ -18,7 +18,7 @@ from archive.models import (
     LinkOrigin,
     Region,
 )
-from config.localdb import _bin
+from config.localdb import bin_path
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -79,7 +79,7 @@ def test_dump_restores_every_article_and_link(tmp_path):
 
     subprocess.run(
         [
-            _bin("pg_dump"),
+            bin_path("pg_dump"),
             "--format=custom",
             "--no-owner",
             "--no-unlogged-table-data",
@@ -95,7 +95,7 @@ def test_dump_restores_every_article_and_link(tmp_path):
     try:
         subprocess.run(
             [
-                _bin("pg_restore"),
+                bin_path("pg_restore"),
                 "--no-owner",
                 "--exit-on-error",
                 f"--dbname={restored}",

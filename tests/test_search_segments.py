@@ -1,5 +1,6 @@
 """search.codec and search.segments: the fast writer's index answers like Whoosh's own."""
 
+import os
 from array import array
 
 import pytest
@@ -145,3 +146,29 @@ def test_rebuild_in_processes_matches_one_process(search_index):
     call_command("index_articles", procs=2, batch_size=5, verbosity=0)
     assert answers() == one_process
     assert backend.document_count() == len(articles)
+
+
+@pytest.mark.django_db
+def test_rebuild_in_processes_never_forks(search_index, monkeypatch):
+    """The segment writers are spawned: forking a threaded parent is unsafe (and warned about
+    from Python 3.12). Spawned writers must still analyse exactly like this process: with the
+    same common runs and the entity names added to jieba."""
+    for n in range(6):
+        for title, body in DOCUMENTS:
+            make_article(f"{title}（{n}）", body)
+    backend, _ = backend_and_index()
+
+    def lexicons():
+        with backend.index.refresh().reader() as reader:
+            return {field: set(reader.lexicon(field)) for field in ("text", "title", "common_runs")}
+
+    call_command("index_articles", procs=1, batch_size=5, verbosity=0)
+    one_process = lexicons()
+    assert one_process["text"] and one_process["common_runs"]
+
+    def no_fork():
+        raise AssertionError("os.fork() called")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    call_command("index_articles", procs=2, batch_size=5, verbosity=0)
+    assert lexicons() == one_process
