@@ -228,6 +228,35 @@ def clear_review_flags(article_ids, flags, user, note=""):
     return len(changed)
 
 
+def decide_scope(article_ids, in_scope, user):
+    """Staff's answer to the ``off_topic`` flag: Chinese police news (``in_scope`` True:
+    published, as extraction hid it only while waiting) or not (False: kept hidden). The
+    answer is stored on the article, so re-import and re-extraction never ask again; the
+    flag goes. Returns the number of articles changed."""
+    reason = "认定为公安新闻" if in_scope else "认定为非公安新闻"
+    off_topic = Article.ReviewFlag.OFF_TOPIC
+    with transaction.atomic():
+        changed = []
+        for article in _locked_articles(article_ids):
+            status = article.status
+            if in_scope and off_topic in article.review_flags and status == Article.Status.HIDDEN:
+                status = Article.Status.PUBLISHED
+            elif not in_scope and status == Article.Status.PUBLISHED:
+                status = Article.Status.HIDDEN
+            flags = _without(article.review_flags, [off_topic])
+            if (article.in_scope, status, flags) == (
+                in_scope,
+                article.status,
+                article.review_flags,
+            ):
+                continue
+            article.in_scope, article.status, article.review_flags = in_scope, status, flags
+            changed.append(article)
+        _save_articles(changed, ["in_scope", "status", "review_flags"], user, reason)
+        _announce(a.pk for a in changed)
+    return len(changed)
+
+
 def rerun_extraction(article_ids):
     """Re-run entity extraction on the articles with the current names, aliases and merges
     (extraction keeps staff links by its own rule); returns extraction's Summary.

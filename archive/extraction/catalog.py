@@ -67,10 +67,11 @@ class Catalog:
         self.agencies = {}
         self.agency_ids = {}  # (name or alias, region id) → agency id
         self.bureau_by_region = {}  # region id → the bureau whose area it is
-        self.known_initiative_names = set()
+        self.known_initiative_names = set()  # every initiative's names, rejected ones too
+        self.initiative_ids = {}  # name or alias → id, of the initiatives extraction links
         self.unconfirmed = set()  # (model, pk) created by extraction, not yet committed
         self._stale = False
-        keys = {}
+        keys = self._keys = {}
 
         def add(key, entry):
             if len(key) >= 2:
@@ -99,12 +100,10 @@ class Catalog:
         for initiative in initiatives:
             names = [initiative.name, *initiative.aliases]
             self.known_initiative_names.update(names)
-            if initiative.status == Initiative.Status.ACCEPTED:
-                for name in names:
-                    add(name, ("initiative", initiative.id))
+            if initiative.status != Initiative.Status.REJECTED:
+                self.learn_initiative(initiative.id, names)
         for word in BLOCKERS:
             keys.setdefault(word, []).append(("blocker",))
-        self._keys = keys
         self._build_automaton()
 
     def _build_automaton(self):
@@ -153,6 +152,19 @@ class Catalog:
                 entries = self._keys.setdefault(name, [])
                 if ("agency", agency_id) not in entries:
                     entries.append(("agency", agency_id))
+                    self._stale = True
+
+    def learn_initiative(self, initiative_id, names):
+        """Link an initiative wherever it is named: accepted ones, and suggested ones (staff
+        see those per article; readers only once accepted). Also for one this run created,
+        so an import resumed after a crash links as an uninterrupted one."""
+        for name in names:
+            self.known_initiative_names.add(name)
+            self.initiative_ids.setdefault(name, initiative_id)
+            if len(name) >= 2:
+                entries = self._keys.setdefault(name, [])
+                if ("initiative", initiative_id) not in entries:
+                    entries.append(("initiative", initiative_id))
                     self._stale = True
 
     def ancestors(self, region_id):
