@@ -494,6 +494,9 @@ def set_initiative_status(initiative_ids, status, user):
         article_ids = _articles_naming(changed)
         if article_ids:
             rerun_extraction(article_ids)
+            # Their pages and index documents show the initiative now (or no longer), also
+            # where the link itself, made while it was suggested, did not change.
+            _announce(article_ids)
     return len(changed), len(article_ids)
 
 
