@@ -117,26 +117,13 @@ GENERIC = frozenset(
     ]
 )
 # Said before an unquoted campaign's own name, not part of it.
-MODIFIERS = [
-    "依法严厉",
-    "依法",
-    "严厉",
-    "深入",
-    "全面",
-    "持续",
-    "大力",
-    "扎实",
-    "广泛",
-    "积极",
-    "常态化",
-    "进一步",
-    "全力",
-    "重拳",
-    "一场",
-    "一次",
-    "了",
-    "的",
-]
+MODIFIERS = """
+依法严厉 依法 严厉 深入 全面 持续 大力 扎实 广泛 积极 常态化 进一步 全力 重拳 一场 一次 了 的 好
+全国 全省 全市 全区 全县 各地
+""".split()  # noqa: SIM905
+VERBS = "开展 部署 启动 推进 深化 实施 发起 组织 参加 参与".split()  # noqa: SIM905
+# Words that make an unquoted run a phrase, not a name (政治宣言和行动, 加沙地带的地面行动).
+PHRASE_WORDS = re.compile("[的了和与并或]")
 
 _NAME = r"[\u4e00-\u9fff0-9A-Za-z·.\- ]"
 
@@ -156,9 +143,9 @@ _ACCOUNT = re.compile(
     r"(?=[”」]|发布|通报|消息|官方|称|[^\u4e00-\u9fff]|$)"
 )
 _STARTED = re.compile(
-    r"(?:开展|部署|启动|推进|深化|实施|发起|组织|参加|参与)+"
-    rf"(?:{_alternation(MODIFIERS)})*"
+    rf"(?:{_alternation(VERBS)})(?:{_alternation(VERBS + MODIFIERS)}|为期[^，。的]{{1,6}}的)*"
     rf"([\u4e00-\u9fff0-9A-Za-z·]{{2,24}}?(?:{_alternation(CAMPAIGN_ENDINGS)}|行动))"
+    r"(?!纲领|指南|计划|方案|框架)"
 )
 _ENDS_IN_CAMPAIGN_WORD = re.compile(rf"(?:{_alternation(CAMPAIGN_WORDS)})$")
 _SPACE = re.compile(r"\s+")
@@ -233,11 +220,26 @@ def suggestions(text):
         _add(found, match.group(1), [], match.start(1), match.end(1))
     for match in _STARTED.finditer(text):
         name = match.group(1)
+        if PHRASE_WORDS.search(name):
+            continue
         bare_action = name.endswith("行动") and not name.endswith(tuple(CAMPAIGN_ENDINGS))
         if bare_action and len(name) < MIN_BARE_ACTION:
             continue
         _add(found, name, [], match.start(1), match.end(1))
-    return sorted(found.values(), key=lambda suggestion: suggestion.start)
+    # A name inside another one's span (组织 opens a run inside “组织体系建设三年行动”) is
+    # part of it, not a name of its own.
+    kept = [
+        suggestion
+        for suggestion in found.values()
+        if not any(
+            other is not suggestion
+            and other.start <= suggestion.start
+            and suggestion.end <= other.end
+            and (other.start, other.end) != (suggestion.start, suggestion.end)
+            for other in found.values()
+        )
+    ]
+    return sorted(kept, key=lambda suggestion: suggestion.start)
 
 
 def _add(found, name, aliases, start, end):
