@@ -100,3 +100,12 @@ def test_suggestions_are_linked_for_staff_and_shown_to_readers_once_accepted(
     assert tag in client.get(first.get_absolute_url()).content.decode()
     facets = search({"q": "鹤壁"}, page_number=1, per_page=10).facets
     assert "清源2024" in str(facets)
+
+
+def test_a_name_suggested_earlier_in_the_run_is_linked_where_it_is_named_plainly():
+    """As it would be by a run that starts after the suggestion was stored."""
+    first = make_article("启动", "鹤壁市公安局部署开展“清源2024”专项行动。")
+    second = make_article("成效", "鹤壁市公安局民警在清源2024中抓获嫌疑人。")
+    extract_articles([first.pk, second.pk])
+    suggestion = Initiative.objects.get(name="清源2024")
+    assert second.initiatives.filter(pk=suggestion.pk).exists()

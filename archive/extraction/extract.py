@@ -67,6 +67,10 @@ def extract(title, body, catalog):
                 result.initiatives[entry[1]] += 1
             initiative_hits.append((start, end))
 
+    for start, end, initiative_id in catalog.learned_initiatives(text):
+        result.initiatives[initiative_id] += 1
+        initiative_hits.append((start, end))
+
     # A short name glued to the word before it is often the tail of a foreign name
     # (佛罗里达州 → 达州, 苏梅州 → 梅州, 联大连续 → 大连): it too needs context.
     ends = {end for _start, end, _entries in place_hits}
