@@ -47,33 +47,11 @@ SEED_INITIATIVES = [
 
 # Fields of police work, not campaigns: never suggested as a name on their own.
 TOPICS = frozenset(
-    [
-        "反诈",
-        "反电诈",
-        "反诈骗",
-        "防诈",
-        "防骗",
-        "禁毒",
-        "缉毒",
-        "交通安全",
-        "消防安全",
-        "防溺水",
-        "扫黄打非",
-        "扫黄",
-        "打非",
-        "治安",
-        "反恐",
-        "网络安全",
-        "食品安全",
-        "安全生产",
-        "防范电信网络诈骗",
-        "电信网络诈骗",
-        "电信诈骗",
-        "反洗钱",
-        "打拐",
-        "普法",
-        "法治宣传",
-    ]
+    """
+反诈 反电诈 反诈骗 防诈 防骗 禁毒 缉毒 交通安全 消防安全 防溺水 扫黄打非 扫黄 打非
+治安 反恐 网络安全 食品安全 安全生产 防范电信网络诈骗 电信网络诈骗 电信诈骗 反洗钱 打拐
+普法 法治宣传
+""".split()  # noqa: SIM905
 )
 
 # Words that make a name a campaign. ``CAMPAIGN_ENDINGS`` end an unquoted name (not a bare
@@ -81,45 +59,25 @@ TOPICS = frozenset(
 # quoted name after a few words saying what it is about; ``CAMPAIGN_WORDS`` may follow it
 # directly, or end it. Not 活动, 政策, 模式, 计划 alone: companies and apps have those too.
 CAMPAIGN_ENDINGS = """
-专项行动 专项整治 专项斗争 专项活动 专项工作 专项治理 集中行动 集中整治 集中治理 整治行动 清理整治行动
-攻坚行动 百日行动 百日攻坚 攻坚战 宣传月 宣传周 教育整顿 会战
+专项行动 专项整治 专项斗争 专项活动 专项工作 专项治理 集中行动 集中整治 集中治理 整治行动
+清理整治行动 攻坚行动 百日行动 百日攻坚 攻坚战 宣传月 宣传周 教育整顿 会战
 """.split()  # noqa: SIM905
-STRONG_WORDS = CAMPAIGN_ENDINGS + [
-    "实践活动",
-    "主题活动",
-    "系列活动",
-    "工作机制",
-    "警务模式",
-    "工作模式",
-    "服务品牌",
-    "警务品牌",
-]  # noqa: SIM905
+STRONG_WORDS = [
+    *CAMPAIGN_ENDINGS,
+    *"实践活动 主题活动 系列活动 工作机制 警务模式 工作模式 服务品牌 警务品牌".split(),  # noqa: SIM905
+]
 CAMPAIGN_WORDS = STRONG_WORDS + ["行动", "工程", "工作室", "改革", "战役"]
 PROGRAMME_WORDS = ["栏目", "专栏", "专题", "节目"]
 # What any campaign may be called besides its campaign word: not a name of its own.
 GENERIC = frozenset(
-    [
-        "集中",
-        "专项",
-        "清理",
-        "联合",
-        "统一",
-        "全国",
-        "全省",
-        "全市",
-        "打击",
-        "整治",
-        "严打",
-        "百日",
-        "宣传",
-        "主题",
-        "系列",
-    ]
+    """
+集中 专项 清理 联合 统一 全国 全省 全市 打击 整治 严打 百日 宣传 主题 系列
+""".split()  # noqa: SIM905
 )
 # Said before an unquoted campaign's own name, not part of it.
 MODIFIERS = """
-依法严厉 依法 严厉 深入 全面 持续 大力 扎实 广泛 积极 常态化 进一步 全力 重拳 一场 一次 了 的 好
-全国 全省 全市 全区 全县 各地
+依法严厉 依法 严厉 深入 全面 持续 大力 扎实 广泛 积极 常态化 进一步 全力 重拳 一场 一次
+了 的 好 全国 全省 全市 全区 全县 各地
 """.split()  # noqa: SIM905
 VERBS = "开展 部署 启动 推进 深化 实施 发起 组织 参加 参与".split()  # noqa: SIM905
 # Words that make an unquoted run a phrase, not a name (政治宣言和行动, 加沙地带的地面行动).
