@@ -169,3 +169,18 @@ def test_review_queue_shows_the_reason_and_accepts(editor_client):
     article.refresh_from_db()
     assert article.status == Article.Status.PUBLISHED and article.in_scope is True
     assert editor_client.get(article.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.parametrize("how", ["publish", "clear the flag"])
+def test_publishing_or_clearing_the_flag_is_an_answer_that_lasts(how, editor):
+    title, body = NOT_POLICE["警 as a warning"]
+    article = make_article(title, body)
+    extract_articles([article.pk])
+    if how == "publish":
+        curation.set_status([article.pk], Article.Status.PUBLISHED, editor)
+    else:
+        curation.clear_review_flags([article.pk], ["off_topic"], editor)
+    extract_articles([article.pk])
+    article.refresh_from_db()
+    assert (article.in_scope, article.status) == (True, Article.Status.PUBLISHED)
+    assert "off_topic" not in article.review_flags
