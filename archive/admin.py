@@ -276,9 +276,17 @@ class ArticleAgencyInline(LinkInline):
 
 
 class ArticleInitiativeInline(LinkInline):
+    """Suggested initiatives are linked too: staff see them here, marked 待审核, while
+    readers see only accepted ones."""
+
     model = ArticleInitiative
-    fields = ["initiative", "origin", "mentions"]
+    fields = ["initiative", "initiative_status", "origin", "mentions"]
+    readonly_fields = [*LinkInline.readonly_fields, "initiative_status"]
     autocomplete_fields = ["initiative"]
+
+    @admin.display(description="收录状态")
+    def initiative_status(self, link):
+        return link.initiative.get_status_display() if link.initiative_id else "—"
 
 
 class ArticleImportRecordInline(admin.TabularInline):

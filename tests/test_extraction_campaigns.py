@@ -109,3 +109,10 @@ def test_a_name_suggested_earlier_in_the_run_is_linked_where_it_is_named_plainly
     extract_articles([first.pk, second.pk])
     suggestion = Initiative.objects.get(name="清源2024")
     assert second.initiatives.filter(pk=suggestion.pk).exists()
+
+
+def test_staff_see_an_articles_suggested_campaigns(editor_client):
+    article = make_article("启动", "鹤壁市公安局部署开展“清源2024”专项行动。")
+    extract_articles([article.pk])
+    html = editor_client.get(f"/admin/archive/article/{article.pk}/change/").content.decode()
+    assert "清源2024" in html and "待审核" in html
