@@ -67,6 +67,8 @@ def test_articles_that_are_not_police_news_are_flagged_and_hidden(case):
         ("民警抓获盗窃嫌疑人", POLICE),
         # The title alone says so: a short note.
         ("警方通报：涉事男子已被刑拘", "详情见通报。"),
+        # A brief that names the police once.
+        ("户籍业务全程网办", "武汉市公安局推出户籍业务网上办理。"),
         # A criminal charge in the title.
         ("青海锂业巨头实控人涉嫌非法采矿罪", "公司公告称，实控人因涉嫌非法采矿罪被立案。"),
         # Hong Kong's police, no mainland word, no place the gazetteer knows.
@@ -184,3 +186,17 @@ def test_publishing_or_clearing_the_flag_is_an_answer_that_lasts(how, editor):
     article.refresh_from_db()
     assert (article.in_scope, article.status) == (True, Article.Status.PUBLISHED)
     assert "off_topic" not in article.review_flags
+
+
+def test_an_article_staff_linked_to_a_police_unit_is_police_news(browse_world):
+    from archive.models import ArticleAgency, LinkOrigin
+
+    title, body = NOT_POLICE["警 as a warning"]
+    article = make_article(title, body)
+    ArticleAgency.objects.create(
+        article=article, agency=browse_world["agencies"]["chuanhui"], origin=LinkOrigin.STAFF
+    )
+    extract_articles([article.pk])
+    article.refresh_from_db()
+    assert "off_topic" not in article.review_flags
+    assert article.status == Article.Status.PUBLISHED

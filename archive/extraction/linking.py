@@ -161,8 +161,13 @@ def link_article(article, catalog, summary, batch):
         flags.append(Flag.NO_AGENCY)
     if result.ambiguous:
         flags.append(Flag.AMBIGUOUS_REGION)
-    if article.in_scope is None and not is_police_news(
-        article.title_simplified, article.body_simplified, sum(result.regions.values())
+    # Staff who linked a police unit to the article have said what it is about.
+    if (
+        article.in_scope is None
+        and not staff[ArticleAgency]
+        and not is_police_news(
+            article.title_simplified, article.body_simplified, sum(result.regions.values())
+        )
     ):
         flags.append(Flag.OFF_TOPIC)
     status = _scope_status(article, flags)

@@ -7,7 +7,8 @@ Decided from the article's content, never from the character 警 alone (警示, 
   are in its title, or its title names a criminal charge (涉嫌…罪);
 * or they make a steady share of its body (at least ``MIN_BODY_HITS`` and ``DENSITY`` per
   thousand characters), so that a story that mentions a call to the police in passing, or
-  a court story whose suspect was once 抓获, is not;
+  a court story whose suspect was once 抓获, is not; in a brief (under ``BRIEF``
+  characters) one is enough;
 * or, for a round-up of several items (a title of items joined by ；), one of the items its
   title names opens a passage dense in police words;
 
@@ -45,6 +46,7 @@ FOREIGN_PLACES = """
 
 MIN_BODY_HITS = 2
 DENSITY = 3.0  # police words per thousand characters of body
+BRIEF = 200  # characters: a brief that names the police once is about them
 ROUND_UP_WINDOW = 300  # characters after a title item's place in the body
 ROUND_UP_HITS = 2
 
@@ -59,7 +61,8 @@ MIN_ITEM = 6
 
 def is_police_news(title, body, chinese_place_mentions):
     """True when ``title`` and ``body`` (simplified) read as Chinese police news;
-    ``chinese_place_mentions``: how many times extraction found a Chinese place."""
+    ``chinese_place_mentions``: how many times extraction found a Chinese place. (An article
+    staff linked to a police unit is police news by their word: see linking.)"""
     return _about_police(title, body) and _chinese(f"{title}\n{body}", chinese_place_mentions)
 
 
@@ -68,6 +71,8 @@ def _about_police(title, body):
         return True
     hits = len(_POLICE.findall(body))
     if hits >= MIN_BODY_HITS and hits * 1000 >= DENSITY * len(body):
+        return True
+    if hits and len(body) < BRIEF:
         return True
     return _round_up_item_about_police(title, body)
 
