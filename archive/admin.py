@@ -276,9 +276,17 @@ class ArticleAgencyInline(LinkInline):
 
 
 class ArticleInitiativeInline(LinkInline):
+    """Suggested initiatives are linked too: staff see them here, marked 待审核, while
+    readers see only accepted ones."""
+
     model = ArticleInitiative
-    fields = ["initiative", "origin", "mentions"]
+    fields = ["initiative", "initiative_status", "origin", "mentions"]
+    readonly_fields = [*LinkInline.readonly_fields, "initiative_status"]
     autocomplete_fields = ["initiative"]
+
+    @admin.display(description="收录状态")
+    def initiative_status(self, link):
+        return link.initiative.get_status_display() if link.initiative_id else "—"
 
 
 class ArticleImportRecordInline(admin.TabularInline):
@@ -347,7 +355,7 @@ class ArticleAdmin(ActionPagesMixin, SimpleHistoryAdmin):
         (None, {"fields": ["title", "title_inferred", "subtitle", "status", "duplicate_of"]}),
         ("日期", {"fields": [("published_at", "date_precision")]}),
         ("来源", {"fields": ["source", "via_site", "original_url", "authors", "editor", "script"]}),
-        ("审核", {"fields": ["review_flags", "review_note"]}),
+        ("审核", {"fields": ["review_flags", "in_scope", "review_note"]}),
         (
             "正文",
             {
@@ -364,7 +372,15 @@ class ArticleAdmin(ActionPagesMixin, SimpleHistoryAdmin):
         ArticleInitiativeInline,
         ArticleImportRecordInline,
     ]
-    actions = ["publish", "hide", "mark_duplicate", "set_links", "rerun_extraction"]
+    actions = [
+        "publish",
+        "hide",
+        "mark_duplicate",
+        "set_links",
+        "rerun_extraction",
+        "accept_in_scope",
+        "reject_out_of_scope",
+    ]
 
     def rows(self, request):
         return super().get_queryset(request)
@@ -516,6 +532,16 @@ class ArticleAdmin(ActionPagesMixin, SimpleHistoryAdmin):
             return None
         return self.action_page(request, queryset, form, "批量设定地区、单位或专项行动")
 
+    @admin.action(description="认定为公安新闻（公开）", permissions=["change"])
+    def accept_in_scope(self, request, queryset):
+        count = curation.decide_scope(self.selected_ids(queryset), True, request.user)
+        self.report(request, f"已认定 {count} 篇文章为公安新闻；疑非公安新闻而隐藏的已公开。")
+
+    @admin.action(description="认定为非公安新闻（隐藏）", permissions=["change"])
+    def reject_out_of_scope(self, request, queryset):
+        count = curation.decide_scope(self.selected_ids(queryset), False, request.user)
+        self.report(request, f"已认定 {count} 篇文章为非公安新闻，读者看不到它们。")
+
     @admin.action(description="重新识别地区、单位和专项行动", permissions=["change"])
     def rerun_extraction(self, request, queryset):
         summary = curation.rerun_extraction(self.selected_ids(queryset))
@@ -558,7 +584,16 @@ class ArticleForReviewAdmin(ArticleAdmin):
     list_filter = [ReviewFlagFilter, "status", "script"]
     date_hierarchy = None
     ordering = ["created_at", "pk"]
-    actions = ["clear_flags", "set_links", "rerun_extraction", "mark_duplicate", "publish", "hide"]
+    actions = [
+        "clear_flags",
+        "accept_in_scope",
+        "reject_out_of_scope",
+        "set_links",
+        "rerun_extraction",
+        "mark_duplicate",
+        "publish",
+        "hide",
+    ]
 
     def rows(self, request):
         queryset = Article.objects.needing_review()

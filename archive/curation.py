@@ -80,20 +80,27 @@ def article_edited(article, changed_fields, link_changes=False):
 
 def set_status(article_ids, status, user):
     """Publish or hide articles. Publishing a copy of another story also detaches it from
-    its primary, so that a published article is never also a duplicate. Returns the number
-    of articles changed."""
+    its primary, so that a published article is never also a duplicate; publishing one
+    flagged off-topic answers the flag (``decide_scope``). Returns the number of articles
+    changed."""
     if status not in (Article.Status.PUBLISHED, Article.Status.HIDDEN):
         raise CurationError(f"未知状态：{status}")
     label = Article.Status(status).label
     with transaction.atomic():
         changed = []
         for article in _locked_articles(article_ids):
-            if article.status == status and article.duplicate_of_id is None:
+            answered = status == Article.Status.PUBLISHED and (
+                Article.ReviewFlag.OFF_TOPIC in article.review_flags
+            )
+            if answered:
+                _answer_scope(article, True)
+            elif article.status == status and article.duplicate_of_id is None:
                 continue
             article.status = status
             article.duplicate_of = None
             changed.append(article)
-        _save_articles(changed, ["status", "duplicate_of"], user, f"批量设为{label}")
+        fields = ["status", "duplicate_of", "in_scope", "review_flags"]
+        _save_articles(changed, fields, user, f"批量设为{label}")
         _announce(a.pk for a in changed)
     return len(changed)
 
@@ -208,24 +215,59 @@ def _upsert_links(link_model, field_name, entity, article_ids):
 
 def clear_review_flags(article_ids, flags, user, note=""):
     """Clear the given review flags once staff have looked; a note is added to the article's
-    review note. Returns the number of articles that had any of the flags."""
+    review note. Clearing ``off_topic`` answers it: the article is police news after all
+    (``decide_scope``). Returns the number of articles that had any of the flags."""
     flags = [Article.ReviewFlag(flag) for flag in flags]
     if not flags:
         raise CurationError("请至少选择一个要清除的审核标记。")
     labels = "、".join(flag.label for flag in flags)
     with transaction.atomic():
         changed = []
+        announced = []
         for article in _locked_articles(article_ids):
             remaining = _without(article.review_flags, flags)
             if remaining == article.review_flags:
                 continue
+            if Article.ReviewFlag.OFF_TOPIC in flags and _answer_scope(article, True):
+                announced.append(article.pk)
             article.review_flags = remaining
             if note:
                 article.review_note = "\n".join(filter(None, [article.review_note, note]))
             changed.append(article)
-        _save_articles(changed, ["review_flags", "review_note"], user, f"已审阅：{labels}")
-    # Review flags are not shown to readers nor indexed: nothing to announce.
+        fields = ["review_flags", "review_note", "in_scope", "status"]
+        _save_articles(changed, fields, user, f"已审阅：{labels}")
+        # Review flags are neither shown to readers nor indexed; a status is.
+        _announce(announced)
     return len(changed)
+
+
+def decide_scope(article_ids, in_scope, user):
+    """Staff's answer to the ``off_topic`` flag: Chinese police news (``in_scope`` True:
+    published, as extraction hid it only while waiting) or not (False: kept hidden). The
+    answer is stored on the article, so re-import and re-extraction never ask again; the
+    flag goes. Returns the number of articles changed."""
+    reason = "认定为公安新闻" if in_scope else "认定为非公安新闻"
+    with transaction.atomic():
+        changed = [a for a in _locked_articles(article_ids) if _answer_scope(a, in_scope)]
+        _save_articles(changed, ["in_scope", "status", "review_flags"], user, reason)
+        _announce(a.pk for a in changed)
+    return len(changed)
+
+
+def _answer_scope(article, in_scope):
+    """Record staff's scope answer on ``article`` (unsaved); True if anything changed.
+    Publishing a flagged article or clearing its flag is the same answer: it belongs."""
+    status = article.status
+    off_topic = Article.ReviewFlag.OFF_TOPIC
+    if in_scope and off_topic in article.review_flags and status == Article.Status.HIDDEN:
+        status = Article.Status.PUBLISHED
+    elif not in_scope and status == Article.Status.PUBLISHED:
+        status = Article.Status.HIDDEN
+    flags = _without(article.review_flags, [off_topic])
+    if (article.in_scope, status, flags) == (in_scope, article.status, article.review_flags):
+        return False
+    article.in_scope, article.status, article.review_flags = in_scope, status, flags
+    return True
 
 
 def rerun_extraction(article_ids):
@@ -465,6 +507,9 @@ def set_initiative_status(initiative_ids, status, user):
         article_ids = _articles_naming(changed)
         if article_ids:
             rerun_extraction(article_ids)
+            # Their pages and index documents show the initiative now (or no longer), also
+            # where the link itself, made while it was suggested, did not change.
+            _announce(article_ids)
     return len(changed), len(article_ids)
 
 

@@ -8,6 +8,11 @@ of those few candidates then give the similarity estimate. Nothing is rebuilt in
 A copy points at one primary (the earliest dated, then the most complete, then the oldest
 row) and is given status ``duplicate``, which hides it from lists and search. Pairs in the
 borderline band are only flagged ``suspected_duplicate`` for a person to decide.
+
+Different stories in one template (two products from one shop, a daily round-up's fixed
+greeting and sign-off around other items) share many shingles without being copies: a pair
+whose paragraphs, once those they share are set aside, still leave each a substantial text
+unlike the other's is a frame around two stories, neither a copy nor a suspect.
 """
 
 import hashlib
@@ -30,6 +35,8 @@ SUSPECT_AT = 0.5
 # Below this many characters of text there is too little to compare: two captions or two
 # empty bodies would look identical. Such articles get no signature.
 MIN_CHARACTERS = 50
+# Below this similarity the paragraphs two articles do not share are other stories.
+DISTINCT_BELOW = 0.2
 
 # Links, spacing and punctuation change between copies; words and numbers stay (daily
 # reports that differ only in their figures are different stories).
@@ -75,6 +82,19 @@ def similarity(first, second):
     return float(np.mean(first == second))
 
 
+def shared_frame_only(first, second):
+    """True when two texts share a frame but not their stories (see module docstring): the
+    paragraphs of each that the other lacks are substantial and unlike each other."""
+    first_paragraphs = {normalise(p) for p in first.split("\n")} - {""}
+    second_paragraphs = {normalise(p) for p in second.split("\n")} - {""}
+    own_first = "".join(sorted(first_paragraphs - second_paragraphs))
+    own_second = "".join(sorted(second_paragraphs - first_paragraphs))
+    if min(len(own_first), len(own_second)) < MIN_CHARACTERS:
+        return False
+    a, b = shingles(own_first), shingles(own_second)
+    return len(a & b) < DISTINCT_BELOW * len(a | b)
+
+
 def _values(article):
     return np.frombuffer(bytes(article.minhash), dtype=np.uint32)
 
@@ -89,8 +109,8 @@ def find_duplicates(article_ids):
     """Sign the given articles and link each to its copies; return the ids whose status,
     primary or flags changed (including older articles demoted to copies).
 
-    Two queries per batch (read, store signatures), one per article (its candidates) and a
-    few for each copy found.
+    Two queries per batch (read, store signatures), one per article (its candidates), one
+    more when some are close (their texts) and a few for each copy found.
     """
     articles = [
         article
@@ -116,13 +136,19 @@ def find_duplicates(article_ids):
             .exclude(pk=article.pk)
             .values_list("id", "minhash")
         )
-        copies, suspects = [], []
-        for pk, minhash in others:
-            score = similarity(values, np.frombuffer(bytes(minhash), dtype=np.uint32))
-            if score >= DUPLICATE_AT:
-                copies.append(pk)
-            elif score >= SUSPECT_AT:
-                suspects.append(pk)
+        scores = {
+            pk: similarity(values, np.frombuffer(bytes(minhash), dtype=np.uint32))
+            for pk, minhash in others
+        }
+        close = [pk for pk, score in scores.items() if score >= SUSPECT_AT]
+        if close:
+            # The few close ones only: their texts tell a copy from a shared template.
+            bodies = Article.objects.filter(pk__in=close).values_list("pk", "body_simplified")
+            close = [
+                pk for pk, body in bodies if not shared_frame_only(article.body_simplified, body)
+            ]
+        copies = [pk for pk in close if scores[pk] >= DUPLICATE_AT]
+        suspects = [pk for pk in close if scores[pk] < DUPLICATE_AT]
         if copies:
             changed |= _cluster(article, copies)
         flags = list(article.review_flags)

@@ -246,6 +246,7 @@ class Article(models.Model):
         NO_AGENCY = "no_agency", "未识别单位"
         AMBIGUOUS_REGION = "ambiguous_region", "地名有歧义"
         SUSPECTED_DUPLICATE = "suspected_duplicate", "疑似重复"
+        OFF_TOPIC = "off_topic", "疑非公安新闻"
 
     title = models.CharField("标题", max_length=300)
     title_inferred = models.BooleanField("标题系推断", default=False)
@@ -283,6 +284,10 @@ class Article(models.Model):
         models.CharField(max_length=32, choices=ReviewFlag.choices), default=list, blank=True
     )
     review_note = models.TextField("审核说明", blank=True)
+    # Staff's answer to "is this Chinese police news?" (archive.extraction.scope), None until
+    # they give one: extraction flags off_topic and hides the article only while it is None,
+    # so their answer outlives re-import and re-extraction.
+    in_scope = models.BooleanField("属公安新闻（人工认定）", null=True, blank=True)
     # Near-duplicate detection (archive.dedup): the MinHash signature of the simplified body,
     # and its LSH band keys, which a GIN index turns into "which articles share a band?".
     minhash = models.BinaryField("MinHash 签名", null=True, blank=True, editable=False)

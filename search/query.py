@@ -111,7 +111,12 @@ def load_articles(ids, plan):
         .prefetch_related(
             Prefetch("regions", queryset=Region.objects.only("id", "name")),
             Prefetch("agencies", queryset=Agency.objects.only("id", "name")),
-            Prefetch("initiatives", queryset=Initiative.objects.only("id", "name")),
+            Prefetch(
+                "initiatives",
+                queryset=Initiative.objects.filter(status=Initiative.Status.ACCEPTED).only(
+                    "id", "name"
+                ),
+            ),
         )
         .in_bulk(ids)
     )
@@ -185,9 +190,10 @@ class FacetTable:
         ):
             agency.setdefault((str(agency_id), name), set()).add(article_id)
         initiative = {}
-        for article_id, slug, name in ArticleInitiative.objects.values_list(
-            "article_id", "initiative__slug", "initiative__name"
-        ):
+        # Accepted initiatives only: suggested ones are linked for staff, not for readers.
+        for article_id, slug, name in ArticleInitiative.objects.filter(
+            initiative__status=Initiative.Status.ACCEPTED
+        ).values_list("article_id", "initiative__slug", "initiative__name"):
             initiative.setdefault((slug, name), set()).add(article_id)
         year = {}
         for article_id, y in (

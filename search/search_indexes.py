@@ -13,7 +13,7 @@ from haystack import indexes
 from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT
 
-from archive.models import Agency, Article, Region
+from archive.models import Agency, Article, Initiative, Region
 from search.analysis import BigramAnalyzer, CommonRunAnalyzer, WordAnalyzer
 from search.segments import TermSet
 
@@ -126,7 +126,12 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
                 # was a third of preparing a document.
                 Prefetch("articleregion_set", to_attr="region_links"),
                 Prefetch("articleagency_set", to_attr="agency_links"),
-                Prefetch("initiatives", to_attr="initiative_list"),
+                # Accepted only: a suggested initiative is linked for staff, not for readers.
+                Prefetch(
+                    "initiatives",
+                    queryset=Initiative.objects.filter(status=Initiative.Status.ACCEPTED),
+                    to_attr="initiative_list",
+                ),
             )
             .order_by("pk")
         )

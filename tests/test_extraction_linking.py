@@ -118,20 +118,23 @@ def test_a_merged_agency_name_resolves_to_the_survivor():
     assert not Agency.objects.filter(name="港区分局").exists()
 
 
-def test_quoted_campaigns_become_suggestions_not_links():
+def test_quoted_campaigns_become_suggestions_linked_for_staff():
+    """Changed with issue 13: a suggestion is linked (staff see it per article); readers see
+    it only once accepted (tests/test_browse_scope.py)."""
     article = make_article("周口", BODY)
     extract_articles([article.pk])
     suggestion = Initiative.objects.get(name="暖心驿站")
     assert suggestion.status == Initiative.Status.SUGGESTED
-    assert not ArticleInitiative.objects.filter(initiative=suggestion).exists()
+    assert ArticleInitiative.objects.filter(article=article, initiative=suggestion).exists()
     assert ArticleInitiative.objects.filter(
         article=article, initiative__name="我为群众办实事"
     ).exists()
-    # Once staff accept it, the next run links it.
-    suggestion.status = Initiative.Status.ACCEPTED
+    # A rejected one is unlinked by the next run, and never suggested again.
+    suggestion.status = Initiative.Status.REJECTED
     suggestion.save()
     extract_articles([article.pk])
-    assert ArticleInitiative.objects.filter(article=article, initiative=suggestion).exists()
+    assert not ArticleInitiative.objects.filter(initiative=suggestion).exists()
+    assert Initiative.objects.filter(name="暖心驿站").count() == 1
 
 
 def test_import_signal_extracts_inside_the_writers_transaction():

@@ -67,10 +67,16 @@ class Catalog:
         self.agencies = {}
         self.agency_ids = {}  # (name or alias, region id) → agency id
         self.bureau_by_region = {}  # region id → the bureau whose area it is
-        self.known_initiative_names = set()
+        self.known_initiative_names = set()  # every initiative's names, rejected ones too
+        self.initiative_ids = {}  # name or alias → id, of the initiatives extraction links
         self.unconfirmed = set()  # (model, pk) created by extraction, not yet committed
         self._stale = False
-        keys = {}
+        keys = self._keys = {}
+        # Names of initiatives this run suggested: an automaton of their own, cheap to
+        # rebuild after each, where rebuilding the big one would cost every new suggestion
+        # tens of milliseconds.
+        self._learned_keys = None
+        self._learned_automaton = None
 
         def add(key, entry):
             if len(key) >= 2:
@@ -99,13 +105,12 @@ class Catalog:
         for initiative in initiatives:
             names = [initiative.name, *initiative.aliases]
             self.known_initiative_names.update(names)
-            if initiative.status == Initiative.Status.ACCEPTED:
-                for name in names:
-                    add(name, ("initiative", initiative.id))
+            if initiative.status != Initiative.Status.REJECTED:
+                self.learn_initiative(initiative.id, names)
         for word in BLOCKERS:
             keys.setdefault(word, []).append(("blocker",))
-        self._keys = keys
         self._build_automaton()
+        self._learned_keys = {}
 
     def _build_automaton(self):
         # Entries sorted so that a catalogue grown during a run (learn_agency) and one loaded
@@ -154,6 +159,36 @@ class Catalog:
                 if ("agency", agency_id) not in entries:
                     entries.append(("agency", agency_id))
                     self._stale = True
+
+    def learn_initiative(self, initiative_id, names):
+        """Link an initiative wherever it is named: accepted ones, and suggested ones (staff
+        see those per article; readers only once accepted). Also for one this run created,
+        so an import resumed after a crash links as an uninterrupted one."""
+        learned = self._learned_keys is not None
+        keys = self._learned_keys if learned else self._keys
+        for name in names:
+            self.known_initiative_names.add(name)
+            self.initiative_ids.setdefault(name, initiative_id)
+            if len(name) >= 2:
+                entries = keys.setdefault(name, [])
+                if ("initiative", initiative_id) not in entries:
+                    entries.append(("initiative", initiative_id))
+                    if learned:
+                        self._learned_automaton = None
+
+    def learned_initiatives(self, text):
+        """(start, end, initiative id) of every name of an initiative this run suggested."""
+        if not self._learned_keys:
+            return
+        if self._learned_automaton is None:
+            automaton = ahocorasick.Automaton()
+            for key, entries in self._learned_keys.items():
+                automaton.add_word(key, (key, tuple(entry[1] for entry in entries)))
+            automaton.make_automaton()
+            self._learned_automaton = automaton
+        for end_index, (key, ids) in self._learned_automaton.iter_long(text):
+            for initiative_id in ids:
+                yield end_index - len(key) + 1, end_index + 1, initiative_id
 
     def ancestors(self, region_id):
         """The region and every region above it, nearest first."""

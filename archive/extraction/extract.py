@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from archive.models import Region
 
 from .agencies import BUREAU_KINDS, STOP_CHARACTERS, AgencyRef, find_agencies
-from .initiatives import suggested_names
+from .initiatives import core, suggestions
 
 # A place name followed by one of these is a street (中山路, 延安路), not the place.
 STREET_SUFFIXES = ("路", "街", "大道", "大街", "巷")
@@ -45,7 +45,7 @@ class Extraction:
     ambiguous: list = field(default_factory=list)  # place names left unresolved
     agencies: dict = field(default_factory=dict)  # key → (AgencyRef, mentions)
     initiatives: Counter = field(default_factory=Counter)  # initiative id → mentions
-    suggestions: list = field(default_factory=list)  # quoted names not in the catalogue
+    suggestions: list = field(default_factory=list)  # initiatives.Suggestion, not accepted ones
 
 
 def extract(title, body, catalog):
@@ -53,7 +53,7 @@ def extract(title, body, catalog):
     text = f"{title}\n{body}"
     title_end = len(title)
     result = Extraction()
-    place_hits, agency_hits = [], []
+    place_hits, agency_hits, initiative_hits = [], [], []
     for end_index, (key, entries) in catalog.automaton.iter_long(text):
         start, end = end_index - len(key) + 1, end_index + 1
         kind = entries[0][0]
@@ -65,6 +65,11 @@ def extract(title, body, catalog):
         elif kind == "initiative":
             for entry in entries:
                 result.initiatives[entry[1]] += 1
+            initiative_hits.append((start, end))
+
+    for start, end, initiative_id in catalog.learned_initiatives(text):
+        result.initiatives[initiative_id] += 1
+        initiative_hits.append((start, end))
 
     # A short name glued to the word before it is often the tail of a foreign name
     # (佛罗里达州 → 达州, 苏梅州 → 梅州, 联大连续 → 大连): it too needs context.
@@ -125,9 +130,24 @@ def extract(title, body, catalog):
         result.agencies[ref.key] = (ref, previous[1] + 1 if previous else 1)
 
     result.suggestions = [
-        name for name in suggested_names(text) if name not in catalog.known_initiative_names
+        suggestion
+        for suggestion in suggestions(text)
+        if _new_name(suggestion, text, initiative_hits, catalog)
     ]
     return result
+
+
+def _new_name(suggestion, text, initiative_hits, catalog):
+    """A shaped name worth linking as a suggestion: not one staff rejected, and not a known
+    campaign with only campaign words around it (扫黑除恶斗争 is 扫黑除恶)."""
+    if suggestion.name in catalog.known_initiative_names:
+        return suggestion.name in catalog.initiative_ids
+    for start, end in initiative_hits:
+        if suggestion.start <= start and end <= suggestion.end:
+            rest = text[suggestion.start : start] + text[end : suggestion.end]
+            if len(core(rest)) < 2:
+                return False
+    return True
 
 
 def _glued(character):

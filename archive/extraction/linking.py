@@ -1,4 +1,5 @@
-"""Writing what extraction found: links, new agencies, suggested initiatives, review flags.
+"""Writing what extraction found: links, new agencies, suggested initiatives, review flags
+(the ``off_topic`` one hides the article until staff decide, see ``scope``).
 
 Who made a link decides who may undo it: re-extraction replaces only ``extracted`` links and
 never touches a ``staff`` one (nor adds an extracted twin of it). Links are synchronised,
@@ -10,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
@@ -27,9 +29,10 @@ from archive.models import (
 from .catalog import Catalog
 from .extract import extract
 from .initiatives import initiative_slug
+from .scope import is_police_news
 
 Flag = Article.ReviewFlag
-EXTRACTION_FLAGS = {Flag.NO_REGION, Flag.NO_AGENCY, Flag.AMBIGUOUS_REGION}
+EXTRACTION_FLAGS = {Flag.NO_REGION, Flag.NO_AGENCY, Flag.AMBIGUOUS_REGION, Flag.OFF_TOPIC}
 
 _state = threading.local()
 _cache = {"catalog": None}
@@ -100,7 +103,7 @@ def extract_articles(article_ids, catalog=None, summary=None):
     try:
         with transaction.atomic():
             articles = Article.objects.filter(pk__in=article_ids).only(
-                "id", "title_simplified", "body_simplified", "review_flags"
+                "id", "title_simplified", "body_simplified", "review_flags", "status", "in_scope"
             )
             batch = LinkBatch(article_ids)
             for article in articles.order_by("pk"):
@@ -139,6 +142,10 @@ def link_article(article, catalog, summary, batch):
             for initiative_id, mentions in result.initiatives.items()
         },
     }
+    for suggestion in result.suggestions:
+        initiative_id = _suggested_id(suggestion, article, catalog, summary)
+        if initiative_id is not None:
+            wanted[ArticleInitiative].setdefault(initiative_id, {"mentions": 1})
     for ref, mentions in result.agencies.values():
         agency_id = _agency_id(ref, catalog, summary)
         links = wanted[ArticleAgency].setdefault(agency_id, {"mentions": 0})
@@ -146,8 +153,6 @@ def link_article(article, catalog, summary, batch):
     changed = False
     for model, target in LINKS:
         changed |= _sync(model, target, article, wanted[model], existing[model], batch)
-    for name in result.suggestions:
-        summary.suggestions_created += _suggest(name, article, catalog)
 
     flags = [flag for flag in article.review_flags if flag not in EXTRACTION_FLAGS]
     if not (wanted[ArticleRegion] or staff[ArticleRegion]):
@@ -156,12 +161,35 @@ def link_article(article, catalog, summary, batch):
         flags.append(Flag.NO_AGENCY)
     if result.ambiguous:
         flags.append(Flag.AMBIGUOUS_REGION)
-    if sorted(flags) != sorted(article.review_flags):
+    # Staff who linked a police unit to the article have said what it is about.
+    if (
+        article.in_scope is None
+        and not staff[ArticleAgency]
+        and not is_police_news(
+            article.title_simplified, article.body_simplified, sum(result.regions.values())
+        )
+    ):
+        flags.append(Flag.OFF_TOPIC)
+    status = _scope_status(article, flags)
+    if sorted(flags) != sorted(article.review_flags) or status != article.status:
         # update(), not save(): flags are derived data and need no history row.
-        Article.objects.filter(pk=article.pk).update(review_flags=flags)
-        article.review_flags = flags
+        Article.objects.filter(pk=article.pk).update(review_flags=flags, status=status)
+        article.review_flags, article.status = flags, status
         changed = True
     return changed
+
+
+def _scope_status(article, flags):
+    """Hidden while an article waits for staff to say it is police news after all; published
+    again when its text (edited, re-imported) no longer looks off-topic. Only the status this
+    rule set is undone: a copy stays a copy, an article staff hid stays hidden."""
+    was_off_topic = Flag.OFF_TOPIC in article.review_flags
+    is_off_topic = Flag.OFF_TOPIC in flags
+    if is_off_topic and article.status == Article.Status.PUBLISHED:
+        return Article.Status.HIDDEN
+    if was_off_topic and not is_off_topic and article.status == Article.Status.HIDDEN:
+        return Article.Status.PUBLISHED
+    return article.status
 
 
 def _sync(model, target, article, wanted, existing, batch):
@@ -227,20 +255,27 @@ def _agency_id(ref, catalog, summary):
     return agency.pk
 
 
-def _suggest(name, article, catalog):
-    """Propose a quoted campaign name to staff once; never link it before they accept it."""
-    catalog.known_initiative_names.add(name)
-    slug = initiative_slug(name)
-    if (
-        Initiative.objects.filter(name=name).exists()
-        or Initiative.objects.filter(slug=slug).exists()
-    ):
-        return 0
-    initiative = Initiative.objects.create(
-        name=name,
-        slug=slug,
-        status=Initiative.Status.SUGGESTED,
-        description=f"自动发现，首见于文章 {article.pk}。",
-    )
-    catalog.unconfirmed.add((Initiative, initiative.pk))
-    return 1
+def _suggested_id(suggestion, article, catalog, summary):
+    """The initiative a shaped name stands for: known (suggested earlier, maybe in this run)
+    or proposed to staff now. Linked either way; readers see it only once accepted. None for
+    a name staff rejected."""
+    for name in [suggestion.name, *suggestion.aliases]:
+        known = catalog.initiative_ids.get(name)
+        if known is not None:
+            return known
+    slug = initiative_slug(suggestion.name)
+    initiative = Initiative.objects.filter(Q(name=suggestion.name) | Q(slug=slug)).first()
+    if initiative is not None and initiative.status == Initiative.Status.REJECTED:
+        return None
+    if initiative is None:
+        initiative = Initiative.objects.create(
+            name=suggestion.name,
+            slug=slug,
+            aliases=suggestion.aliases,
+            status=Initiative.Status.SUGGESTED,
+            description=f"自动发现，首见于文章 {article.pk}。",
+        )
+        catalog.unconfirmed.add((Initiative, initiative.pk))
+        summary.suggestions_created += 1
+    catalog.learn_initiative(initiative.pk, [initiative.name, *initiative.aliases])
+    return initiative.pk

@@ -6,7 +6,7 @@ plenty): signals keep the index current, this catches what a failed write left b
 
 from django.core.management.base import BaseCommand, CommandError
 
-from archive.models import Article
+from archive.models import Article, Initiative
 from search.indexing import backend_and_index, update_articles
 from search.search_indexes import fingerprint
 
@@ -49,13 +49,18 @@ class Command(BaseCommand):
 def database_fingerprints():
     """{id: fingerprint} of every published article, computed as the index computes it."""
     links = {}
-    for model, field in (
-        (Article.regions.through, "region_id"),
-        (Article.agencies.through, "agency_id"),
-        (Article.initiatives.through, "initiative_id"),
+    for model, field, indexed in (
+        (Article.regions.through, "region_id", {}),
+        (Article.agencies.through, "agency_id", {}),
+        # The index lists accepted initiatives only (ArticleIndex.index_queryset).
+        (
+            Article.initiatives.through,
+            "initiative_id",
+            {"initiative__status": Initiative.Status.ACCEPTED},
+        ),
     ):
         for article_id, target in model.objects.filter(
-            article__status=Article.Status.PUBLISHED
+            article__status=Article.Status.PUBLISHED, **indexed
         ).values_list("article_id", field):
             links.setdefault(article_id, {}).setdefault(field, []).append(target)
     result = {}
