@@ -7,7 +7,14 @@ from dataclasses import dataclass, field
 
 from archive.models import Region
 
-from .agencies import BUREAU_KINDS, STOP_CHARACTERS, AgencyRef, find_agencies
+from .agencies import (
+    BUREAU_KINDS,
+    MINISTRY_WORD_TAILS,
+    STOP_CHARACTERS,
+    UNIT_PATTERN,
+    AgencyRef,
+    find_agencies,
+)
 from .initiatives import suggested_names
 
 # A place name followed by one of these is a street (中山路, 延安路), not the place.
@@ -15,22 +22,29 @@ STREET_SUFFIXES = ("路", "街", "大道", "大街", "巷")
 # A county named by its short name, or a full name that is also a word (城区), counts only
 # when police words follow it or its city is named elsewhere in the article.
 POLICE_WORDS = ("公安", "警方", "分局")
+UNIT_WORDS = ("公安局", "分局")
 TITLE_WEIGHT = 3
 
 
 class RegionHits(dict):
     """End offset of each accepted place name → region id, remembering where it began."""
 
-    def __init__(self):
+    def __init__(self, text):
         super().__init__()
+        self.text = text
         self._starts = {}
+        self._begins = set()
 
     def add(self, start, end, region_id):
         self[end] = region_id
         self._starts[end] = start
+        self._begins.add(start)
 
     def start_of(self, end):
         return self._starts.get(end, end)
+
+    def starts_at(self, start):
+        return start in self._begins
 
 
 @dataclass
@@ -61,7 +75,13 @@ def extract(title, body, catalog):
             if not text.startswith(STREET_SUFFIXES, end):
                 place_hits.append((start, end, entries))
         elif kind == "agency":
-            agency_hits.append((start, end, key, entries))
+            # A known name that begins a longer unit (公安部 in 公安部刑侦局) or a word
+            # (公安部门) is left to the unit pattern.
+            longer = UNIT_PATTERN.match(text, start)
+            if not (longer and longer.end() > end) and not (
+                key.endswith("公安部") and text.startswith(MINISTRY_WORD_TAILS, end)
+            ):
+                agency_hits.append((start, end, key, entries))
         elif kind == "initiative":
             for entry in entries:
                 result.initiatives[entry[1]] += 1
@@ -79,11 +99,18 @@ def extract(title, body, catalog):
         confident = [entry[1] for entry in entries if not _needs_context(entry, glued)]
         if len(confident) == 1:
             context_ids.update(catalog.ancestors(confident[0]))
-    regions_at = RegionHits()
+    # Then full names that context resolves (朝阳区 in a 北京 story): the district itself is
+    # context for its short name (朝阳警方).
+    for start, end, entries, glued in place_hits:
+        if len(entries) > 1 and any(entry[3] for entry in entries):
+            candidates = _place_candidates(text, start, end, entries, glued, catalog, context_ids)
+            if len(candidates) == 1:
+                context_ids.update(catalog.ancestors(candidates[0]))
+    regions_at = RegionHits(text)
     weights = Counter()
     first_seen = {}
     for start, end, entries, glued in place_hits:
-        candidates = _place_candidates(text, end, entries, glued, catalog, context_ids)
+        candidates = _place_candidates(text, start, end, entries, glued, catalog, context_ids)
         if len(candidates) != 1:
             name = text[start:end]
             if candidates and name not in result.ambiguous:
@@ -139,9 +166,10 @@ def _needs_context(entry, glued):
     return needs_context or (glued and not is_full)
 
 
-def _place_candidates(text, end, entries, glued, catalog, context_ids):
+def _place_candidates(text, start, end, entries, glued, catalog, context_ids):
     """The regions a place name may mean here: one when resolved, several when ambiguous."""
-    police_follow = text.startswith(POLICE_WORDS, end)
+    # 南城分局 after 东莞市公安局 is a unit of that bureau, not 南城县's.
+    police_follow = text.startswith(POLICE_WORDS, end) and not text.endswith(UNIT_WORDS, 0, start)
     confident, contextual = [], []
     for entry in entries:
         region_id = entry[1]
@@ -151,7 +179,10 @@ def _place_candidates(text, end, entries, glued, catalog, context_ids):
             contextual.append(region_id)
     # 河北 is the province even in a 天津 story (which has a 河北区): a name that stands on
     # its own beats one that only context admits.
-    candidates = confident or contextual
+    # ... unless the other one is written out in full elsewhere in the article (北京市朝阳区
+    # then 朝阳警方: the district, not 朝阳市).
+    candidates = [region_id for region_id in contextual if region_id in context_ids]
+    candidates = candidates or confident or contextual
     for depth in (1, None):
         # Prefer the one under a city the article names (鼓楼区 in a 南京 story), then the
         # one under a province it names.
