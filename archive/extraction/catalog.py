@@ -20,14 +20,14 @@ from .agencies import BUREAU_KINDS, is_compound
 MUNICIPALITY_CODES = {"110000", "120000", "310000", "500000"}
 
 # Short names that are also everyday words; they count only in context, like county names.
-COMMON_WORD_SHORT_NAMES = {"来宾", "中山", "白山", "阿里", "东方", "平安", "青山", "江山"}
+COMMON_WORD_SHORT_NAMES = {"来宾", "中山", "白山", "阿里", "东方", "平安", "青山", "江山", "万全"}
 
 # Short names that are police words themselves (公安县 → 公安): never a place on their own.
 EXCLUDED_SHORT_NAMES = {"公安"}
 
 # Longer everyday words that begin with a place name; as automaton keys they win the
 # leftmost-longest match and so hide the place name inside them.
-BLOCKERS = ["长治久安", "阿里巴巴", "阿里云", "中山装", "太平洋", "大同小异"]
+BLOCKERS = ["长治久安", "阿里巴巴", "阿里云", "中山装", "太平洋", "大同小异", "宁德时代"]
 
 
 @dataclass

@@ -2,6 +2,7 @@
 for every known name (regions, agencies, initiatives), one compiled pattern pass for unit
 words, one for quoted campaign names."""
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -15,10 +16,33 @@ from .agencies import (
     AgencyRef,
     find_agencies,
 )
+from .catalog import COMMON_WORD_SHORT_NAMES
 from .initiatives import suggested_names
 
 # A place name followed by one of these is a street (中山路, 延安路), not the place.
 STREET_SUFFIXES = ("路", "街", "大道", "大街", "巷")
+# A place name that begins a longer proper name is not the place the story is about: a
+# university, a company or brand, an exchange, a newspaper, an event, a facility. The name
+# may run a few characters before its kind word (湖北某某律师事务所, 兰州某某牌), never
+# across a function word (在杭州读大学 is a place).
+NAME_KINDS = (
+    "大学|学院|中学|小学|研究所|研究院|科学院|医院|出版社|"
+    "公司|集团|银行|证券|保险|股份|控股|期货|交易所|联交所|事务所|制药|药业|牌|"
+    "日报|晚报|晨报|青年报|商报|都市报|电视台|卫视|"
+    "冬奥会|冬奥|奥运会|亚运会|世博会|"
+    "机场|火车站|高铁站|汽车站|收费站|服务区|建材市场"
+)
+_NAME_CHARACTER = "(?![" + "".join(sorted(STOP_CHARACTERS)) + "读考上])[\u4e00-\u9fff]"
+INSIDE_NAME = re.compile(
+    rf"{_NAME_CHARACTER}{{0,6}}?(?:{NAME_KINDS})"
+    # An account or channel named after a place: @某某发布, “某某发布”.
+    r"|发布(?![\u4e00-\u9fff])"
+    # Time and its zone: 北京时间.
+    r"|时间"
+)
+# A place (or a run of places) followed by 人 or 籍 and no more of the word is a person's
+# origin (江苏省某县人, 湖南籍), not where the story happens.
+ORIGIN = re.compile(r"[人籍](?![\u4e00-\u9fff])")
 # A county named by its short name, or a full name that is also a word (城区), counts only
 # when police words follow it or its city is named elsewhere in the article.
 POLICE_WORDS = ("公安", "警方", "分局")
@@ -72,7 +96,7 @@ def extract(title, body, catalog):
         start, end = end_index - len(key) + 1, end_index + 1
         kind = entries[0][0]
         if kind == "region":
-            if not text.startswith(STREET_SUFFIXES, end):
+            if not (text.startswith(STREET_SUFFIXES, end) or INSIDE_NAME.match(text, end)):
                 place_hits.append((start, end, entries))
         elif kind == "agency":
             # A known name that begins a longer unit (公安部 in 公安部刑侦局) or a word
@@ -86,11 +110,32 @@ def extract(title, body, catalog):
             for entry in entries:
                 result.initiatives[entry[1]] += 1
 
+    place_hits = _without_origins(text, place_hits)
     # A short name glued to the word before it is often the tail of a foreign name
-    # (佛罗里达州 → 达州, 苏梅州 → 梅州, 联大连续 → 大连): it too needs context.
+    # (佛罗里达州 → 达州, 苏梅州 → 梅州, 联大连续 → 大连): it too needs context. Glued on
+    # both sides it is inside a word (万全准备, 峰平谷比价): only police words after it count.
     ends = {end for _start, end, _entries in place_hits}
+    starts = {start for start, _end, _entries in place_hits}
     place_hits = [
-        (start, end, entries, start > 0 and _glued(text[start - 1]) and start not in ends)
+        (
+            start,
+            end,
+            entries,
+            (
+                start > 0
+                and _glued(text[start - 1])
+                and start not in ends
+                and not text.endswith(UNIT_WORDS, 0, start)  # 长沙市公安局岳麓分局
+            )
+            * (
+                2
+                if end < len(text)
+                and _glued(text[end])
+                and end not in starts
+                and not text.startswith(POLICE_WORDS, end)
+                else 1
+            ),
+        )
         for start, end, entries in place_hits
     ]
     # Context first: cities and provinces named without doubt, then everything else.
@@ -110,7 +155,9 @@ def extract(title, body, catalog):
     weights = Counter()
     first_seen = {}
     for start, end, entries, glued in place_hits:
-        candidates = _place_candidates(text, start, end, entries, glued, catalog, context_ids)
+        candidates = _place_candidates(
+            text, start, end, entries, glued, catalog, context_ids, regions_at.get(start)
+        )
         if len(candidates) != 1:
             name = text[start:end]
             if candidates and name not in result.ambiguous:
@@ -157,6 +204,27 @@ def extract(title, body, catalog):
     return result
 
 
+def _without_origins(text, place_hits):
+    """Drop every run of adjacent place names that ends in a person's origin (某省某县人)."""
+    kept, run = [], []
+    for hit in [*place_hits, None]:
+        if hit is not None and run and hit[0] == run[-1][1]:
+            run.append(hit)
+            continue
+        if run and not ORIGIN.match(text, run[-1][1]):
+            kept.extend(run)
+        run = [hit] if hit is not None else []
+    return kept
+
+
+def _in_context(entry, catalog, context_ids):
+    """A county the article's other places admit: its city is named, or for a full name
+    (丰县, 城区) also its province."""
+    _kind, region_id, _needs, is_full = entry
+    chain = catalog.ancestors(region_id)
+    return bool(set(chain if is_full else chain[:2]) & context_ids)
+
+
 def _glued(character):
     return "\u4e00" <= character <= "\u9fff" and character not in STOP_CHARACTERS
 
@@ -166,16 +234,24 @@ def _needs_context(entry, glued):
     return needs_context or (glued and not is_full)
 
 
-def _place_candidates(text, start, end, entries, glued, catalog, context_ids):
-    """The regions a place name may mean here: one when resolved, several when ambiguous."""
+def _place_candidates(text, start, end, entries, glued, catalog, context_ids, before=None):
+    """The regions a place name may mean here: one when resolved, several when ambiguous.
+
+    ``before`` is the region named right before this name, if any (四川江油: 四川)."""
     # 南城分局 after 东莞市公安局 is a unit of that bureau, not 南城县's.
     police_follow = text.startswith(POLICE_WORDS, end) and not text.endswith(UNIT_WORDS, 0, start)
+    word_like = glued == 2 or text[start:end] in COMMON_WORD_SHORT_NAMES
     confident, contextual = [], []
     for entry in entries:
         region_id = entry[1]
         if not _needs_context(entry, glued):
             confident.append(region_id)
-        elif police_follow or {region_id, catalog.regions[region_id].parent_id} & context_ids:
+        elif (
+            police_follow
+            # Right after one of its own parents (四川江油, 安徽蒙城).
+            or (before is not None and before in catalog.ancestors(region_id)[1:])
+            or (not word_like and _in_context(entry, catalog, context_ids))
+        ):
             contextual.append(region_id)
     # 河北 is the province even in a 天津 story (which has a 河北区): a name that stands on
     # its own beats one that only context admits.
