@@ -99,3 +99,20 @@ def test_a_relative_provincial_department_is_the_province_just_named():
 def test_a_sub_bureau_written_after_its_city_bureau_needs_no_district():
     units = linked("东莞", "该男子已被东莞市公安局南城分局依法刑事拘留。")
     assert units["东莞市公安局南城分局"].parent.name == "东莞市公安局"
+
+
+def test_departments_a_bureau_sets_to_work_are_its_own():
+    units = linked(
+        "曲阜", "曲阜市公安局１１０指挥中心接到报警后，曲阜市公安局立即组织刑警大队赶赴现场。"
+    )
+    assert {"曲阜市公安局110指挥中心", "曲阜市公安局刑警大队"} <= set(units)
+
+
+def test_a_bare_provincial_department_is_the_articles_province():
+    units = linked("湖南", "湖南一男子连杀数人。案发后，由公安厅厅长亲自部署侦破工作。")
+    assert "湖南省公安厅" in units
+
+
+def test_a_city_short_name_is_the_city_even_when_its_namesake_district_is_written():
+    units = linked("白银", "白银公安局通报案情。嫌疑人在白银区一小卖部被抓。")
+    assert "白银市公安局" in units

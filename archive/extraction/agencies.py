@@ -51,6 +51,7 @@ DEPARTMENT_WORDS = {
     "经侦": "经济犯罪侦查",
     "食药环侦": "食品药品环境犯罪侦查",
     "车管所": "车辆管理所",
+    "１１０": "110",
 }
 NUMERALS = "一二三四五六七八九十"
 DEPARTMENT = (
@@ -58,7 +59,7 @@ DEPARTMENT = (
     r"治安管理|治安|经侦|经济犯罪侦查|网安|网络安全保卫|特警|巡特警|巡警|技侦|反诈|反电诈|法制|"
     r"食药环侦|环食药侦|食品药品安全保卫|食品药品犯罪侦查|食药|信访|情报信息研判|情报)"
     rf"(?:警察)?[{NUMERALS}]*(?:总队|支队|大队|中队|科)"
-    rf"|[{NUMERALS}]+(?:大队|中队)|车辆管理所|车管所|110指挥中心|指挥中心"
+    rf"|[{NUMERALS}]+(?:大队|中队)|车辆管理所|车管所|(?:110|１１０)?指挥中心"
 )
 # Police with their own hierarchy: the word in their names that says which.
 SPECIAL_KINDS = {
@@ -113,6 +114,10 @@ CUT_WORDS = (
     "协助",
     "会同",
     "以及",
+    "组织",
+    "分管",
+    "调集",
+    "指派",
     "分许",
     "称",
 )
@@ -371,7 +376,10 @@ def find_agencies(text, catalog, regions_at, covered, context):
             ref = AgencyRef(f"公安部{bureau}", Agency.Kind.MINISTRY_BUREAU, None, parent)
             ref.aliases = {word} - {ref.name}
         elif kind in ("provincial", "bureau"):
-            if region_id is None and word != "局" and text[start - 1 : start] in ("省", "市"):
+            if region_id is None and (
+                kind == "provincial" or (word != "局" and text[start - 1 : start] == "市")
+            ):
+                # 省公安厅, 公安厅, 市公安局 with no place name before them.
                 region_id = _relative_place(text, start, kind, catalog, regions_at, context)
             if region_id is not None:
                 region = catalog.regions[region_id]
@@ -556,8 +564,10 @@ def _department(text, start, word, region_id, catalog, units, found, explicit):
         parent = bureau_ref(catalog, region_id, explicit)
     if parent is None:
         before = text[start - 1 : start]
-        if before in STOP_CHARACTERS or "\u4e00" <= before <= "\u9fff":
-            return None  # 各交警大队, 该大队: not one named unit
+        if before in STOP_CHARACTERS or (
+            "\u4e00" <= before <= "\u9fff" and not text.endswith(CUT_WORDS, 0, start)
+        ):
+            return None  # 各交警大队, 该大队: not one named unit (组织刑警大队 is)
         # 禁毒大队 on its own: the bureau the text is talking about.
         for _, ref in reversed(found):
             if ref.kind in BUREAU_KINDS and ref.kind != Agency.Kind.MINISTRY:

@@ -257,7 +257,12 @@ def _place_candidates(text, start, end, entries, glued, catalog, context_ids, be
     # its own beats one that only context admits.
     # ... unless the other one is written out in full elsewhere in the article (北京市朝阳区
     # then 朝阳警方: the district, not 朝阳市).
-    candidates = [region_id for region_id in contextual if region_id in context_ids]
+    candidates = [
+        region_id
+        for region_id in contextual
+        if region_id in context_ids
+        and not set(confident) & set(catalog.ancestors(region_id))  # 白银 is 白银市, not 白银区
+    ]
     candidates = candidates or confident or contextual
     for depth in (1, None):
         # Prefer the one under a city the article names (鼓楼区 in a 南京 story), then the
