@@ -27,7 +27,17 @@ EXCLUDED_SHORT_NAMES = {"公安"}
 
 # Longer everyday words that begin with a place name; as automaton keys they win the
 # leftmost-longest match and so hide the place name inside them.
-BLOCKERS = ["长治久安", "阿里巴巴", "阿里云", "中山装", "太平洋", "大同小异", "宁德时代"]
+BLOCKERS = [
+    "长治久安",
+    "阿里巴巴",
+    "阿里云",
+    "中山装",
+    "太平洋",
+    "大同小异",
+    "宁德时代",
+    "新华社",
+    "新华网",
+]
 
 
 @dataclass

@@ -30,11 +30,12 @@ NAME_KINDS = (
     "公司|集团|银行|证券|保险|股份|控股|期货|交易所|联交所|事务所|制药|药业|牌|"
     "日报|晚报|晨报|青年报|商报|都市报|电视台|卫视|"
     "冬奥会|冬奥|奥运会|亚运会|世博会|"
-    "机场|火车站|高铁站|汽车站|收费站|服务区|建材市场"
+    "机场|火车站|高铁站|汽车站|收费站|服务区|建材市场|分行|支行"
 )
-_NAME_CHARACTER = "(?![" + "".join(sorted(STOP_CHARACTERS)) + "读考上])[\u4e00-\u9fff]"
+# Not across a verb of study, a count (破获一起银行卡诈骗) or a police word.
+_NAME_CHARACTER = "(?![" + "".join(sorted(STOP_CHARACTERS)) + "读考上一警局])[\u4e00-\u9fff]"
 INSIDE_NAME = re.compile(
-    rf"{_NAME_CHARACTER}{{0,6}}?(?:{NAME_KINDS})"
+    rf"(?:{_NAME_CHARACTER}){{0,6}}?(?:{NAME_KINDS})"
     # An account or channel named after a place: @某某发布, “某某发布”.
     r"|发布(?![\u4e00-\u9fff])"
     # Time and its zone: 北京时间.
@@ -138,6 +139,12 @@ def extract(title, body, catalog):
         )
         for start, end, entries in place_hits
     ]
+    # A name followed by a place inside it (堪比江苏丰县) is not glued: the pair is a place.
+    following = {start: entries for start, _end, entries, _glued in place_hits}
+    place_hits = [
+        (start, end, entries, 0 if _parent_of_next(entries, following.get(end), catalog) else glued)
+        for start, end, entries, glued in place_hits
+    ]
     # Context first: cities and provinces named without doubt, then everything else.
     context_ids = set()
     for _start, _end, entries, glued in place_hits:
@@ -164,6 +171,13 @@ def extract(title, body, catalog):
                 result.ambiguous.append(name)
             continue
         region_id = candidates[0]
+        before = regions_at.get(start)
+        if (
+            before is not None
+            and catalog.regions[before].level == Region.Level.COUNTY
+            and before not in catalog.ancestors(region_id)
+        ):
+            continue  # 兴宾区老城区: a part of the county just named, not another county
         regions_at.add(start, end, region_id)
         result.regions[region_id] += 1
         city = catalog.city_of(region_id)
@@ -225,6 +239,13 @@ def _in_context(entry, catalog, context_ids):
     return bool(set(chain if is_full else chain[:2]) & context_ids)
 
 
+def _parent_of_next(entries, next_entries, catalog):
+    if not next_entries:
+        return False
+    ours = {entry[1] for entry in entries}
+    return any(ours & set(catalog.ancestors(entry[1])[1:]) for entry in next_entries)
+
+
 def _glued(character):
     return "\u4e00" <= character <= "\u9fff" and character not in STOP_CHARACTERS
 
@@ -263,6 +284,19 @@ def _place_candidates(text, start, end, entries, glued, catalog, context_ids, be
         if region_id in context_ids
         and not set(confident) & set(catalog.ancestors(region_id))  # 白银 is 白银市, not 白银区
     ]
+    # ... or a district of a city the article names, against a prefecture of the same name
+    # elsewhere (朝阳 in a 北京 story, 大同 in a 大庆 story).
+    if (
+        not candidates
+        and confident
+        and all(catalog.regions[region_id].level == Region.Level.CITY for region_id in confident)
+    ):
+        candidates = [
+            region_id
+            for region_id in contextual
+            if catalog.regions[region_id].parent_id in context_ids
+            and catalog.regions[region_id].parent_id not in confident
+        ]
     candidates = candidates or confident or contextual
     for depth in (1, None):
         # Prefer the one under a city the article names (鼓楼区 in a 南京 story), then the
