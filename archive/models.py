@@ -63,6 +63,13 @@ class Agency(models.Model):
         TRAFFIC = "traffic", "交警队"
         DETACHMENT = "detachment", "支队"
         BRIGADE = "brigade", "大队"
+        SQUAD = "squad", "中队"
+        MINISTRY_BUREAU = "ministry_bureau", "公安部业务局"
+        # Police with their own hierarchy, not under the bureau of the place they sit in.
+        RAILWAY = "railway", "铁路公安"
+        FOREST = "forest", "森林公安"
+        AIRPORT = "airport", "民航机场公安"
+        PORT = "port", "港航边防公安"
         OTHER = "other", "其他"
 
     name = models.CharField("名称", max_length=128)

@@ -77,10 +77,19 @@ def test_no_fragment_across_word_boundaries():
     )
     extract_articles([article.pk])
     names = set(Agency.objects.values_list("name", flat=True))
-    assert not any("局长" in name or name.startswith("局") for name in names), names
-    assert {"山城区公安分局", "长风派出所"} <= set(article.agencies.values_list("name", flat=True))
-    station = Agency.objects.get(name="长风派出所")
-    assert station.parent.name == "山城区公安分局"
+    # No fragment (局长风派出所, 分局局长): the parents and the station, nothing else.
+    assert names == {
+        "河南省公安厅",
+        "鹤壁市公安局",
+        "鹤壁市公安局山城区分局",
+        "鹤壁市公安局山城区分局长风派出所",
+    }
+    assert {"鹤壁市公安局山城区分局", "鹤壁市公安局山城区分局长风派出所"} <= set(
+        article.agencies.values_list("name", flat=True)
+    )
+    station = Agency.objects.get(name="鹤壁市公安局山城区分局长风派出所")
+    assert station.parent.name == "鹤壁市公安局山城区分局"
+    assert {"长风派出所", "山城区公安分局长风派出所"} <= set(station.aliases)
     assert station.kind == Agency.Kind.STATION
 
 
@@ -112,9 +121,9 @@ def test_an_enumeration_of_stations_hangs_under_the_named_bureau():
     extract_articles([article.pk])
     stations = Agency.objects.filter(kind=Agency.Kind.STATION).order_by("name")
     assert {(s.name, s.parent.name, s.region.name) for s in stations} == {
-        ("水寨派出所", "项城市公安局", "项城市"),
-        ("东方派出所", "项城市公安局", "项城市"),
-        ("花园派出所", "项城市公安局", "项城市"),
+        ("项城市公安局水寨派出所", "项城市公安局", "项城市"),
+        ("项城市公安局东方派出所", "项城市公安局", "项城市"),
+        ("项城市公安局花园派出所", "项城市公安局", "项城市"),
     }
     assert Agency.objects.get(name="项城市公安局").parent.name == "周口市公安局"
 

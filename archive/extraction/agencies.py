@@ -11,28 +11,118 @@ from dataclasses import dataclass, field
 
 from archive.models import Agency, Region
 
-from .catalog import BUREAU_KINDS
+BUREAU_KINDS = {
+    Agency.Kind.MINISTRY,
+    Agency.Kind.PROVINCIAL,
+    Agency.Kind.CITY_BUREAU,
+    Agency.Kind.COUNTY_BUREAU,
+    Agency.Kind.SUB_BUREAU,
+}
 
+# The ministry's own bureaus as the text may shorten them → their official names.
+MINISTRY_BUREAUS = {
+    "刑事侦查局": "刑事侦查局",
+    "刑侦局": "刑事侦查局",
+    "网络安全保卫局": "网络安全保卫局",
+    "网安局": "网络安全保卫局",
+    "治安管理局": "治安管理局",
+    "治安局": "治安管理局",
+    "交通管理局": "交通管理局",
+    "交管局": "交通管理局",
+    "经济犯罪侦查局": "经济犯罪侦查局",
+    "经侦局": "经济犯罪侦查局",
+    "禁毒局": "禁毒局",
+    "出入境管理局": "出入境管理局",
+    "反恐怖局": "反恐怖局",
+    "反恐局": "反恐怖局",
+    "科技信息化局": "科技信息化局",
+    "食品药品犯罪侦查局": "食品药品犯罪侦查局",
+    "监所管理局": "监所管理局",
+    "国际合作局": "国际合作局",
+}
+MINISTRY_NAME = "中华人民共和国公安部"
+# 公安部门, 公安部署: words that begin with the ministry's name.
+MINISTRY_WORD_TAILS = ("门", "署")
+# Shortened department words → the words of their official names (网安支队 → 网络安全保卫支队).
+DEPARTMENT_WORDS = {
+    "交警": "交通警察",
+    "交巡警": "交通巡逻警察",
+    "网安": "网络安全保卫",
+    "经侦": "经济犯罪侦查",
+    "食药环侦": "食品药品环境犯罪侦查",
+    "车管所": "车辆管理所",
+    "１１０": "110",
+}
+NUMERALS = "一二三四五六七八九十"
 DEPARTMENT = (
-    r"(?:交警|交通警察|交通管理|出入境管理|出入境|禁毒|刑侦|刑事侦查|刑警|治安管理|治安|经侦|"
-    r"经济犯罪侦查|网安|网络安全保卫|特警|巡特警|巡警|技侦|反诈|反电诈|法制|食药环侦|环食药侦)"
-    r"(?:支队|大队|中队|科)"
+    r"(?:交通警察|交警|交巡警|交通巡逻警察|交通管理|出入境管理|出入境|禁毒|刑侦|刑事侦查|刑警|"
+    r"治安管理|治安|经侦|经济犯罪侦查|网安|网络安全保卫|特警|巡特警|巡警|技侦|反诈|反电诈|法制|"
+    r"食药环侦|环食药侦|食品药品安全保卫|食品药品犯罪侦查|食药|信访|情报信息研判|情报)"
+    rf"(?:警察)?[{NUMERALS}]*(?:总队|支队|大队|中队|科)"
+    rf"|[{NUMERALS}]+(?:大队|中队)|车辆管理所|车管所|(?:110|１１０)?指挥中心"
 )
+# Police with their own hierarchy: the word in their names that says which.
+SPECIAL_KINDS = {
+    "森林": Agency.Kind.FOREST,
+    "铁路": Agency.Kind.RAILWAY,
+    "民航": Agency.Kind.AIRPORT,
+    "机场": Agency.Kind.AIRPORT,
+    "港航": Agency.Kind.PORT,
+    "边防": Agency.Kind.PORT,
+}
+SPECIAL = rf"(?:{'|'.join(SPECIAL_KINDS)})公安(?:分局|局|处)|公安处"
 # Alternatives are tried in order at each position: 公安分局 before 分局, 公安局 before 公安.
 UNIT_PATTERN = re.compile(
-    r"(?P<ministry>公安部)(?!门|署)"
+    rf"(?P<ministry_bureau>公安部(?:{'|'.join(sorted(MINISTRY_BUREAUS, key=len, reverse=True))}))"
+    rf"|(?P<ministry>公安部)(?![{''.join(MINISTRY_WORD_TAILS)}])"
     r"|(?P<provincial>公安厅)"
+    rf"|(?P<special>{SPECIAL})"
     r"|(?P<sub>公安分局|分局)"
-    r"|(?P<bureau>公安局)"
+    # 浏阳市局: a bureau named by its place and 局 alone (never 市局长, 全市局面).
+    r"|(?P<bureau>公安局|(?<=[市县])局(?![长面势部限]))"
     r"|(?P<station>派出所)"
     rf"|(?P<department>{DEPARTMENT})"
-    r"|(?P<vague>警方|公安(?!机关|队伍|部门|系统|民警|干警|战线|交警|工作))"
+    # 上海交警, 上海公安交警部门: the traffic police of a place.
+    r"|(?P<traffic>交警|交巡警)"
+    r"|(?P<vague>警方|公安机关|公安(?!队伍|部门|系统|民警|干警|战线|交警|工作|处))"
 )
+# Cities whose district sub-bureaus are named by the district's short name
+# (北京市公安局朝阳分局); elsewhere the full name is kept (杭州市公安局拱墅区分局).
+SHORT_SUB_BUREAU_CITIES = {"110000", "120000", "310000"}
+# The special administrative regions have their own police, not a 公安厅.
+SAR_POLICE = {"810000": "香港警务处", "820000": "澳门治安警察局"}
 
 # A name never crosses these: they end a phrase (到派出所, 该分局, 其他分局).
 STOP_CHARACTERS = set(
     "的在于到和与及或向由是了将把被让从给往赴至对为经据即并等各该其这那此每个去着过找回进"
 )
+# Words a name never starts after: the verb or phrase before it (联合城西派出所, 离开派出所).
+CUT_WORDS = (
+    "离开",
+    "联合",
+    "还有",
+    "难道",
+    "前往",
+    "来到",
+    "赶到",
+    "赶往",
+    "送往",
+    "位于",
+    "隶属",
+    "来自",
+    "配合",
+    "协助",
+    "会同",
+    "以及",
+    "组织",
+    "分管",
+    "调集",
+    "指派",
+    "分许",
+    "称",
+)
+# Zone words that begin with a stop character (经开区 is 经济技术开发区).
+ZONE_WORDS = ("经开区", "经济开发区", "经济技术开发区")
 # Unit characters a name cannot start with (局长风派出所 → 长风派出所).
 UNIT_CHARACTERS = set("局所队")
 # Words before 派出所 or 分局 that describe rather than name it.
@@ -74,9 +164,28 @@ GENERIC_NAMES = (
     "本地",
 )
 # Sub-bureaus named after what they police rather than where (水上分局, 机场分局).
-NAMED_SUB_BUREAUS = {"水上", "机场", "铁路", "森林", "地铁", "轨道交通", "公交", "港航", "高铁"}
+NAMED_SUB_BUREAUS = {
+    "水上",
+    "机场",
+    "铁路",
+    "森林",
+    "地铁",
+    "轨道交通",
+    "公交",
+    "港航",
+    "边防港航",
+    "高铁",
+}
 MAX_STATION_NAME = 5
+TOWN_SUFFIXES = ("镇", "乡", "街道")
 MAX_SUB_BUREAU_NAME = 10
+
+
+def is_compound(name):
+    """A unit's name written with its parent's (某市公安局某分局某派出所). Such a name is not a
+    catalogue key: as one key it would hide the parent's mention inside it; the pattern
+    finds the parent, then the unit under it, and rebuilds the same name."""
+    return len(UNIT_PATTERN.findall(name)) > 1
 
 
 @dataclass
@@ -95,11 +204,17 @@ class AgencyRef:
         return (self.name, self.region_id)
 
 
-def bureau_ref(catalog, region_id, explicit=None):
-    """The bureau whose area is ``region_id``: known, named in this article, or canonical.
+def ministry_ref():
+    return AgencyRef(MINISTRY_NAME, Agency.Kind.MINISTRY, None, aliases={"公安部"})
 
-    Canonical names follow the gazetteer: 河南省公安厅, 周口市公安局, 沈丘县公安局,
-    川汇区公安分局 (a district of a prefecture city has a 分局 of the city bureau).
+
+def bureau_ref(catalog, region_id, explicit=None, short_form=False):
+    """The bureau whose area is ``region_id``: named in this article, known, or canonical.
+
+    Canonical names follow the gazetteer and the official pattern: 河南省公安厅, 周口市公安局,
+    沈丘县公安局, and for a district of a city a 分局 of the city bureau (周口市公安局川汇区分局,
+    or 周口市公安局川汇分局 when ``short_form``: the text wrote 川汇分局), with the other forms
+    (川汇区公安分局 …) as aliases.
     """
     if explicit and region_id in explicit:
         return explicit[region_id]
@@ -108,6 +223,8 @@ def bureau_ref(catalog, region_id, explicit=None):
         entry = catalog.agencies[known]
         return AgencyRef(entry.name, entry.kind, entry.region_id, agency_id=known)
     region = catalog.regions[region_id]
+    if region.code in SAR_POLICE:
+        return AgencyRef(SAR_POLICE[region.code], Agency.Kind.PROVINCIAL, region_id)
     if region.level == Region.Level.PROVINCE:
         if region.is_municipality:
             return AgencyRef(f"{region.name}公安局", Agency.Kind.CITY_BUREAU, region_id)
@@ -119,8 +236,34 @@ def bureau_ref(catalog, region_id, explicit=None):
     if region.name.endswith("区") and (
         parent_region.level == Region.Level.CITY or parent_region.is_municipality
     ):
-        return AgencyRef(f"{region.name}公安分局", Agency.Kind.SUB_BUREAU, region_id, parent)
+        short = region.short_name
+        forms = {f"{parent.name}{region.name}分局", f"{region.name}公安分局"}
+        if short:
+            forms.add(f"{parent.name}{short}分局")
+        use_short = short and (short_form or parent_region.code in SHORT_SUB_BUREAU_CITIES)
+        name = f"{parent.name}{short if use_short else region.name}分局"
+        return AgencyRef(name, Agency.Kind.SUB_BUREAU, region_id, parent, aliases=forms - {name})
     return AgencyRef(f"{region.name}公安局", Agency.Kind.COUNTY_BUREAU, region_id, parent)
+
+
+def traffic_ref(bureau):
+    """The traffic police of a bureau: 总队 of a province or municipality, 支队 of a city,
+    大队 of a county or district (上海交警 → 上海市公安局交通警察总队)."""
+    if bureau.kind == Agency.Kind.PROVINCIAL or (
+        bureau.kind == Agency.Kind.CITY_BUREAU and bureau.parent is None
+    ):
+        level = "总队"
+    elif bureau.kind == Agency.Kind.CITY_BUREAU:
+        level = "支队"
+    else:
+        level = "大队"
+    return AgencyRef(
+        f"{bureau.name}交通警察{level}",
+        Agency.Kind.TRAFFIC,
+        bureau.region_id,
+        bureau,
+        aliases={f"{bureau.name}交警{level}"},
+    )
 
 
 def _name_before(text, start, floor, limit):
@@ -131,9 +274,13 @@ def _name_before(text, start, floor, limit):
         begin -= 1
     name = text[begin:start]
     for index in range(len(name) - 1, -1, -1):
-        if name[index] in STOP_CHARACTERS:
+        if name[index] in STOP_CHARACTERS and not name.startswith(ZONE_WORDS, index):
             name = name[index + 1 :]
             break
+    for word in CUT_WORDS:
+        cut = name.rfind(word)
+        if cut >= 0:
+            name = name[cut + len(word) :]
     name = name.lstrip("".join(UNIT_CHARACTERS))
     return name, start - len(name)
 
@@ -142,6 +289,54 @@ def _is_generic(name):
     return (
         len(name) < 2 or any(name.endswith(word) for word in GENERIC_NAMES) or name in GENERIC_NAMES
     )
+
+
+class _Units:
+    """The units found so far in one article: where each ends and where its written name
+    (with the places before it) begins."""
+
+    def __init__(self, regions_at):
+        self.regions_at = regions_at
+        self.at_end = {}  # end → ref
+        self.start = {}  # end → start of the unit word or name
+
+    def add(self, start, end, ref):
+        self.at_end[end] = ref
+        self.start[end] = start
+
+    def parent_at(self, position):
+        """The unit ending right where a name begins: its parent, written as a prefix."""
+        return self.at_end.get(position)
+
+    def region_before(self, start):
+        """The place named right before ``start``, also across 公安 (开封市公安交警支队)."""
+        region_id = self.regions_at.get(start)
+        if region_id is None and self.regions_at.text[start - 2 : start] == "公安":
+            region_id = self.regions_at.get(start - 2)
+        return region_id
+
+    def chain_start(self, position):
+        """Where the run of places and units written before ``position`` begins."""
+        while True:
+            if position in self.start:
+                previous = self.start[position]
+            else:
+                previous = self.regions_at.start_of(position)
+            if previous == position:
+                return position
+            position = previous
+
+    def floor(self, start, with_places=False):
+        ends = [*self.at_end, *(self.regions_at if with_places else ())]
+        return max([end for end in ends if end <= start] + [0])
+
+
+def _surface(ref, text, begin, end, regions_at):
+    """Keep the name as the text writes it from the place it begins with
+    (吉林省临江市公安局刑侦大队) as an alias."""
+    surface = text[begin:end]
+    if surface != ref.name and regions_at.starts_at(begin):
+        ref.aliases.add(surface)
 
 
 def find_agencies(text, catalog, regions_at, covered, context):
@@ -155,10 +350,11 @@ def find_agencies(text, catalog, regions_at, covered, context):
     found = []
     explicit = {}  # region id → the bureau this article names for it
     local = {}  # name → ref, so a second mention of 荷花路派出所 reuses the first
-    unit_ends = {end: ref for (start, end), ref in covered.items()}
-    for (start, _end), ref in covered.items():
+    units = _Units(regions_at)
+    for (start, end), ref in covered.items():
         found.append((start, ref))
         local[ref.name] = ref
+        units.add(start, end, ref)
     spans = sorted(covered)
 
     def inside_known(position):
@@ -173,70 +369,147 @@ def find_agencies(text, catalog, regions_at, covered, context):
         region_id = regions_at.get(start)
         ref = None
         if kind == "ministry":
-            ref = AgencyRef("公安部", Agency.Kind.MINISTRY, None)
+            ref = ministry_ref()
+        elif kind == "ministry_bureau":
+            bureau = MINISTRY_BUREAUS[word[len("公安部") :]]
+            parent = local.get(MINISTRY_NAME) or ministry_ref()
+            ref = AgencyRef(f"公安部{bureau}", Agency.Kind.MINISTRY_BUREAU, None, parent)
+            ref.aliases = {word} - {ref.name}
         elif kind in ("provincial", "bureau"):
-            if region_id is None and text[start - 1 : start] in ("省", "市") and context.city:
-                # 省公安厅 / 市公安局 with no place name: the article's own province or city.
-                region_id = context.city
-                if kind == "provincial":
-                    region_id = catalog.ancestors(region_id)[-1]
+            if region_id is None and (
+                kind == "provincial" or (word != "局" and text[start - 1 : start] == "市")
+            ):
+                # 省公安厅, 公安厅, 市公安局 with no place name before them.
+                region_id = _relative_place(text, start, kind, catalog, regions_at, context)
             if region_id is not None:
                 region = catalog.regions[region_id]
                 if kind == "provincial" or region.level != Region.Level.PROVINCE:
-                    ref = bureau_ref(catalog, region_id)
+                    ref = bureau_ref(catalog, region_id, explicit)
                     explicit.setdefault(region_id, ref)
                 elif region.is_municipality:
-                    ref = bureau_ref(catalog, region_id)
+                    ref = bureau_ref(catalog, region_id, explicit)
+        elif kind == "special":
+            ref = _special(text, start, word, region_id, units)
         elif kind == "sub":
-            ref = _sub_bureau(text, start, word, region_id, catalog, unit_ends, context, explicit)
+            ref = _sub_bureau(text, start, word, region_id, catalog, units, context, explicit)
         elif kind == "vague" and region_id is not None:
             # 武汉公安, 武汉警方: the bureau this article (or the catalogue) names for that place.
-            ref = bureau_ref(catalog, region_id, explicit)
+            short_form = text[regions_at.start_of(start) : start] != catalog.regions[region_id].name
+            ref = bureau_ref(catalog, region_id, explicit, short_form=short_form)
+        elif kind == "traffic":
+            region_id = units.region_before(start)
+            if region_id is not None:
+                ref = traffic_ref(bureau_ref(catalog, region_id, explicit))
         elif kind == "station":
-            refs = _stations(text, start, catalog, unit_ends, regions_at, local, context)
+            refs = _stations(text, start, catalog, units, local, context)
             for station_start, station in refs:
                 found.append((station_start, station))
                 local[station.name] = station
+                for alias in station.aliases:
+                    local.setdefault(alias, station)
             if refs:
-                unit_ends[end] = refs[-1][1]
+                units.add(refs[-1][0], end, refs[-1][1])
         elif kind == "department":
-            ref = _department(text, start, word, region_id, catalog, unit_ends, found, explicit)
+            region_id = units.region_before(start)
+            ref = _department(text, start, word, region_id, catalog, units, found, explicit)
         if ref is not None:
             ref = local.setdefault(ref.name, ref)
-            surface_start = regions_at.start_of(start)
-            if surface_start != start:  # 武汉警方 is a name; 分局 or 市公安局 alone is not
-                ref.aliases.add(text[surface_start:end])
+            _surface(ref, text, units.chain_start(start), end, regions_at)
             found.append((start, ref))
-            unit_ends[end] = ref
+            units.add(start, end, ref)
     found.sort(key=lambda item: item[0])
     return found
 
 
-def _sub_bureau(text, start, word, region_id, catalog, unit_ends, context, explicit):
+def _relative_place(text, start, kind, catalog, regions_at, context):
+    """省公安厅 / 市公安局 with no place name: the province or city named last before it
+    in the same sentence (辽宁省副省长、省公安厅厅长), else the article's own."""
+    sentence = max(text.rfind(mark, 0, start) for mark in "。！？\n")
+    for end in sorted((end for end in regions_at if sentence < end < start), reverse=True):
+        region_id = regions_at[end]
+        if kind == "provincial":
+            return catalog.ancestors(region_id)[-1]
+        if catalog.regions[region_id].level == Region.Level.CITY:
+            return region_id
+    region_id = context.city
+    if kind == "provincial" and region_id is not None:
+        region_id = catalog.ancestors(region_id)[-1]
+    return region_id
+
+
+def _special(text, start, word, region_id, units):
+    """Forest, railway, airport and port police: their own hierarchy, never the bureau of
+    the place in their name (沁阳市森林公安局, 上海铁路公安局南京公安处)."""
+    name_start = units.regions_at.start_of(start)
+    if name_start == start:
+        _, name_start = _name_before(text, start, units.floor(start), MAX_SUB_BUREAU_NAME)
+    name = text[name_start:start]
+    parent = units.parent_at(name_start)
+    full = f"{name}{word}"
+    kinds = [kind for key, kind in SPECIAL_KINDS.items() if key in full]
+    if parent is not None and parent.kind in SPECIAL_KINDS.values():
+        kinds = kinds or [parent.kind]
+        full = f"{parent.name}{full}"
+    if not kinds or _is_generic(name):
+        return None
+    return AgencyRef(full, kinds[0], region_id, parent)
+
+
+def _sub_bureau(text, start, word, region_id, catalog, units, context, explicit):
     if region_id is not None and catalog.regions[region_id].level == Region.Level.COUNTY:
-        ref = bureau_ref(catalog, region_id, explicit)
+        region = catalog.regions[region_id]
+        short_form = text[units.regions_at.start_of(start) : start] != region.name
+        ref = bureau_ref(catalog, region_id, explicit, short_form=short_form)
         if ref.kind == Agency.Kind.SUB_BUREAU or word == "公安分局":
             explicit.setdefault(region_id, ref)
             return ref
         return None
-    floor = max([end for end in unit_ends if end <= start] + [0])
+    floor = units.floor(start)
     name, _ = _name_before(text, start, floor, MAX_SUB_BUREAU_NAME)
+    written_parent = units.parent_at(start - len(name))
+    if (
+        written_parent is not None
+        and written_parent.kind == Agency.Kind.CITY_BUREAU
+        and not _is_generic(name)
+    ):
+        # 东莞市公安局南城分局: a 分局 written after its city bureau, whatever its name.
+        return AgencyRef(
+            f"{written_parent.name}{name}分局",
+            Agency.Kind.SUB_BUREAU,
+            written_parent.region_id,
+            written_parent,
+        )
+    # 长沙市高新区公安分局: the city is a place before the zone's name, not part of it.
+    city = None
+    for offset in range(len(name) - 1, 0, -1):
+        place = units.regions_at.get(start - len(name) + offset)
+        if place is not None:
+            city, name = place, name[offset:]
+            break
     if _is_generic(name) or not (name.endswith("区") or name in NAMED_SUB_BUREAUS):
         return None
     # A zone or a named sub-bureau (东湖新技术开发区分局, 水上分局) of the city bureau.
-    city = region_id if region_id is not None else context.city
+    city = city or region_id or context.city
     if city is None:
         return None
-    parent = bureau_ref(catalog, catalog.city_of(city), explicit)
-    return AgencyRef(f"{name}{word}", Agency.Kind.SUB_BUREAU, parent.region_id, parent)
+    parent = units.parent_at(start - len(name)) or bureau_ref(
+        catalog, catalog.city_of(city), explicit
+    )
+    full = f"{parent.name}{name}分局"
+    return AgencyRef(
+        full,
+        Agency.Kind.SUB_BUREAU,
+        parent.region_id,
+        parent,
+        aliases={f"{name}{word}"} - {full},
+    )
 
 
-def _stations(text, start, catalog, unit_ends, regions_at, local, context):
+def _stations(text, start, catalog, units, local, context):
     """One or more stations ending at ``start`` (项城市公安局水寨、东方、花园派出所 → three)."""
-    parent = unit_ends.get(start)
-    if parent is not None:
+    if units.at_end.get(start) is not None:
         return []  # 公安局派出所: no name
-    floor = max([end for end in [*unit_ends, *regions_at] if end <= start] + [0])
+    floor = units.floor(start, with_places=True)
     name, name_start = _name_before(text, start, floor, MAX_STATION_NAME)
     if _is_generic(name):
         return []
@@ -249,44 +522,83 @@ def _stations(text, start, catalog, unit_ends, regions_at, local, context):
             break
         names.insert(0, (previous_start, previous))
         position = previous_start
-    anchor = unit_ends.get(position)
-    if anchor is None and floor in unit_ends and set(text[floor:position]) <= UNIT_CHARACTERS:
-        anchor = unit_ends[floor]  # 分局局长风派出所: a doubled 局 between unit and name
+    anchor = units.parent_at(position)
+    if anchor is None and floor in units.at_end and set(text[floor:position]) <= UNIT_CHARACTERS:
+        anchor = units.parent_at(floor)  # 分局局长风派出所: a doubled 局 between unit and name
     if len(names) > 1 and anchor is None:
         names = names[-1:]
-    if anchor is None and name_start in regions_at:
-        anchor = bureau_ref(catalog, regions_at[name_start])
+    if anchor is None and name_start in units.regions_at:
+        anchor = bureau_ref(catalog, units.regions_at[name_start])
     refs = []
     for station_start, station_name in names:
-        full = f"{station_name}派出所"
-        if anchor is None and full in local:
-            refs.append((station_start, local[full]))
+        bare = f"{station_name}派出所"
+        if anchor is None and bare in local:
+            refs.append((station_start, local[bare]))
             continue
         region = anchor.region_id if anchor is not None else context.city
         if region is None:
             continue
-        refs.append((station_start, AgencyRef(full, Agency.Kind.STATION, region, anchor)))
+        forms = {bare}
+        if station_name.endswith(TOWN_SUFFIXES):
+            # 东小口镇派出所 is also written 东小口派出所.
+            forms.add(f"{station_name.rstrip(''.join(TOWN_SUFFIXES))}派出所")
+        if anchor is not None and anchor.kind in BUREAU_KINDS:
+            # The official name is the parent's and the station's (某分局某派出所).
+            forms |= {f"{name}{bare}" for name in anchor.aliases}
+            ref = AgencyRef(f"{anchor.name}{bare}", Agency.Kind.STATION, region, anchor)
+        else:
+            ref = AgencyRef(bare, Agency.Kind.STATION, region, anchor)
+        ref.aliases |= forms - {ref.name}
+        if len(names) == 1:
+            _surface(ref, text, units.chain_start(station_start), start + 3, units.regions_at)
+        refs.append((station_start, ref))
     return refs
 
 
-def _department(text, start, word, region_id, catalog, unit_ends, found, explicit):
-    parent = unit_ends.get(start)
+def _department(text, start, word, region_id, catalog, units, found, explicit):
+    parent = units.parent_at(start)
+    numbered = word[0] in NUMERALS
+    if parent is None and numbered:
+        return None  # 三大队 alone: no name
     if parent is None and region_id is not None:
         parent = bureau_ref(catalog, region_id, explicit)
     if parent is None:
         before = text[start - 1 : start]
-        if before in STOP_CHARACTERS or "\u4e00" <= before <= "\u9fff":
-            return None  # 各交警大队, 该大队: not one named unit
+        if before in STOP_CHARACTERS or (
+            "\u4e00" <= before <= "\u9fff" and not text.endswith(CUT_WORDS, 0, start)
+        ):
+            return None  # 各交警大队, 该大队: not one named unit (组织刑警大队 is)
         # 禁毒大队 on its own: the bureau the text is talking about.
         for _, ref in reversed(found):
             if ref.kind in BUREAU_KINDS and ref.kind != Agency.Kind.MINISTRY:
                 parent = ref
                 break
-    if parent is None or parent.kind not in BUREAU_KINDS:
+    if parent is None or parent.kind not in UNIT_PARENT_KINDS:
         return None
-    kind = Agency.Kind.TRAFFIC if word.startswith(("交警", "交通")) else Agency.Kind.OTHER
-    if word.endswith("支队"):
-        kind = Agency.Kind.TRAFFIC if kind == Agency.Kind.TRAFFIC else Agency.Kind.DETACHMENT
+    official = word
+    for short, full in DEPARTMENT_WORDS.items():
+        if word.startswith(short):
+            official = full + word[len(short) :]
+            break
+    if official == "车辆管理所" and parent.kind in BUREAU_KINDS:
+        parent = traffic_ref(parent)  # 车管所 belongs to the traffic police
+    traffic = word.startswith(("交警", "交通", "交巡警")) or parent.kind == Agency.Kind.TRAFFIC
+    if word.endswith(("总队", "支队")):
+        kind = Agency.Kind.TRAFFIC if traffic else Agency.Kind.DETACHMENT
     elif word.endswith("大队"):
-        kind = Agency.Kind.TRAFFIC if kind == Agency.Kind.TRAFFIC else Agency.Kind.BRIGADE
-    return AgencyRef(f"{parent.name}{word}", kind, parent.region_id, parent)
+        kind = Agency.Kind.TRAFFIC if traffic else Agency.Kind.BRIGADE
+    elif word.endswith("中队"):
+        kind = Agency.Kind.SQUAD
+    else:
+        kind = Agency.Kind.OTHER
+    name = f"{parent.name}{official}"
+    aliases = {f"{parent.name}{word}"} - {name}
+    return AgencyRef(name, kind, parent.region_id, parent, aliases=aliases)
+
+
+# Units a department (支队, 大队, 科 …) can belong to.
+UNIT_PARENT_KINDS = BUREAU_KINDS | {
+    Agency.Kind.TRAFFIC,
+    Agency.Kind.DETACHMENT,
+    *SPECIAL_KINDS.values(),
+}

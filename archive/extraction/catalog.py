@@ -13,27 +13,31 @@ import ahocorasick
 
 from archive.models import Agency, Initiative, Region
 
+from .agencies import BUREAU_KINDS, is_compound
+
 # Region codes of the four municipalities: their districts sit directly under them, and
 # their police headquarters is a 市公安局 although the region is province-level.
 MUNICIPALITY_CODES = {"110000", "120000", "310000", "500000"}
 
 # Short names that are also everyday words; they count only in context, like county names.
-COMMON_WORD_SHORT_NAMES = {"来宾", "中山", "白山", "阿里", "东方", "平安", "青山", "江山"}
+COMMON_WORD_SHORT_NAMES = {"来宾", "中山", "白山", "阿里", "东方", "平安", "青山", "江山", "万全"}
 
 # Short names that are police words themselves (公安县 → 公安): never a place on their own.
 EXCLUDED_SHORT_NAMES = {"公安"}
 
 # Longer everyday words that begin with a place name; as automaton keys they win the
 # leftmost-longest match and so hide the place name inside them.
-BLOCKERS = ["长治久安", "阿里巴巴", "阿里云", "中山装", "太平洋", "大同小异"]
-
-BUREAU_KINDS = {
-    Agency.Kind.MINISTRY,
-    Agency.Kind.PROVINCIAL,
-    Agency.Kind.CITY_BUREAU,
-    Agency.Kind.COUNTY_BUREAU,
-    Agency.Kind.SUB_BUREAU,
-}
+BLOCKERS = [
+    "长治久安",
+    "阿里巴巴",
+    "阿里云",
+    "中山装",
+    "太平洋",
+    "大同小异",
+    "宁德时代",
+    "新华社",
+    "新华网",
+]
 
 
 @dataclass
@@ -43,6 +47,7 @@ class RegionEntry:
     name: str
     level: str
     parent_id: int | None
+    short_name: str = ""
     names: list = field(default_factory=list)
 
     @property
@@ -83,14 +88,24 @@ class Catalog:
                 keys.setdefault(key, []).append(entry)
 
         for region in regions:
-            entry = RegionEntry(region.id, region.code, region.name, region.level, region.parent_id)
+            entry = RegionEntry(
+                region.id,
+                region.code,
+                region.name,
+                region.level,
+                region.parent_id,
+                region.short_name,
+            )
             self.regions[region.id] = entry
             short = region.short_name
             # County names, and two-character full names such as 城区 or 郊区, need context.
             full_needs_context = region.level == Region.Level.COUNTY and len(region.name) <= 2
             add(region.name, ("region", region.id, full_needs_context, True))
             entry.names.append(region.name)
-            for name in [short, *region.aliases]:
+            names = [short, *region.aliases]
+            if short and region.name.endswith("自治州"):
+                names.append(f"{short}州")  # 海西州, 恩施州: how autonomous prefectures are written
+            for name in names:
                 if name and name != region.name and name not in EXCLUDED_SHORT_NAMES:
                     needs_context = (
                         region.level == Region.Level.COUNTY or name in COMMON_WORD_SHORT_NAMES
@@ -101,7 +116,8 @@ class Catalog:
             self.add_agency(agency.id, agency.name, agency.kind, agency.region_id, agency.parent_id)
             for name in [agency.name, *agency.aliases]:
                 self.agency_ids.setdefault((name, agency.region_id), agency.id)
-                add(name, ("agency", agency.id))
+                if not is_compound(name):
+                    add(name, ("agency", agency.id))
         for initiative in initiatives:
             names = [initiative.name, *initiative.aliases]
             self.known_initiative_names.update(names)
@@ -146,7 +162,16 @@ class Catalog:
         """Register an agency (also one created by this run) so later articles reuse it."""
         self.agencies[agency_id] = AgencyEntry(agency_id, name, kind, region_id, parent_id)
         self.agency_ids[(name, region_id)] = agency_id
-        if kind in BUREAU_KINDS and region_id is not None:
+        # A named sub-bureau (水上分局) sits in its city's region; only a district's
+        # sub-bureau is the bureau of its region.
+        if (
+            kind in BUREAU_KINDS
+            and region_id is not None
+            and (
+                kind != Agency.Kind.SUB_BUREAU
+                or self.regions[region_id].level == Region.Level.COUNTY
+            )
+        ):
             self.bureau_by_region.setdefault(region_id, agency_id)
 
     def learn_agency(self, agency_id, names, region_id):
@@ -154,7 +179,7 @@ class Catalog:
         resumed in a new process after a crash must link exactly as an uninterrupted one."""
         for name in names:
             self.agency_ids.setdefault((name, region_id), agency_id)
-            if len(name) >= 2:
+            if len(name) >= 2 and not is_compound(name):
                 entries = self._keys.setdefault(name, [])
                 if ("agency", agency_id) not in entries:
                     entries.append(("agency", agency_id))

@@ -2,35 +2,74 @@
 for every known name (regions, agencies, initiatives), one compiled pattern pass for unit
 words, one for quoted campaign names."""
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
 from archive.models import Region
 
-from .agencies import BUREAU_KINDS, STOP_CHARACTERS, AgencyRef, find_agencies
+from .agencies import (
+    BUREAU_KINDS,
+    MINISTRY_WORD_TAILS,
+    STOP_CHARACTERS,
+    UNIT_PATTERN,
+    AgencyRef,
+    find_agencies,
+)
+from .catalog import COMMON_WORD_SHORT_NAMES
 from .initiatives import core, suggestions
 
 # A place name followed by one of these is a street (中山路, 延安路), not the place.
 STREET_SUFFIXES = ("路", "街", "大道", "大街", "巷")
+# A place name that begins a longer proper name is not the place the story is about: a
+# university, a company or brand, an exchange, a newspaper, an event, a facility. The name
+# may run a few characters before its kind word (湖北某某律师事务所, 兰州某某牌), never
+# across a function word (在杭州读大学 is a place).
+NAME_KINDS = (
+    "大学|学院|中学|小学|研究所|研究院|科学院|医院|出版社|"
+    "公司|集团|银行|证券|保险|股份|控股|期货|交易所|联交所|事务所|制药|药业|牌|"
+    "日报|晚报|晨报|青年报|商报|都市报|电视台|卫视|"
+    "冬奥会|冬奥|奥运会|亚运会|世博会|"
+    "机场|火车站|高铁站|汽车站|收费站|服务区|建材市场|分行|支行"
+)
+# Not across a verb of study, a count (破获一起银行卡诈骗) or a police word.
+_NAME_CHARACTER = "(?![" + "".join(sorted(STOP_CHARACTERS)) + "读考上一警局])[\u4e00-\u9fff]"
+INSIDE_NAME = re.compile(
+    rf"(?:{_NAME_CHARACTER}){{0,6}}?(?:{NAME_KINDS})"
+    # An account or channel named after a place: @某某发布, “某某发布”.
+    r"|发布(?![\u4e00-\u9fff])"
+    # Time and its zone: 北京时间.
+    r"|时间"
+)
+# A place (or a run of places) followed by 人 or 籍 and no more of the word is a person's
+# origin (江苏省某县人, 湖南籍), not where the story happens.
+ORIGIN = re.compile(r"[人籍](?![\u4e00-\u9fff])")
 # A county named by its short name, or a full name that is also a word (城区), counts only
 # when police words follow it or its city is named elsewhere in the article.
 POLICE_WORDS = ("公安", "警方", "分局")
+UNIT_WORDS = ("公安局", "分局")
 TITLE_WEIGHT = 3
 
 
 class RegionHits(dict):
     """End offset of each accepted place name → region id, remembering where it began."""
 
-    def __init__(self):
+    def __init__(self, text):
         super().__init__()
+        self.text = text
         self._starts = {}
+        self._begins = set()
 
     def add(self, start, end, region_id):
         self[end] = region_id
         self._starts[end] = start
+        self._begins.add(start)
 
     def start_of(self, end):
         return self._starts.get(end, end)
+
+    def starts_at(self, start):
+        return start in self._begins
 
 
 @dataclass
@@ -58,10 +97,16 @@ def extract(title, body, catalog):
         start, end = end_index - len(key) + 1, end_index + 1
         kind = entries[0][0]
         if kind == "region":
-            if not text.startswith(STREET_SUFFIXES, end):
+            if not (text.startswith(STREET_SUFFIXES, end) or INSIDE_NAME.match(text, end)):
                 place_hits.append((start, end, entries))
         elif kind == "agency":
-            agency_hits.append((start, end, key, entries))
+            # A known name that begins a longer unit (公安部 in 公安部刑侦局) or a word
+            # (公安部门) is left to the unit pattern.
+            longer = UNIT_PATTERN.match(text, start)
+            if not (longer and longer.end() > end) and not (
+                key.endswith("公安部") and text.startswith(MINISTRY_WORD_TAILS, end)
+            ):
+                agency_hits.append((start, end, key, entries))
         elif kind == "initiative":
             for entry in entries:
                 result.initiatives[entry[1]] += 1
@@ -71,12 +116,39 @@ def extract(title, body, catalog):
         result.initiatives[initiative_id] += 1
         initiative_hits.append((start, end))
 
+    place_hits = _without_origins(text, place_hits)
     # A short name glued to the word before it is often the tail of a foreign name
-    # (佛罗里达州 → 达州, 苏梅州 → 梅州, 联大连续 → 大连): it too needs context.
+    # (佛罗里达州 → 达州, 苏梅州 → 梅州, 联大连续 → 大连): it too needs context. Glued on
+    # both sides it is inside a word (万全准备, 峰平谷比价): only police words after it count.
     ends = {end for _start, end, _entries in place_hits}
+    starts = {start for start, _end, _entries in place_hits}
     place_hits = [
-        (start, end, entries, start > 0 and _glued(text[start - 1]) and start not in ends)
+        (
+            start,
+            end,
+            entries,
+            (
+                start > 0
+                and _glued(text[start - 1])
+                and start not in ends
+                and not text.endswith(UNIT_WORDS, 0, start)  # 长沙市公安局岳麓分局
+            )
+            * (
+                2
+                if end < len(text)
+                and _glued(text[end])
+                and end not in starts
+                and not text.startswith(POLICE_WORDS, end)
+                else 1
+            ),
+        )
         for start, end, entries in place_hits
+    ]
+    # A name followed by a place inside it (堪比江苏丰县) is not glued: the pair is a place.
+    following = {start: entries for start, _end, entries, _glued in place_hits}
+    place_hits = [
+        (start, end, entries, 0 if _parent_of_next(entries, following.get(end), catalog) else glued)
+        for start, end, entries, glued in place_hits
     ]
     # Context first: cities and provinces named without doubt, then everything else.
     context_ids = set()
@@ -84,17 +156,33 @@ def extract(title, body, catalog):
         confident = [entry[1] for entry in entries if not _needs_context(entry, glued)]
         if len(confident) == 1:
             context_ids.update(catalog.ancestors(confident[0]))
-    regions_at = RegionHits()
+    # Then full names that context resolves (朝阳区 in a 北京 story): the district itself is
+    # context for its short name (朝阳警方).
+    for start, end, entries, glued in place_hits:
+        if len(entries) > 1 and any(entry[3] for entry in entries):
+            candidates = _place_candidates(text, start, end, entries, glued, catalog, context_ids)
+            if len(candidates) == 1:
+                context_ids.update(catalog.ancestors(candidates[0]))
+    regions_at = RegionHits(text)
     weights = Counter()
     first_seen = {}
     for start, end, entries, glued in place_hits:
-        candidates = _place_candidates(text, end, entries, glued, catalog, context_ids)
+        candidates = _place_candidates(
+            text, start, end, entries, glued, catalog, context_ids, regions_at.get(start)
+        )
         if len(candidates) != 1:
             name = text[start:end]
             if candidates and name not in result.ambiguous:
                 result.ambiguous.append(name)
             continue
         region_id = candidates[0]
+        before = regions_at.get(start)
+        if (
+            before is not None
+            and catalog.regions[before].level == Region.Level.COUNTY
+            and before not in catalog.ancestors(region_id)
+        ):
+            continue  # 兴宾区老城区: a part of the county just named, not another county
         regions_at.add(start, end, region_id)
         result.regions[region_id] += 1
         city = catalog.city_of(region_id)
@@ -150,6 +238,34 @@ def _new_name(suggestion, text, initiative_hits, catalog):
     return True
 
 
+def _without_origins(text, place_hits):
+    """Drop every run of adjacent place names that ends in a person's origin (某省某县人)."""
+    kept, run = [], []
+    for hit in [*place_hits, None]:
+        if hit is not None and run and hit[0] == run[-1][1]:
+            run.append(hit)
+            continue
+        if run and not ORIGIN.match(text, run[-1][1]):
+            kept.extend(run)
+        run = [hit] if hit is not None else []
+    return kept
+
+
+def _in_context(entry, catalog, context_ids):
+    """A county the article's other places admit: its city is named, or for a full name
+    (丰县, 城区) also its province."""
+    _kind, region_id, _needs, is_full = entry
+    chain = catalog.ancestors(region_id)
+    return bool(set(chain if is_full else chain[:2]) & context_ids)
+
+
+def _parent_of_next(entries, next_entries, catalog):
+    if not next_entries:
+        return False
+    ours = {entry[1] for entry in entries}
+    return any(ours & set(catalog.ancestors(entry[1])[1:]) for entry in next_entries)
+
+
 def _glued(character):
     return "\u4e00" <= character <= "\u9fff" and character not in STOP_CHARACTERS
 
@@ -159,19 +275,49 @@ def _needs_context(entry, glued):
     return needs_context or (glued and not is_full)
 
 
-def _place_candidates(text, end, entries, glued, catalog, context_ids):
-    """The regions a place name may mean here: one when resolved, several when ambiguous."""
-    police_follow = text.startswith(POLICE_WORDS, end)
+def _place_candidates(text, start, end, entries, glued, catalog, context_ids, before=None):
+    """The regions a place name may mean here: one when resolved, several when ambiguous.
+
+    ``before`` is the region named right before this name, if any (四川江油: 四川)."""
+    # 南城分局 after 东莞市公安局 is a unit of that bureau, not 南城县's.
+    police_follow = text.startswith(POLICE_WORDS, end) and not text.endswith(UNIT_WORDS, 0, start)
+    word_like = glued == 2 or text[start:end] in COMMON_WORD_SHORT_NAMES
     confident, contextual = [], []
     for entry in entries:
         region_id = entry[1]
         if not _needs_context(entry, glued):
             confident.append(region_id)
-        elif police_follow or {region_id, catalog.regions[region_id].parent_id} & context_ids:
+        elif (
+            police_follow
+            # Right after one of its own parents (四川江油, 安徽蒙城).
+            or (before is not None and before in catalog.ancestors(region_id)[1:])
+            or (not word_like and _in_context(entry, catalog, context_ids))
+        ):
             contextual.append(region_id)
     # 河北 is the province even in a 天津 story (which has a 河北区): a name that stands on
     # its own beats one that only context admits.
-    candidates = confident or contextual
+    # ... unless the other one is written out in full elsewhere in the article (北京市朝阳区
+    # then 朝阳警方: the district, not 朝阳市).
+    candidates = [
+        region_id
+        for region_id in contextual
+        if region_id in context_ids
+        and not set(confident) & set(catalog.ancestors(region_id))  # 白银 is 白银市, not 白银区
+    ]
+    # ... or a district of a city the article names, against a prefecture of the same name
+    # elsewhere (朝阳 in a 北京 story, 大同 in a 大庆 story).
+    if (
+        not candidates
+        and confident
+        and all(catalog.regions[region_id].level == Region.Level.CITY for region_id in confident)
+    ):
+        candidates = [
+            region_id
+            for region_id in contextual
+            if catalog.regions[region_id].parent_id in context_ids
+            and catalog.regions[region_id].parent_id not in confident
+        ]
+    candidates = candidates or confident or contextual
     for depth in (1, None):
         # Prefer the one under a city the article names (鼓楼区 in a 南京 story), then the
         # one under a province it names.

@@ -1,0 +1,84 @@
+"""Places of the story, not places inside other names: institutions, brands, facilities,
+accounts, a person's origin, words that contain a county's name; a county right after its
+province."""
+
+import pytest
+
+from archive.extraction.linking import extract_articles
+from tests.factories import make_article
+
+pytestmark = pytest.mark.django_db
+
+
+def places(title, body):
+    article = make_article(title, body)
+    extract_articles([article.pk])
+    return set(article.regions.values_list("name", flat=True))
+
+
+@pytest.mark.parametrize(
+    "body, not_there",
+    [
+        ("浙江大学一位教授接受采访时说，杭州市民要提高警惕。", "浙江省"),
+        ("该公司于2015年在深圳证券交易所上市，杭州警方已立案。", "深圳市"),
+        ("杭州警方查获假冒的兰州康力牌注射剂三百余支。", "兰州市"),
+        ("北京时间周四凌晨，杭州警方通报了案情。", "北京市"),
+        ("据@徐州发布：杭州警方已介入。", "徐州市"),
+        ("湖北明理律师事务所律师说，杭州警方的处置合法。", "湖北省"),
+        ("他在长治潞城东收费站被杭州警方拦下。", "潞城区"),
+        ("他曾任某银行北京市分行副行长，后在杭州市被抓。", "北京市"),
+    ],
+)
+def test_a_place_inside_a_longer_name_is_not_a_place_of_the_story(body, not_there):
+    found = places("通报", body)
+    assert "杭州市" in found
+    assert not_there not in found
+
+
+def test_a_persons_origin_is_not_a_place_of_the_story():
+    found = places(
+        "通报", "违法行为人王某（男，35岁，江苏省沭阳县人）在杭州市被抓，其同伙系湖南籍男子。"
+    )
+    assert found == {"杭州市"}
+
+
+def test_a_county_name_inside_a_word_is_not_the_county():
+    found = places("电价", "在张家口市，测试赛选手做足万全准备。北京市调整峰平谷比价。")
+    assert found == {"张家口市", "北京市"}
+
+
+def test_a_news_agency_is_not_a_place():
+    article = make_article("破案", "据新华社消息，杭州警方已破案。")
+    extract_articles([article.pk])
+    article.refresh_from_db()
+    assert set(article.regions.values_list("name", flat=True)) == {"杭州市"}
+    assert "ambiguous_region" not in article.review_flags
+
+
+def test_a_place_before_a_count_and_a_kind_word_is_still_the_place():
+    assert "杭州市" in places("破案", "杭州市破获一起银行卡诈骗案。")
+
+
+def test_a_county_name_right_after_another_county_is_a_part_of_it():
+    found = places("砸车", "来宾市兴宾区老城区一带发生几起砸车窗盗窃案。")
+    assert found == {"来宾市", "兴宾区"}
+
+
+def test_a_county_right_after_its_province_is_the_county():
+    assert "江油市" in places("停机", "近日，四川江油一社区女民警开展走访。")
+
+
+def test_a_unit_name_after_a_bureau_is_not_a_county_elsewhere():
+    found = places("刑拘", "该男子已被东莞市公安局南城分局依法刑事拘留。")
+    assert "南城县" not in found
+
+
+def test_a_homonymous_district_is_resolved_by_the_city_the_article_names():
+    assert places("走访", "大庆市公安局大同分局民警走访辖区企业。") == {"大庆市", "大同区"}
+    found = places("遇袭", "北京一酒店发生遇袭事件，朝阳警方已介入调查。")
+    assert "朝阳区" in found
+    assert "朝阳市" not in found
+
+
+def test_a_province_glued_to_a_word_counts_when_its_county_follows():
+    assert {"江苏省", "丰县"} <= places("铁链女", "悲惨遭遇堪比江苏丰县的铁链女事件。")
