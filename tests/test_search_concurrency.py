@@ -4,28 +4,37 @@ import multiprocessing
 import traceback
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 
 from archive.models import Article
 from search.indexing import backend_and_index, update_articles
 from search.query import parse
 from tests.factories import make_article
-from tests.processes import spawn
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 WRITERS = 4
 
 
+def _forget_inherited_connections():
+    """A forked child must never talk on (or close) a socket it shares with its parent."""
+    for inherited in connections.all(initialized_only=True):
+        inherited.connection = None
+
+
 def _writer(ids, errors):
+    _forget_inherited_connections()
     try:
         for start in range(0, len(ids), 3):  # many small commits: maximal lock contention
             update_articles(ids[start : start + 3])
     except Exception:
         errors.put(traceback.format_exc())
+    finally:
+        connections.close_all()
 
 
 def _reader(stop, errors, counts):
     # One message at the end: a process with unsent queue items cannot be joined.
+    _forget_inherited_connections()
     try:
         backend, _ = backend_and_index()
         seen = []
@@ -47,13 +56,18 @@ def test_concurrent_writers_and_readers(search_index):
     finally:
         post_save.receivers = receivers
     ids = [a.pk for a in articles]
-    # The children must see the rows: nothing may be left in an open transaction.
+    # Children must open their own connections: close ours (impossible inside a transaction).
     assert not connection.in_atomic_block
+    connections.close_all()
 
-    context = multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("fork")
     errors, counts, stop = context.Queue(), context.Queue(), context.Event()
-    readers = [spawn(_reader, stop, errors, counts) for _ in range(2)]
-    writers = [spawn(_writer, ids[i::WRITERS], errors) for i in range(WRITERS)]
+    readers = [context.Process(target=_reader, args=(stop, errors, counts)) for _ in range(2)]
+    writers = [
+        context.Process(target=_writer, args=(ids[i::WRITERS], errors)) for i in range(WRITERS)
+    ]
+    for process in readers + writers:
+        process.start()
     for process in writers:
         process.join(timeout=300)
     stop.set()
