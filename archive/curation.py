@@ -1,9 +1,9 @@
 """What staff do in the admin, as plain functions the admin actions call.
 
 Each function writes in one transaction, records history with the acting user (simple_history
-rows, also for bulk writes), and announces the articles it changed with
-``archive.signals.announce_changed`` so that the search index and the public pages follow as
-soon as the transaction commits.
+rows, also for bulk writes), and hands the articles it changed to ``archive.pipeline`` in the
+same transaction: counts and cached pages follow with the commit, the search index as soon
+as the worker has written the owed documents (seconds; the admin shows the backlog).
 """
 
 import os
@@ -16,6 +16,7 @@ from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
+from archive import pipeline
 from archive.chinese import to_simplified
 from archive.models import (
     Agency,
@@ -29,7 +30,6 @@ from archive.models import (
     LinkOrigin,
     Region,
 )
-from archive.signals import announce_changed, articles_stored
 from archive.uploads import stage_uploads
 
 
@@ -38,7 +38,7 @@ class CurationError(Exception):
 
 
 def _announce(article_ids):
-    announce_changed(Article, sorted(set(article_ids)))
+    pipeline.changed(article_ids)
 
 
 def _save_articles(articles, fields, user, reason):
@@ -68,13 +68,13 @@ def _locked_articles(article_ids):
 def article_edited(article, changed_fields, link_changes=False):
     """After an admin edit of one article, inside the admin's transaction.
 
-    When text that extraction reads changed, ``articles_stored`` is sent so extraction
-    re-runs (it keeps staff links by its own rule). The article is announced either way:
+    When text that extraction reads changed, the article goes through the whole pipeline
+    again, extraction included (it keeps staff links by its own rule). The article is announced either way:
     its page and index document follow the edit.
     """
     if {"title", "subtitle"} & set(changed_fields):
-        articles_stored.send(sender=Article, article_ids=[article.pk])
-    if changed_fields or link_changes:
+        pipeline.stored([article.pk])
+    elif changed_fields or link_changes:
         _announce([article.pk])
 
 
