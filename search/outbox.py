@@ -29,7 +29,9 @@ POLL_SECONDS = 5  # a missed notification (a worker restarting) waits at most th
 _TABLE = OwedIndexUpdate._meta.db_table
 _OWE_SQL = f"INSERT INTO {_TABLE} (article_id, owed_at) SELECT unnest(%s::bigint[]), now()"
 _CLAIM_SQL = f"SELECT id, article_id FROM {_TABLE} ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED"
-_BACKLOG_SQL = f"SELECT count(*), extract(epoch FROM now() - min(owed_at)) FROM {_TABLE}"
+_BACKLOG_SQL = (
+    f"SELECT count(*), extract(epoch FROM clock_timestamp() - min(owed_at)) FROM {_TABLE}"
+)
 
 
 def owe(article_ids):
