@@ -516,6 +516,15 @@ class ChineseWhooshBackend(WhooshSearchBackend):
         return {"results": results, "hits": len(results)}
 
     @_recovering
+    def common_runs_match(self):
+        """Whether the common-run list in use belongs to the index read: every run indexed
+        as a term is on the list (a list rewritten without its documents fails this)."""
+        searcher = self.searcher()
+        indexed = {term.decode() if isinstance(term, bytes) else term
+                   for term in searcher.reader().lexicon("common_runs")}  # fmt: skip
+        return indexed <= self.searched_common_runs()
+
+    @_recovering
     def indexed_fingerprints(self):
         """{article id: stored fingerprint} of every indexed article (for check_index)."""
         searcher = self.searcher()

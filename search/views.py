@@ -5,6 +5,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import render
 
 from archive.pagecache import for_readers
+from search.backends import SearchUnavailable
 from search.forms import SearchForm
 from search.indexing import backend_and_index
 from search.models import record_search
@@ -56,15 +57,22 @@ def _results_page(request):
 
 def search_page(request):
     """The results page, from the page cache for anonymous readers (archive.pagecache); every
-    first page served counts for the report, cached or not."""
-    response = _results_page(request)
+    first page served counts for the report, cached or not. An index that cannot be read
+    gives a page saying so (503), with the way to browse instead."""
+    try:
+        response = _results_page(request)
+    except SearchUnavailable:
+        return render(request, "search/unavailable.html", status=503)
     if "X-Result-Count" in response and _first_page(request):
         record_search(request.GET.get("q", ""), int(response["X-Result-Count"]))
     return response
 
 
 def search_api(request):
-    form, outcome = _run(request)
+    try:
+        form, outcome = _run(request)
+    except SearchUnavailable as error:
+        return JsonResponse({"error": "搜索暂不可用", "reason": str(error)}, status=503)
     if outcome is None:
         return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
     page = outcome.page
