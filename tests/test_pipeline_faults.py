@@ -1,6 +1,7 @@
 """Faults an operator meets, tried for real, and derived state converging with no command by
 hand: the index worker SIGKILLed while it writes a bulk action's documents, a rebuild killed
-(SIGKILL, Ctrl-C) at several points, a truncated and a deleted segment.
+(SIGKILL, Ctrl-C) at several points, a truncated and a deleted segment, PostgreSQL's
+postmaster SIGKILLed during an import.
 
 The worker, ``index_articles`` and ``check_index`` run as processes of their own against the
 test database, with ``SEARCH_INDEX_AT_COMMIT=0`` as in production. Figures print with
@@ -8,13 +9,19 @@ test database, with ``SEARCH_INDEX_AT_COMMIT=0`` as in production. Figures print
 """
 
 import fcntl
+import json
 import os
+import random
+import shutil
 import signal
+import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
+import psycopg
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -248,3 +255,96 @@ def test_a_damaged_segment_is_reported_and_repaired(client, search_index, damage
     assert client.get("/search/", {"q": "民警"}).status_code == 200
     assert client.get("/healthz").status_code == 200
     assert _documents() == _published() == 300
+
+
+def _free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def own_postgres():
+    """A PostgreSQL cluster of this test's own, to kill: (url, data directory)."""
+    from config import localdb
+
+    root = Path(tempfile.mkdtemp(prefix="archive-pgkill-"))
+    localdb._give_to_owner(root)
+    data, log, port = root / "data", root / "log", _free_port()
+
+    def owner(*command):
+        return subprocess.run(localdb._as_owner(list(command)), capture_output=True, text=True)
+
+    made = owner(localdb._bin("initdb"), "-D", str(data), "-U", "archive", "--auth=trust")
+    assert made.returncode == 0, made.stderr
+    with open(data / "postgresql.conf", "a") as conf:
+        conf.write(f"listen_addresses = '127.0.0.1'\nport = {port}\nunix_socket_directories = ''\n")
+    log.touch()
+    localdb._give_to_owner(log)
+
+    def start():
+        started = owner(localdb._bin("pg_ctl"), "start", "-w", "-D", str(data), "-l", str(log))
+        assert started.returncode == 0, started.stderr + log.read_text()[-2000:]
+
+    start()
+    with psycopg.connect(f"postgresql://archive@127.0.0.1:{port}/postgres", autocommit=True) as db:
+        db.execute("CREATE DATABASE archive")
+    url = f"postgresql://archive@127.0.0.1:{port}/archive"
+    try:
+        yield url, data, start
+    finally:
+        owner(localdb._bin("pg_ctl"), "stop", "-m", "immediate", "-D", str(data))
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def test_import_with_postgres_killed_reports_closes_and_is_indexed_by_the_rerun(
+    tmp_path, own_postgres
+):
+    from tests.test_harden_crash_import import _write_batch
+
+    url, data, start = own_postgres
+    env = _env(DATABASE_URL=url, SEARCH_INDEX_PATH=str(tmp_path / "index"))
+
+    def manage(*args):
+        return subprocess.Popen(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+
+    def finish(process):
+        out, err = process.communicate(timeout=600)
+        return process.returncode, out, err
+
+    assert finish(manage("migrate", "--noinput"))[0] == 0
+    folder = _write_batch(tmp_path / "files", random.Random(1))
+    importing = manage("import_articles", str(folder), "--json", "--chunk-size", "40")
+    with psycopg.connect(url, autocommit=True) as db:
+
+        def stored():
+            return db.execute("SELECT count(*) FROM archive_importrecord").fetchone()[0]
+
+        _wait_for(lambda: stored() >= 120, 300, "the import storing files")
+    postmaster = int((data / "postmaster.pid").read_text().split()[0])
+    os.kill(postmaster, signal.SIGKILL)
+    status, out, err = finish(importing)
+    assert status == 1, err[-2000:]
+    assert "Traceback" not in err, err[-2000:]
+    report = json.loads(out.strip().splitlines()[-1])
+    assert "error" in report and report["imported"] > 0
+
+    start()  # PostgreSQL recovers from its log; the run's committed chunks are there
+    status, out, err = finish(manage("import_articles", str(folder), "--json"))
+    assert status in (0, 1) and "Traceback" not in err, err[-2000:]  # 1: the garbage files
+    with psycopg.connect(url) as db:
+        batches = db.execute(
+            "SELECT finished_at IS NOT NULL, error <> '' FROM archive_importbatch ORDER BY id"
+        ).fetchall()
+        owed = db.execute("SELECT count(*) FROM search_owedindexupdate").fetchone()[0]
+        published = db.execute(
+            "SELECT count(*) FROM archive_article WHERE status = 'published'"
+        ).fetchone()[0]
+    assert batches == [(True, True), (True, False)]  # the killed run closed as failed
+    assert owed >= report["imported"]  # what it stored is owed to the index, not forgotten
+    assert finish(manage("run_worker", "--once"))[0] == 0
+    status, out, err = finish(manage("check_index"))
+    assert status == 0 and f"数据库 {published} 篇，索引 {published} 篇" in out, out + err
