@@ -128,8 +128,9 @@ def bulk_publish(client, articles):
     from search import outbox
 
     Article.objects.update(status=Article.Status.HIDDEN)
-    ids = [str(article.pk) for article in articles]
-    data = {"action": "publish", "select_across": "0", "index": "0", "_selected_action": ids}
+    # "Select all N articles": one id is sent, the action applies to the whole changelist.
+    data = {"action": "publish", "select_across": "1", "index": "0",
+            "_selected_action": [str(articles[0].pk)]}  # fmt: skip
     start = time.perf_counter()
     response = client.post("/admin/archive/article/", data)
     answered = time.perf_counter() - start
@@ -137,7 +138,7 @@ def bulk_publish(client, articles):
     outbox.drain()
     drained = time.perf_counter() - start
     return {
-        "articles": len(ids),
+        "articles": Article.objects.published().count(),
         "status": response.status_code,
         "answer_s": round(answered, 3),
         "worker_s": round(drained, 1),

@@ -1,10 +1,14 @@
 """Each domain rule says the same everywhere: an article whose date precision is unknown is
-undated on browse pages, in search facets, in search filters, in feeds and in CSV alike."""
+undated on browse pages, in search facets, in search filters, in feeds and in CSV alike;
+"published" is asked of one QuerySet method."""
 
+import ast
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 
 from archive.models import Article
 from search.query import search
@@ -48,3 +52,40 @@ def test_unknown_precision_is_undated_everywhere(client, vague):
     csv_rows = csv_rows.decode("utf-8-sig").splitlines()
     (row,) = [line for line in csv_rows if vague.title in line]
     assert "2019" not in row
+
+
+LOOKUPS = {"filter", "exclude", "get"}
+
+
+def _published_lookups(path):
+    """(line, code) of ORM lookups that say "status is published" themselves."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", "") in LOOKUPS:
+            for keyword in node.keywords:
+                value = keyword.value
+                if (
+                    (keyword.arg or "").endswith("status")
+                    and isinstance(value, ast.Attribute)
+                    and value.attr == "PUBLISHED"
+                ):
+                    found.append((node.lineno, ast.unparse(node)[:80]))
+    return found
+
+
+def test_published_is_defined_once():
+    """Readers, feeds, the sitemap, the index and its checks ask ``Article.objects.published()``;
+    a second ``filter(status=PUBLISHED)`` would be a second definition that can drift."""
+    root = Path(settings.BASE_DIR)
+    offenders = {
+        str(path.relative_to(root)): found
+        for folder in ("archive", "search", "config")
+        for path in (root / folder).rglob("*.py")
+        if "migrations" not in path.parts
+        and (found := _published_lookups(path))
+        and path != root / "archive" / "models.py"
+    }
+    assert offenders == {}
+    (definition,) = _published_lookups(root / "archive" / "models.py")
+    assert "self.filter" in definition[1]

@@ -1,5 +1,6 @@
 """Faults an operator meets, tried for real, and derived state converging with no command by
-hand: the index worker SIGKILLed while it writes a bulk action's documents, a rebuild killed
+hand: the index worker SIGKILLed while it writes a bulk action's documents, a bulk publish
+through gunicorn with a 3 s timeout, a rebuild killed
 (SIGKILL, Ctrl-C) at several points, a truncated and a deleted segment, PostgreSQL's
 postmaster SIGKILLed during an import.
 
@@ -9,9 +10,11 @@ test database, with ``SEARCH_INDEX_AT_COMMIT=0`` as in production. Figures print
 """
 
 import fcntl
+import http.cookiejar
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import socket
@@ -19,6 +22,9 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 import psycopg
@@ -348,3 +354,90 @@ def test_import_with_postgres_killed_reports_closes_and_is_indexed_by_the_rerun(
     assert finish(manage("run_worker", "--once"))[0] == 0
     status, out, err = finish(manage("check_index"))
     assert status == 0 and f"数据库 {published} 篇，索引 {published} 篇" in out, out + err
+
+
+class _Browser:
+    """Just enough of a browser for the admin: cookies, CSRF tokens, form posts."""
+
+    def __init__(self, base):
+        self.base = base
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirect()
+        )
+
+    def get(self, path):
+        with self.opener.open(self.base + path, timeout=60) as response:
+            page = response.read().decode()
+        return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+
+    def post(self, path, fields):
+        data = urllib.parse.urlencode(fields, doseq=True).encode()
+        request = urllib.request.Request(
+            self.base + path, data=data, headers={"Referer": self.base + path}
+        )
+        try:
+            with self.opener.open(request, timeout=60) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def test_a_bulk_publish_answers_within_gunicorns_timeout(client, search_index):
+    """gunicorn kills a request after --timeout (3 s here); the bulk publish of 2,000 articles
+    answers within it, its index work left to the worker."""
+    ids = _hidden_articles(ARTICLES)
+    User.objects.create_superuser("chief", password="fault-test-password")
+    port = _free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}",
+            "--workers", "1", "--timeout", "3", "--no-control-socket",
+        ],
+        cwd=ROOT, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        start_new_session=True,
+    )  # fmt: skip
+    try:
+        browser = _Browser(f"http://127.0.0.1:{port}")
+        _wait_for(lambda: _answers_http(port), 60, "gunicorn serving")
+        token = browser.get("/admin/login/")
+        login = {"username": "chief", "password": "fault-test-password"}
+        assert browser.post("/admin/login/", {**login, "csrfmiddlewaretoken": token}) == 302
+        token = browser.get("/admin/archive/article/")
+        # "Select all 2,000": one id is sent, the action applies to the whole changelist.
+        action = {
+            "action": "publish", "index": "0", "select_across": "1",
+            "_selected_action": [str(ids[0])], "csrfmiddlewaretoken": token,
+        }  # fmt: skip
+        started = time.monotonic()
+        status = browser.post("/admin/archive/article/", action)
+        answered = time.monotonic() - started
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        _, err = server.communicate(timeout=30)
+    assert status == 302, err.decode()[-2000:]
+    assert "WORKER TIMEOUT" not in err.decode()
+    assert _published() == ARTICLES and counts.discrepancies() == []
+    assert OwedIndexUpdate.objects.count() == ARTICLES  # owed, for the worker
+    worker = _manage("run_worker", "--poll", "1")
+    try:
+        _wait_for(lambda: not OwedIndexUpdate.objects.exists(), CONVERGE_SECONDS, "paid")
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(timeout=30)
+    assert _documents() == ARTICLES
+    print(f"\nbulk publish of {ARTICLES} through gunicorn (--timeout 3): {answered:.2f} s")
+
+
+def _answers_http(port):
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5):
+            return True
+    except urllib.error.HTTPError:
+        return True
+    except OSError:
+        return False

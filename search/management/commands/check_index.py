@@ -75,7 +75,7 @@ def database_fingerprints():
         (Article.initiatives.through, "initiative_id"),
     ):
         for article_id, target in model.objects.filter(
-            article__status=Article.Status.PUBLISHED
+            article__in=Article.objects.published()
         ).values_list("article_id", field):
             links.setdefault(article_id, {}).setdefault(field, []).append(target)
     result = {}
