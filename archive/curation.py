@@ -32,6 +32,11 @@ from archive.models import (
 )
 from archive.uploads import stage_uploads
 
+# bulk_update writes one CASE over the whole batch per field, which PostgreSQL evaluates
+# row by row: its cost grows with the square of the batch (10,000 articles in one statement
+# ran for minutes).
+_ROWS_PER_UPDATE = 500
+
 
 class CurationError(Exception):
     """A curation request that cannot be carried out; the message is shown to staff."""
@@ -50,6 +55,7 @@ def _save_articles(articles, fields, user, reason):
         articles,
         Article,
         [*fields, "updated_at"],
+        batch_size=_ROWS_PER_UPDATE,
         default_user=user,
         default_change_reason=reason,
     )
@@ -90,10 +96,18 @@ def set_status(article_ids, status, user):
         for article in _locked_articles(article_ids):
             if article.status == status and article.duplicate_of_id is None:
                 continue
-            article.status = status
-            article.duplicate_of = None
             changed.append(article)
-        _save_articles(changed, ["status", "duplicate_of"], user, f"批量设为{label}")
+        # Every row gets the same values: one UPDATE (bulk_update's per-row CASE took longer
+        # than gunicorn's timeout for a few thousand articles), then their history rows.
+        now = timezone.now()
+        Article.objects.filter(pk__in=[a.pk for a in changed]).update(
+            status=status, duplicate_of=None, updated_at=now
+        )
+        for article in changed:
+            article.status, article.duplicate_of, article.updated_at = status, None, now
+        Article.history.bulk_history_create(
+            changed, update=True, default_user=user, default_change_reason=f"批量设为{label}"
+        )
         _announce(a.pk for a in changed)
     return len(changed)
 

@@ -90,9 +90,7 @@ def _recovering(method):
     def wrapped(self, *args, **kwargs):
         try:
             return method(self, *args, **kwargs)
-        except SearchUnavailable:
-            raise
-        except Exception:  # noqa: BLE001 - whatever broke the cached searcher
+        except Exception:  # noqa: BLE001 - whatever broke the searcher, a commit racing it too
             self.forget_searcher()
         try:
             return method(self, *args, **kwargs)
