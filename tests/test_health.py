@@ -93,7 +93,7 @@ def test_healthz_answers_503_when_the_database_is_unreachable(client):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_container_healthcheck_follows_healthz(live_server):
+def test_container_healthcheck_follows_healthz(live_server, search_index):
     """The Dockerfile's HEALTHCHECK command against a real server, then against nothing."""
     command = [sys.executable, "-m", "config.healthcheck"]
     up = subprocess.run([*command, f"{live_server.url}/healthz"], capture_output=True, timeout=30)
