@@ -187,6 +187,8 @@ class ChineseWhooshBackend(WhooshSearchBackend):
     def common_runs(self, generation):
         """The common runs the documents of index generation ``generation`` were written
         with: the newest list saved for that generation or an earlier one."""
+        if generation is None:  # a reader that does not say: the latest committed
+            generation = self.index.latest_generation()
         files = self._runs_files()
         usable = [number for number in files if number <= generation]
         if not usable:
