@@ -12,9 +12,11 @@ export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 .PHONY: run dev test test-fast install browser proxy db stop-db data lint format clean haystack-tests
 
 ## run: install, start the embedded PostgreSQL, load the fixtures and serve on http://$(HOST):$(PORT)
+# The index worker (manage.py run_worker) runs beside gunicorn and stops with it.
 run: install data
 	$(PY) manage.py collectstatic --noinput --verbosity 0
-	$(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --no-control-socket --access-logfile -
+	$(PY) manage.py run_worker & worker=$$!; trap 'kill $$worker' EXIT INT TERM; \
+	  $(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --no-control-socket --access-logfile -
 
 ## dev: like run, but Django's development server, which reloads on every code change
 dev: install data

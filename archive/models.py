@@ -615,6 +615,9 @@ class ImportBatch(models.Model):
     updated = models.PositiveIntegerField("更新", default=0)
     unchanged = models.PositiveIntegerField("未变", default=0)
     failed = models.PositiveIntegerField("失败", default=0)
+    # Why the run stopped before its end (the database went away, the process was killed);
+    # empty for a run that finished.
+    error = models.TextField("中断原因", blank=True)
 
     class Meta:
         verbose_name = "导入批次"

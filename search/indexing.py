@@ -7,6 +7,7 @@ from haystack import connections
 from haystack.constants import ID
 
 from archive.models import Article
+from search import outbox
 from search.analysis import find_common_runs
 from search.backends import LOCK_TIMEOUT
 from search.dictionary import entity_words
@@ -57,10 +58,13 @@ def rebuild(batch_size=500, procs=1, progress=None, using="default"):
     """Replace the index by one of every published article, in one commit; returns how many.
 
     Under the write lock throughout: the common runs are chosen from a sample first (every
-    document must be written with the same list, see ``search.analysis``), the old
-    segments are dropped by the commit, so readers see the old index until the new one is
-    complete. This process reads the articles and prepares their documents; with ``procs``
-    > 1 that many spawned processes analyse them (jieba runs at about 300,000 characters a
+    document must be written with the same list, see ``search.analysis``) and kept for the
+    generation this commit will make; the old segments are dropped by the commit. So
+    readers see the old index, with its own list, until the new one is complete, and a
+    rebuild killed at any point leaves the old one answering as before. Index work owed
+    before the rebuild began is paid by it: those rows go once it has committed. This
+    process reads the articles and prepares their documents; with ``procs`` > 1 that many
+    spawned processes analyse them (jieba runs at about 300,000 characters a
     second per core) and write one segment each. The children never touch the database:
     documents reach them through a queue.
     """
@@ -71,7 +75,8 @@ def rebuild(batch_size=500, procs=1, progress=None, using="default"):
         for batch in iter_batches(index.index_queryset(), batch_size)
     )
     with backend.writer() as writer:
-        backend.save_common_runs(find_common_runs(sample_texts()))
+        covered = outbox.owed_ids()
+        backend.save_common_runs(find_common_runs(sample_texts()), writer.generation)
         if procs == 1:
             total = 0
             for documents in batches:
@@ -81,9 +86,10 @@ def rebuild(batch_size=500, procs=1, progress=None, using="default"):
                 if progress:
                     progress(total)
             writer.mergetype = lambda _writer, _existing: []
-            return total
-        segments, total = _write_in_processes(backend, batches, procs, progress)
-        writer.mergetype = lambda _writer, _existing: segments
+        else:
+            segments, total = _write_in_processes(backend, batches, procs, progress)
+            writer.mergetype = lambda _writer, _existing: segments
+    outbox.forget(covered)
     return total
 
 

@@ -197,9 +197,7 @@ class FacetTable:
             initiative.setdefault((slug, name), set()).add(article_id)
         year = {}
         for article_id, y in (
-            Article.objects.filter(published_at__isnull=False)
-            .annotate(y=ExtractYear("published_at"))
-            .values_list("id", "y")
+            Article.objects.dated().annotate(y=ExtractYear("published_at")).values_list("id", "y")
         ):
             year.setdefault(y, set()).add(article_id)
         return cls(region, agency, initiative, year)

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_safe
 
 from archive.pagecache import for_readers
 from config.errors import api_error
+from search.backends import SearchUnavailable
 from search.forms import SearchForm
 from search.indexing import backend_and_index
 from search.models import record_search
@@ -66,8 +67,12 @@ def _results_page(request):
 @require_safe
 def search_page(request):
     """The results page, from the page cache for anonymous readers (archive.pagecache); every
-    first page served counts for the report, cached or not."""
-    response = _results_page(request)
+    first page served counts for the report, cached or not. An index that cannot be read
+    gives a page saying so (503), with the way to browse instead."""
+    try:
+        response = _results_page(request)
+    except SearchUnavailable:
+        return render(request, "search/unavailable.html", status=503)
     if "X-Result-Count" in response and _first_page(request):
         record_search(request.GET.get("q", ""), int(response["X-Result-Count"]))
     return response
@@ -79,6 +84,8 @@ def search_api(request):
         form, outcome = _run(request)
     except Http404 as error:
         return api_error(404, str(error))
+    except SearchUnavailable as error:
+        return api_error(503, "搜索暂不可用。", reason=str(error))
     if outcome is None:
         return api_error(400, "检索参数无效。", errors=form.errors.get_json_data())
     page = outcome.page

@@ -13,7 +13,7 @@ from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
-from django.db import reset_queries
+from django.db import connection, reset_queries
 from django.utils import timezone
 
 from archive.models import ImportBatch
@@ -22,6 +22,11 @@ from .reading import MAX_FILE_BYTES, read_files
 from .store import FAILED, IMPORTED, UNCHANGED, UPDATED, store_results
 
 CHUNK_SIZE = 200
+# A running batch holds the session lock (_RUNNING, batch id): PostgreSQL releases it when the
+# run's connection ends, however it ends, so an unfinished batch whose lock is free was
+# abandoned.
+_RUNNING = 0x696D70  # "imp"
+ABANDONED = "导入中断：进程或数据库连接在批次结束前终止"
 WORKERS = min(2, os.cpu_count() or 1)
 # Starting workers costs about a second (each loads lxml, trafilatura and OpenCC), so small
 # runs parse in the main process.
@@ -35,14 +40,27 @@ class Summary:
     unchanged: int = 0
     failed: list = field(default_factory=list)  # [{"path": …, "error": …}]
     batch_id: int | None = None
+    error: str | None = None  # why the run stopped before its end
 
     def as_json(self):
-        return {
+        report = {
             "imported": self.imported,
             "updated": self.updated,
             "unchanged": self.unchanged,
             "failed": self.failed,
         }
+        if self.error:
+            report["error"] = self.error
+        return report
+
+
+class ImportInterrupted(Exception):
+    """The run stopped before its end; ``summary`` says what was stored until then (each
+    stored chunk committed whole, with the index work it owes)."""
+
+    def __init__(self, summary):
+        super().__init__(summary.error)
+        self.summary = summary
 
 
 def find_files(patterns):
@@ -97,8 +115,28 @@ def run_import(paths, *, chunk_size=CHUNK_SIZE, dry_run=False, max_bytes=MAX_FIL
                workers=WORKERS, progress=None, origin="command"):  # fmt: skip
     """Import ``paths`` (already expanded); ``progress(n)`` is called as files are done."""
     summary = Summary()
-    batch = None if dry_run else ImportBatch.objects.create(origin=origin)
+    batch = None
+    if not dry_run:
+        close_abandoned_batches()
+        batch = ImportBatch.objects.create(origin=origin)
+        _lock(batch, "pg_advisory_lock")
     chunks = [paths[start : start + chunk_size] for start in range(0, len(paths), chunk_size)]
+    try:
+        _run(chunks, batch, summary, dry_run, max_bytes, workers, progress)
+    except Exception as error:
+        summary.error = f"{type(error).__name__}: {error}".strip()
+        if batch is not None:
+            summary.batch_id = batch.pk
+            _close(batch, summary, error=summary.error)
+        raise ImportInterrupted(summary) from error
+    if batch is not None:
+        _close(batch, summary)
+        _lock(batch, "pg_advisory_unlock")
+        summary.batch_id = batch.pk
+    return summary
+
+
+def _run(chunks, batch, summary, dry_run, max_bytes, workers, progress):
     for results in _parsed(chunks, max_bytes, workers):
         if dry_run:
             outcomes = [(r, FAILED if r.error else IMPORTED, r.error) for r in results]
@@ -117,10 +155,33 @@ def run_import(paths, *, chunk_size=CHUNK_SIZE, dry_run=False, max_bytes=MAX_FIL
         reset_queries()
         if progress:
             progress(len(results))
-    if batch is not None:
-        batch.imported, batch.updated = summary.imported, summary.updated
-        batch.unchanged, batch.failed = summary.unchanged, len(summary.failed)
-        batch.finished_at = timezone.now()
+
+
+def _lock(batch, function):
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {function}(%s, %s)", [_RUNNING, batch.pk])
+
+
+def _close(batch, summary, error=""):
+    """Record the batch's figures and end; when the database is gone, the next run closes
+    it instead (``close_abandoned_batches``)."""
+    batch.imported, batch.updated = summary.imported, summary.updated
+    batch.unchanged, batch.failed = summary.unchanged, len(summary.failed)
+    batch.finished_at, batch.error = timezone.now(), error
+    try:
         batch.save()
-        summary.batch_id = batch.pk
-    return summary
+    except Exception:  # noqa: BLE001 - the database that failed the run may still be down
+        connection.close()
+
+
+def close_abandoned_batches():
+    """Close as failed every unfinished batch whose run has gone (its lock is free)."""
+    for batch in ImportBatch.objects.filter(finished_at=None):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [_RUNNING, batch.pk])
+            (free,) = cursor.fetchone()
+        if free:
+            ImportBatch.objects.filter(pk=batch.pk, finished_at=None).update(
+                finished_at=timezone.now(), error=ABANDONED
+            )
+            _lock(batch, "pg_advisory_unlock")

@@ -17,8 +17,8 @@ An update overwrites what the importer derives from the file (title, subtitle, b
 source, dates, body text and HTML, images, script, simplified copies, hash) and the
 importer's own review flags. It deliberately keeps what people and extraction decided:
 ``status`` and ``duplicate_of``, ``review_note``, review flags the importer did not set,
-and every region/agency/initiative link (extraction replaces its own links when it hears
-``articles_stored``; staff links are never touched). Updates are written to the article's
+and every region/agency/initiative link (extraction, step 1 of ``archive.pipeline``,
+replaces its own links; staff links are never touched). Updates are written to the article's
 history (django-simple-history); new articles are not, to keep bulk imports fast: their
 provenance is the ImportRecord and the file's SHA-256.
 """
@@ -27,8 +27,8 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
-from archive.models import Article, ImportBatch, ImportRecord
-from archive.signals import announce_changed, articles_stored
+from archive import pipeline
+from archive.models import Article, ImportRecord
 
 from .article import IMPORTER_FLAGS
 
@@ -118,8 +118,7 @@ def _store(results, batch):
     ImportRecord.objects.bulk_create(records, batch_size=_ROWS_PER_STATEMENT)
     changed = [a.pk for a in new_articles + updated_articles]
     if changed:
-        articles_stored.send(sender=ImportBatch, article_ids=changed)
-        announce_changed(ImportBatch, changed)
+        pipeline.stored(changed)
     return outcomes
 
 
