@@ -138,3 +138,179 @@ def test_corpus_doc_record_is_dated_by_its_url():
     assert article.date_precision == "day"
     assert article.body_text == "某县公安局日前抓获一名盗窃嫌疑人，案件正在办理中。"
     assert article.via_site == "news.example.com"
+
+
+# Credits and boilerplate at the edges of a body
+
+
+ARTICLE = [
+    "11月17日上午，某市公安局联合市场监管部门集中销毁一批假冒药品。",
+    "民警介绍，这批药品涉案金额达180余万元，已全部依法处理。",
+]
+
+
+def post(*paragraphs, title="民警销毁假药"):
+    body = "<div>" + "".join(f"<p>{p}</p>" for p in paragraphs) + "</div>"
+    return parse(hexo(title, body))
+
+
+def test_closing_credit_lines_become_fields_and_leave_the_body():
+    article = post(
+        *ARTICLE,
+        "图片由记者张小明拍摄",
+        "记者：张小明",
+        "统筹：李大伟 王芳",
+        "审核：赵强",
+        "责任编辑：刘洋",
+    )
+    assert article.authors == "张小明"
+    assert article.editor == "李大伟 王芳"
+    assert article.body_text == "\n".join(ARTICLE)
+
+
+@pytest.mark.parametrize(
+    ("line", "authors", "source"),
+    [
+        ("晨光日报记者 张小明 李大伟", "张小明、李大伟", "晨光日报"),
+        ("（晨光每日电讯记者邵小文、杨文）", "邵小文、杨文", "晨光每日电讯"),
+        ("晨光商报记者张贻明张明明通讯员朱杰杨敏捷", "张贻明、张明明、朱杰、杨敏捷", "晨光商报"),
+        ("(央视记者窦伟张赛崔世杰)", "窦伟、张赛、崔世杰", "中央电视台"),
+        ("采写：南都见习记者 林小沛", "林小沛", "南方都市报"),
+        ("作者：陈佳嘉雷琳", "陈佳嘉、雷琳", ""),
+        ("文/王小明", "王小明", ""),
+    ],
+)
+def test_byline_paragraph_is_read(line, authors, source):
+    article = post(*ARTICLE, line)
+    assert (article.authors, article.source) == (authors, source)
+    assert article.body_text == "\n".join(ARTICLE)
+
+
+@pytest.mark.parametrize(
+    ("closing", "authors", "source"),
+    [
+        ("(李宝)", "李宝", ""),
+        ("（晨光网Cindy）", "Cindy", "晨光网"),
+        ("（第一财经）", "", "第一财经"),
+        ("记者韩小玮实习生高鸿鹏 （来源：晨光网）", "韩小玮、高鸿鹏", "晨光网"),
+    ],
+)
+def test_credit_closing_the_last_paragraph_is_read_and_cut(closing, authors, source):
+    article = post(ARTICLE[0], ARTICLE[1] + closing)
+    assert (article.authors, article.source) == (authors, source)
+    assert article.body_text == "\n".join(ARTICLE)
+
+
+def test_a_closing_parenthesis_that_is_not_a_credit_stays():
+    last = "受害人王某（化名）已报警。"
+    article = post(ARTICLE[0], last)
+    assert article.body_text.endswith(last)
+    assert article.authors == ""
+
+
+@pytest.mark.parametrize(
+    ("opening", "authors", "source"),
+    [
+        ("晨光网北京8月26日电 某市公安局今日通报一起案件。", "", "晨光网"),
+        (
+            "中新网杭州7月23日电(见习记者邵小翊通讯员陈福郑朝晖)某市警方通报。",
+            "邵小翊、陈福、郑朝晖",
+            "中国新闻网",
+        ),
+        ("晨光日报讯（记者严小广 通讯员王一凡）某市警方通报。", "严小广、王一凡", "晨光日报"),
+        ("晨光经纬 10 月 1 日电 ( 熊小丽 ) 某市警方通报。", "熊小丽", "晨光经纬"),
+        ("晨光之家 8 月 22 日消息 某市警方通报。", "", "晨光之家"),
+    ],
+)
+def test_dateline_is_read_and_kept_in_the_text(opening, authors, source):
+    article = post(opening, *ARTICLE)
+    assert (article.authors, article.source) == (authors, source)
+    assert article.body_text.startswith(opening.split("。")[0])
+
+
+def test_source_statements_are_read_and_removed():
+    wechat = post(
+        "本文来自微信公众号：晨光观察 （ID：chenguang），作者：唐小俊，头图来源：IC photo",
+        *ARTICLE,
+        "本文来自微信公众号：晨光观察 （ID：chenguang），作者：唐小俊",
+    )
+    assert (wechat.source, wechat.authors, wechat.body_text) == (
+        "晨光观察",
+        "唐小俊",
+        "\n".join(ARTICLE),
+    )
+    for line, source in (
+        ("本文转自【晨光新闻网】；", "晨光新闻网"),
+        ("【本文结束】如需转载请务必注明出处：晨光科技", "晨光科技"),
+        ("晨光经济新闻综合上市公司公告、公开消息", "晨光经济新闻"),
+        ("来源：晨光在线责任编辑：邱小颖", "晨光在线"),
+    ):
+        article = post(*ARTICLE, line)
+        assert (article.source, article.body_text) == (source, "\n".join(ARTICLE)), line
+
+
+@pytest.mark.parametrize(
+    "noise",
+    [
+        "海量资讯、精准解读，尽在晨光财经APP",
+        "以上内容为晨光APP出于传递信息的目的进行刊载，不构成任何投资建议。投资者据此操作，风险自担。",
+        "网友评论仅供其表达个人看法，并不表明本站立场。",
+        "特别声明：以上内容(如有图片或视频亦包括在内)为自媒体平台用户上传并发布，本平台仅提供信息存储服务。",
+        "图片来自网络，如有侵权，请联系删除。",
+        "晨光经纬版权所有，未经书面授权，任何单位及个人不得转载、摘编以其它方式使用。",
+        "- THE END -",
+        "题图来源：视觉中国",
+        "封面图片来源：某图网",
+        "扫一扫在手机打开当前页",
+        "部分设备无法播放视频请点击这里观看",
+        "本篇新闻热门关键词:",
+        "（原标题：某市警方通报一起案件）",
+        "請加入成為晨光新聞的月費訂戶，長期支持我們的工作。",
+    ],
+)
+def test_boilerplate_paragraph_is_removed(noise):
+    assert post(noise, *ARTICLE, noise).body_text == "\n".join(ARTICLE)
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "民警提醒，转载他人作品须注明出处，侵犯版权所有人权益的行为将被依法追究。",
+        "警方表示，以上内容为初步调查结果，不构成最终结论，案件仍在进一步侦办中。",
+        "记者从市公安局了解到，此类案件今年已发生十余起，民警提醒群众提高警惕。",
+    ],
+)
+def test_article_paragraph_that_mentions_copyright_or_reporters_stays(paragraph):
+    assert paragraph in post(ARTICLE[0], paragraph, ARTICLE[1]).body_text
+
+
+def test_teaser_block_after_the_article_goes():
+    article = post(
+        *ARTICLE,
+        "推荐阅读",
+        "某地开展交通安全宣传周活动近日，某地交警走进校园。",
+        "某市警方提醒：谨防冒充客服诈骗",
+    )
+    assert article.body_text == "\n".join(ARTICLE)
+    related = post(
+        ARTICLE[0] + "相关链接＞＞今天上午！某市集中销毁假药",
+        ARTICLE[1],
+        "《某市警方通报一起案件》",
+    )
+    assert related.body_text == "\n".join(ARTICLE)
+
+
+def test_a_heading_like_recommended_reading_early_in_the_article_stays():
+    article = post("相关新闻", *ARTICLE, *ARTICLE)
+    assert article.body_text.startswith("相关新闻")
+
+
+def test_feed_column_title_makes_the_feed_the_source():
+    article = post(*ARTICLE, title="【晨报快讯早报】某市警方通报一起案件")
+    assert article.source == "晨报快讯"
+
+
+def test_excerpt_label_and_ellipsis_go():
+    article = post("摘要: " + ARTICLE[0] + "民警 ...", "点击阅读全文 @news.example.com")
+    assert article.body_text == ARTICLE[0] + "民警"
+    assert article.source == "news.example.com"

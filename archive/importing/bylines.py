@@ -27,7 +27,11 @@ _EDITOR = re.compile(
     r"^[（(\[【]?(?:责任编辑|責任編輯|编辑|編輯|责编|責編)[\s:：]*([^）)\]】]{2,30})[）)\]】]?$"
 )
 # "来源: 长江日报", "【来源：平安湖北】", "来源：人民公安报" at a paragraph's end.
-_SOURCE = re.compile(r"[【\[]?(?:来源|來源|稿源|出处)[\s:：]+([^\s|｜【】\[\]]{2,30})[】\]]?")
+# The name stops where another credit label begins ("来源：国际在线责任编辑：…").
+_SOURCE = re.compile(
+    r"[【\[]?(?:来源|來源|稿源|出处)[\s:：]+"
+    r"((?:(?!责任编辑|責任編輯|编辑|編輯|作者|记者|記者)[^\s|｜【】\[\]]){2,30})[】\]]?"
+)
 _SOURCE_LINE = re.compile(r"^" + _SOURCE.pattern + r"$")
 _TRAILING_SOURCE = re.compile(r"(?<=[。！？!?”\s])" + _SOURCE.pattern + r"$")
 # "（周口日报·周道客户端记者 侯国防）" closing the last paragraph.

@@ -1,6 +1,7 @@
 """Which parser reads a text: the first whose shape it has, plain print text otherwise."""
 
 from . import hexo, htmlpage, labelled, newspaper, webdump
+from .credits import take_credits
 
 HEXO, HTML_PAGE, WEB_DUMP, NEWSPAPER = "hexo-markdown", "html-page", "web-dump", "newspaper-text"
 LABELLED = "labelled-text"
@@ -26,4 +27,5 @@ def detect_format(text):
 
 
 def parse_text(text, file_format):
-    return _PARSERS[file_format](text)
+    """The draft of ``text``; credits and boilerplate are read off every format's body alike."""
+    return take_credits(_PARSERS[file_format](text))

@@ -134,6 +134,9 @@ def _attribution(draft, meta):
         draft.source = str(meta["source"])
     if not draft.via_site:
         draft.via_site = _mirror_host(meta)
+    # A title filed under the feed's own column (【虎嗅早报】… from 虎嗅) is the feed's writing.
+    if draft.via_site and draft.title.startswith("【" + draft.via_site):
+        draft.source = draft.source or draft.via_site
 
 
 def _same_title(heading, title):
@@ -164,9 +167,4 @@ def _body_blocks(draft, blocks):
             markup, _ = bylines.split_trailing_source(block.html)
             block = Block(PARAGRAPH, text, markup)
         kept.append(block)
-    last = next((b for b in reversed(kept) if b.kind == PARAGRAPH), None)
-    signed = bylines.signature(last.text) if last else None
-    if signed:
-        draft.source = draft.source or signed[0]
-        draft.authors += signed[1]
     return kept
