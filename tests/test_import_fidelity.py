@@ -314,3 +314,91 @@ def test_excerpt_label_and_ellipsis_go():
     article = post("摘要: " + ARTICLE[0] + "民警 ...", "点击阅读全文 @news.example.com")
     assert article.body_text == ARTICLE[0] + "民警"
     assert article.source == "news.example.com"
+
+
+# Rendered pages
+
+
+LONG = "某市公安局今日通报，一起盗窃案已告破，两名嫌疑人被依法刑事拘留，被盗财物已全部追回。"
+
+
+def page(head="", before="", article="", after="", title="某市警方破获一起盗窃案", suffix=""):
+    article = article or "".join(f"<p>{LONG}民警提醒群众注意防范第{i}次。</p>" for i in range(6))
+    return (
+        f"<!DOCTYPE html><html><head><title>{title}{suffix}</title>{head}</head><body>"
+        f"{before}<article><h1>{title}</h1>{article}</article>{after}</body></html>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("markup", "expected"),
+    [
+        ('<div class="meta"><p>发布于：2022年3月30日</p></div>', date(2022, 3, 30)),
+        (
+            '<script type="application/ld+json">{"@type": "NewsArticle", '
+            '"pubDate": "2019-09-11T02:46:57"}</script>',
+            date(2019, 9, 11),
+        ),
+        ('<a class="post-date">2019年09月11日</a>', date(2019, 9, 11)),
+    ],
+)
+def test_rendered_page_is_dated_by_its_own_statement(markup, expected):
+    text = page(before=markup)
+    article = parse(text, "p.html")
+    assert article.published_at.astimezone(SHANGHAI).date() == expected
+
+
+def test_date_and_time_on_the_line_under_the_headline():
+    title = "某市警方破获一起盗窃案"
+    body = "".join(f"<p>{LONG}</p>" for _ in range(4))
+    text = (
+        f"<!DOCTYPE html><html><head><title>{title}</title></head><body><div><h1>{title}</h1>"
+        f'<div class="sub"><span>晨光日报</span> <span>2019-09-09 16:01:46</span></div>'
+        f"<div>{body}</div></div></body></html>"
+    )
+    article = parse(text, "p.html")
+    assert article.published_at.astimezone(SHANGHAI).isoformat() == "2019-09-09T16:01:46+08:00"
+
+
+def test_hidden_watermark_text_is_not_article_text():
+    article_html = "".join(
+        f'<p>{LONG}<font color="#F8F8F8">watermark.example</font></p>'
+        f'<p>第{i}段。<span style="display:none">隐藏站名</span>民警提醒注意防范。</p>'
+        for i in range(3)
+    )
+    for article in (parse(page(article=article_html), "p.html"), post(article_html)):
+        assert "watermark" not in article.body_text
+        assert "隐藏站名" not in article.body_text
+        assert "民警提醒注意防范。" in article.body_text
+
+
+def test_page_author_that_is_a_site_or_tool_is_not_a_reporter():
+    article = parse(page(head='<meta name="author" content="FeedBot">'), "p.html")
+    assert article.authors == ""
+
+
+def test_feed_mirror_page_category_trail_gives_the_via_site_and_restored_title():
+    trail = (
+        '<div class="category"><a class="category-link" href="/c/a/">新媒体</a>'
+        '<a class="category-link" href="/c/a/b/">晨报快讯</a>'
+        '<a class="category-link" href="/c/a/b/c/">分类</a></div>'
+    )
+    article = parse(page(before=trail, title="陕西_铁笼_事件"), "p.html")
+    assert article.via_site == "晨报快讯"
+    assert article.title == "陕西“铁笼”事件"
+
+
+def test_page_title_label_and_site_suffix_go():
+    article = parse(page(title="[某某化妆品]某市警方破获一起盗窃案", suffix="-晨光传媒"), "p.html")
+    assert article.title == "某市警方破获一起盗窃案"
+    assert article.via_site == "晨光传媒"
+
+
+def test_related_cards_after_the_article_are_not_article_text():
+    cards = "".join(
+        f'<div class="card"><h3>推荐新闻标题第{i}条</h3><span>|</span><span>跟贴{i}</span></div>'
+        for i in range(6)
+    )
+    article = parse(page(after=cards), "p.html")
+    assert "推荐新闻" not in article.body_text
+    assert article.body_text.endswith("民警提醒群众注意防范第5次。")

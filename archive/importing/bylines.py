@@ -29,7 +29,7 @@ _EDITOR = re.compile(
 # "来源: 长江日报", "【来源：平安湖北】", "来源：人民公安报" at a paragraph's end.
 # The name stops where another credit label begins ("来源：国际在线责任编辑：…").
 _SOURCE = re.compile(
-    r"[【\[]?(?:来源|來源|稿源|出处)[\s:：]+"
+    r"[【\[]?(?:本文)?(?:来源|來源|稿源|出处)[\s:：]+"
     r"((?:(?!责任编辑|責任編輯|编辑|編輯|作者|记者|記者)[^\s|｜【】\[\]]){2,30})[】\]]?"
 )
 _SOURCE_LINE = re.compile(r"^" + _SOURCE.pattern + r"$")

@@ -63,7 +63,7 @@ _CLOSING_SOURCE = re.compile(r"\s*[（(](?:来源|來源)[:：]\s*([^（）()]{2
 _COMPILED_BY = re.compile(r"综合(?:自|整理自)?.*$")
 _EXCERPT_END = re.compile(r"\s+(?:\.{3}|…{1,2})$")
 _SUMMARY = re.compile(r"^(?:摘要|内容提要|導語|导语)\s*[:：]\s*")
-_LABELS = re.compile(r"((?:来源|來源|责任编辑|責任編輯|编辑|編輯|作者|记者|記者)[:：])")
+_LABELS = re.compile(r"((?:本文)?(?:来源|來源|责任编辑|責任編輯|编辑|編輯|作者|记者|記者)[:：])")
 _DATELINE = re.compile(
     rf"^(?P<outlet>{_OUTLET}|[{_HAN}]{{2,6}}日报|[{_HAN}]{{2,6}}晚报)\s*(?P<place>[{_HAN}]{{2,4}})?\s*"
     r"(?:[\d０-９]{1,2}\s*月\s*[\d０-９]{1,2}\s*日\s*)?(?:电|電|讯|訊|消息|报道[:：])"
@@ -82,7 +82,7 @@ _SOURCE_STATEMENTS = (
 _EDITOR = re.compile(
     r"^[（(【\[]?\s*(?:[^\s：:（()）]{0,6}?)(?:责任编辑|責任編輯|编辑|編輯|责编|責編|审核|審核|统筹|統籌|"
     r"监审|監審|校对|校對|签发|簽發|监制|監製|值班编辑|主编|主編)[\s:：]*"
-    rf"(?P<name>(?:{_NAME})(?:[\s、，,]+(?:{_NAME}))*)\s*[）)】\]]?$"
+    rf"(?P<name>(?:{_NAME})(?:[\s、，,]+(?:{_NAME}))*)(?:_[A-Za-z0-9]+)?\s*[）)】\]]?$"
 )
 _BOILERPLATE = re.compile(
     r"^(?:"
@@ -327,11 +327,15 @@ def _opening(draft, blocks):
 
 def _without_teasers(blocks):
     """The body without the related-article block that closes many pages."""
-    texts = [i for i, block in enumerate(blocks) if block.kind in TEXT_KINDS]
     cut = len(blocks)
-    for position, index in enumerate(texts):
-        # Only in the second half: a heading "相关新闻" early on is the article's own.
-        if position >= len(texts) // 2 and _TEASER_HEAD.match(blocks[index].text.strip()):
+    for index, block in enumerate(blocks):
+        # Only once more of the article is above than below: a heading "相关新闻" that opens
+        # a section of the article has the article's prose after it.
+        if (
+            block.kind in TEXT_KINDS
+            and _TEASER_HEAD.match(block.text.strip())
+            and prose(blocks[:index]) >= prose(blocks[index + 1 :])
+        ):
             cut = index
             break
     blocks = list(blocks[:cut])
@@ -343,6 +347,15 @@ def _without_teasers(blocks):
             text = _RELATED_LINK.sub("", block.text).rstrip()
             blocks[index] = Block.plain(PARAGRAPH, text) if text else Block(HEADING, "")
     return [b for b in blocks if b.text or b.kind not in TEXT_KINDS]
+
+
+def prose(blocks):
+    """Characters in paragraphs that read as sentences, not link lists."""
+    return sum(
+        len(b.text)
+        for b in blocks
+        if b.kind == PARAGRAPH and len(b.text) >= 20 and b.text[-1] in "。！？!?”"
+    )
 
 
 def _set_source(draft, outlet):
