@@ -373,7 +373,11 @@ def test_hidden_watermark_text_is_not_article_text():
 
 
 def test_page_author_that_is_a_site_or_tool_is_not_a_reporter():
-    article = parse(page(head='<meta name="author" content="FeedBot">'), "p.html")
+    byline = (
+        '<div class="meta-item author"><a class="author" href="https://docs.example.org/">'
+        "<p>FeedBot</p></a></div>"
+    )
+    article = parse(page(head='<meta name="author" content="FeedBot">', before=byline), "p.html")
     assert article.authors == ""
 
 
@@ -402,3 +406,25 @@ def test_related_cards_after_the_article_are_not_article_text():
     article = parse(page(after=cards), "p.html")
     assert "推荐新闻" not in article.body_text
     assert article.body_text.endswith("民警提醒群众注意防范第5次。")
+
+
+def test_site_that_disclaims_the_text_is_the_via_site():
+    article = parse(
+        "标题:某市警方破获一起盗窃案\n正文:" + ARTICLE[0] + "\n" + ARTICLE[1] + "\n"
+        "免责声明：本文仅代表作者个人观点，与晨光网无关。其原创性以及文中陈述文字和内容未经本站证实。\n",
+        "d.txt",
+    )
+    assert article.via_site == "晨光网"
+    assert article.body_text == "\n".join(ARTICLE)
+
+
+def test_dateline_site_running_a_papers_story_is_the_via_site():
+    article = post("晨光网8月30日讯(晨光晚报首席记者宋小国)某市警方今日通报一起案件。", *ARTICLE)
+    assert (article.source, article.authors) == ("晨光晚报", "宋小国")
+    # The hexo post's feed is its via-site already; a text file has none.
+    text = parse(
+        "标题:某市警方通报\n正文:晨光网8月30日讯(晨光晚报首席记者宋小国)某市警方今日通报一起案件。\n"
+        + ARTICLE[1],
+        "e.txt",
+    )
+    assert (text.source, text.via_site) == ("晨光晚报", "晨光网")

@@ -107,6 +107,9 @@ _BOILERPLATE = re.compile(
     r"[（(]報道由[\d:：]+開始[）)]"
     r")$"
 )
+_DISCLAIMING_SITE = re.compile(
+    r"(?:与|與)([^\s，,。]{2,10}?)(?:无关|無關)|并不表明([^\s，,。]{2,10}?)立场"
+)
 _TEASER_HEAD = re.compile(
     r"^(?:推荐阅读|相关阅读|延伸阅读|相关新闻|相关推荐|为您推荐|热门推荐|参考文献|参考资料)[:：]?$"
 )
@@ -126,7 +129,14 @@ _EDGE = 10  # paragraphs at each end where credits are looked for
 
 def take_credits(draft):
     """Read credits and drop boilerplate in ``draft.blocks``, filling the draft's fields."""
-    blocks = [b for b in _without_teasers(draft.blocks) if not _is_boilerplate(b)]
+    blocks = []
+    for block in _without_teasers(draft.blocks):
+        if not _is_boilerplate(block):
+            blocks.append(block)
+        elif not draft.via_site:
+            # "…与环球网无关", "…并不表明网易立场": the site that disclaims passed it on.
+            site = _DISCLAIMING_SITE.search(block.text)
+            draft.via_site = site.group(1) or site.group(2) if site else ""
     texts = [i for i, block in enumerate(blocks) if block.kind in TEXT_KINDS]
     dropped = set()
     # Credits stand in a run at either end of the body: read each end until article text.
@@ -322,6 +332,9 @@ def _opening(draft, blocks):
                 names, outlet = _bare_credit(inner)
             draft.authors += names
             _set_source(draft, outlet or match.group("outlet"))
+            # "每日甘肃网…讯(兰州晨报…记者…)": the paper wrote it, the dateline's site ran it.
+            if outlet and outlet != match.group("outlet") and not draft.via_site:
+                draft.via_site = match.group("outlet")
             return
 
 
