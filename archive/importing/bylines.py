@@ -47,10 +47,6 @@ _DESK = re.compile(
 )
 _LEAD_BYLINE = re.compile(r"^\S{0,12}讯\s*[（(]([^（）()]{2,40})[）)]")
 _COPYRIGHT = re.compile(r"版权所有\s*[:：©]?\s*([^\s|｜©:：]{2,30})")
-_BOILERPLATE = re.compile(
-    r"^(?:版权归原作者所有.*|.*向原创致敬|转载请注明出处.*|本文来源于?网络.*|声明[:：].*侵删.*|"
-    r"(?:点击|长按).{0,10}(?:关注|二维码).*|返回搜狐.*)$"
-)
 
 
 def is_byline(line):
@@ -116,10 +112,6 @@ def signature(text):
     if not match:
         return None
     return match.group(1).strip(" ·"), re.split(r"[\s、]+", match.group(2).strip())
-
-
-def is_boilerplate(line):
-    return bool(_BOILERPLATE.match(line.strip()))
 
 
 def join_names(names):

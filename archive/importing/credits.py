@@ -87,6 +87,8 @@ _EDITOR = re.compile(
 _BOILERPLATE = re.compile(
     r"^(?:"
     # repost disclaimers
+    r"版权归原作者所有.*|.*向原创致敬|转载请注明出处.*|本文来源于?网络.*|声明[:：].*侵删.*|"
+    r"(?:点击|长按).{0,10}(?:关注|二维码).*|返回搜狐.*|"
     r".{0,10}(?:仅供其表达个人看法|仅提供信息存储服务|不代表本站立场|仅代表作者(?:个人)?观点).*|"
     r"Notice: The content above .*|.*(?:如有侵权|侵删|請聯繫刪除|请联系删除).{0,20}|特别声明[:：].*|"
     r".{0,60}仅提供信息存储服务.*|感谢.{0,20}的线索投递[！!]?|[（(]文中.{0,6}化名[）)]|"
@@ -168,7 +170,12 @@ def _without_ellipsis(block):
 
 
 def _is_boilerplate(block):
-    return block.kind in TEXT_KINDS and bool(_BOILERPLATE.match(block.text.strip()))
+    return block.kind in TEXT_KINDS and is_boilerplate(block.text)
+
+
+def is_boilerplate(line):
+    """Whether ``line`` is, as a whole, one of the kinds of boilerplate above."""
+    return bool(_BOILERPLATE.match(line.strip()))
 
 
 def _read_line(draft, text):

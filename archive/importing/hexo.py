@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from . import bylines, dates
+from . import bylines, credits, dates
 from .article import Draft
 from .blocks import HEADING, PARAGRAPH, Block, is_web_image
 from .cleaning import restore_mangled_quotes
@@ -159,7 +159,7 @@ def _body_blocks(draft, blocks):
         if source:
             draft.source = draft.source or source
             continue
-        if bylines.is_boilerplate(block.text):
+        if credits.is_boilerplate(block.text):
             continue
         text, trailing = bylines.split_trailing_source(block.text)
         if trailing:
