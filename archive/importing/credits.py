@@ -51,7 +51,10 @@ _ROLE = (
     r"(?:记者|記者|通讯员|通訊員|实习生|實習生|撰稿人|撰文|作者|摄影|攝影|摄像|采写|採寫)|文(?=\s*[/／:：]))"
 )
 _NAME = rf"[{_HAN}]{{2,4}}|[{_HAN}]·[{_HAN}]{{2,6}}|[A-Z][a-z]+"
-_NAMES = rf"(?:{_NAME})(?:[\s、，,]*(?:{_NAME}))*"
+# Runs of name characters (split into names later): one way to read a line, so matching
+# stays linear instead of trying every way to cut 张三李四王五 into names.
+_NAMES = rf"[{_HAN}·A-Za-z]{{2,16}}(?:[\s、，,]+[{_HAN}·A-Za-z]{{2,16}})*"
+_ROLE_WORD = re.compile(_ROLE)
 _CREDIT_PART = rf"{_ROLE}[\s:：/]*{_NAMES}"
 _CREDIT = re.compile(
     rf"^[（(【\[]?\s*(?P<outlet>[^\s：:（()）]{{0,14}}?)\s*(?P<credits>(?:{_CREDIT_PART}[\s，,、]*)+)"
@@ -223,6 +226,8 @@ def _read_one(draft, text):
 
 def credit(text):
     """(names, outlet) of a line that is only a byline, else ([], "")."""
+    if not _ROLE_WORD.search(text):
+        return [], ""
     match = _CREDIT.match(text.strip())
     if not match:
         return [], ""
