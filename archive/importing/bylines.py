@@ -27,19 +27,26 @@ _EDITOR = re.compile(
     r"^[（(\[【]?(?:责任编辑|責任編輯|编辑|編輯|责编|責編)[\s:：]*([^）)\]】]{2,30})[）)\]】]?$"
 )
 # "来源: 长江日报", "【来源：平安湖北】", "来源：人民公安报" at a paragraph's end.
-_SOURCE = re.compile(r"[【\[]?(?:来源|來源|稿源|出处)[\s:：]+([^\s|｜【】\[\]]{2,30})[】\]]?")
+# The name stops where another credit label begins ("来源：国际在线责任编辑：…").
+_SOURCE = re.compile(
+    r"[【\[]?(?:本文)?(?:来源|來源|稿源|出处)[\s:：]+"
+    r"((?:(?!责任编辑|責任編輯|编辑|編輯|作者|记者|記者)[^\s|｜【】\[\]]){2,30})[】\]]?"
+)
 _SOURCE_LINE = re.compile(r"^" + _SOURCE.pattern + r"$")
 _TRAILING_SOURCE = re.compile(r"(?<=[。！？!?”\s])" + _SOURCE.pattern + r"$")
 # "（周口日报·周道客户端记者 侯国防）" closing the last paragraph.
 _SIGNATURE = re.compile(
     rf"[（(]([^（）()]{{2,30}}?)(?:{_ROLE})\s*({_NAME}(?:[\s、]+{_NAME})*)[）)]$"
 )
+# An outlet's desk or staff credit with no person named: 眾新聞中國組, 本报记者, XX日报记者.
+_OUTLET = (
+    r"[\u3400-\u9fff]{1,8}?(?:新聞|新闻|日報|日报|晚報|晚报|時報|时报|週刊|周刊|網|网|社|台|報|报)"
+)
+_DESK = re.compile(
+    rf"({_OUTLET})(?:(?:[\u3400-\u9fff]{{1,3}}[組组部]|新聞中心|新闻中心)(?:記者|记者)?|記者|记者)"
+)
 _LEAD_BYLINE = re.compile(r"^\S{0,12}讯\s*[（(]([^（）()]{2,40})[）)]")
 _COPYRIGHT = re.compile(r"版权所有\s*[:：©]?\s*([^\s|｜©:：]{2,30})")
-_BOILERPLATE = re.compile(
-    r"^(?:版权归原作者所有.*|.*向原创致敬|转载请注明出处.*|本文来源于?网络.*|声明[:：].*侵删.*|"
-    r"(?:点击|长按).{0,10}(?:关注|二维码).*|返回搜狐.*)$"
-)
 
 
 def is_byline(line):
@@ -50,6 +57,22 @@ def byline_names(line):
     """The names in a byline, in order: ``□本报记者 魏瑗`` → ``["魏瑗"]``."""
     tokens = re.split(r"[\s、，,:：□■◎●]+", re.sub(_ROLE, " ", line))
     return [token for token in tokens if re.fullmatch(_NAME, token)]
+
+
+def credit_names(credit):
+    """(names, outlet) from a metadata author credit: ``記者黎卓欣`` → (["黎卓欣"], ""),
+    ``眾新聞中國組`` or ``眾新聞記者`` (an outlet's desk, no person) → ([], "眾新聞"); an
+    author that is neither is kept as the one name it gives."""
+    credit = credit.strip()
+    if not credit:
+        return [], ""
+    desk = _DESK.fullmatch(credit)
+    if desk:
+        return [], desk.group(1)
+    names = byline_names(credit)
+    if names and re.fullmatch(rf"(?:{_ROLE})?[\s:：]*{_NAME}(?:[\s、，,]+{_NAME})*", credit):
+        return names, ""
+    return [credit], ""
 
 
 def lead_byline(paragraph):
@@ -89,10 +112,6 @@ def signature(text):
     if not match:
         return None
     return match.group(1).strip(" ·"), re.split(r"[\s、]+", match.group(2).strip())
-
-
-def is_boilerplate(line):
-    return bool(_BOILERPLATE.match(line.strip()))
 
 
 def join_names(names):

@@ -10,12 +10,14 @@ from the body (``来源：人民公安报``, ``（周口日报·周道客户端�
 
 import html
 import re
+from urllib.parse import urlsplit
 
 import yaml
 
-from . import bylines, dates
+from . import bylines, credits, dates
 from .article import Draft
-from .blocks import PARAGRAPH, Block, is_web_image
+from .blocks import HEADING, PARAGRAPH, Block, is_web_image
+from .cleaning import restore_mangled_quotes
 from .errors import ImportFailure
 from .markup import html_to_blocks
 
@@ -26,6 +28,10 @@ _HTML_BLOCK = re.compile(
 )
 _MD_IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)\s]+)[^)]*\)")
 _MD_BOLD = re.compile(r"\*\*(.+?)\*\*")
+_MD_LINK = re.compile(r"(?<!!)\[([^\]]*)\]\([^)\s]+[^)]*\)")
+_SHORTCODE = re.compile(r"\{\{[<%].*?[>%]\}\}")
+_RULE = re.compile(r"(?:-{3,}|\*{3,}|_{3,})")
+_FOOTER_PARAGRAPHS, _FOOTER_CHARS = 3, 160
 
 
 def looks_like(text):
@@ -50,7 +56,7 @@ def parse(text):
         raise ImportFailure(f"invalid front matter: {exc}") from None
     if not isinstance(meta, dict):
         raise ImportFailure("invalid front matter: not a mapping of fields")
-    draft = Draft(title=str(meta.get("title") or ""))
+    draft = Draft(title=restore_mangled_quotes(str(meta.get("title") or "")))
     draft.published_at, draft.date_precision = dates.parse_date(meta.get("date"))
     _attribution(draft, meta)
     for key in ("headimg", "thumbnail", "cover"):
@@ -58,20 +64,30 @@ def parse(text):
         if is_web_image(value):
             draft.image_urls.append(value)
     draft.original_url = str(meta.get("original_url") or meta.get("link") or "")
-    if not _HTML_BLOCK.search(body):
+    if not _HTML_BLOCK.match(body.strip()):
         body = markdown_to_html(body)
-    draft.blocks = _body_blocks(draft, html_to_blocks(body))
+    blocks = html_to_blocks(body)
+    # A Markdown post often repeats its title as the first heading.
+    if blocks and blocks[0].kind == HEADING and _same_title(blocks[0].text, draft.title):
+        blocks = blocks[1:]
+    draft.blocks = _body_blocks(draft, blocks)
     return draft
 
 
 def markdown_to_html(text):
-    """The Markdown Hexo posts use when they are not HTML: paragraphs, ``#`` headings,
-    ``![alt](url)`` images and ``**bold**``. Lines inside a paragraph join without a space,
-    as Chinese text does."""
+    """The Markdown Hexo and Hugo posts are written in: paragraphs, ``#`` headings,
+    ``![alt](url)`` images, ``[text](url)`` links (kept as text) and ``**bold**``; blocks of
+    raw HTML (``<figure>…``) pass through, and template shortcodes (``{{< video … >}}``) go.
+    Lines inside a paragraph join without a space, as Chinese text does. A closing rule
+    (``---``) followed only by a few short lines sets off the site's footer, which goes.
+    """
     parts = []
-    for paragraph in re.split(r"\n[ \t]*\n", text.strip()):
+    for paragraph in _without_footer(re.split(r"\n[ \t]*\n", text.strip())):
         lines = [line.strip() for line in paragraph.splitlines() if line.strip()]
-        if not lines:
+        if not lines or _SHORTCODE.fullmatch(" ".join(lines)) or _RULE.fullmatch(lines[0]):
+            continue
+        if lines[0].startswith("<"):
+            parts.append("\n".join(lines))
             continue
         heading = re.match(r"^#{1,6}\s+(.*)$", lines[0])
         if heading and len(lines) == 1:
@@ -79,21 +95,57 @@ def markdown_to_html(text):
             continue
         markup = html.escape("".join(lines), quote=False)
         markup = _MD_IMAGE.sub(lambda m: f'<img src="{html.escape(m.group(2))}">', markup)
+        markup = _MD_LINK.sub(r"\1", markup)
         markup = _MD_BOLD.sub(r"<strong>\1</strong>", markup)
         parts.append(f"<p>{markup}</p>")
     return "\n".join(parts)
 
 
+def _without_footer(paragraphs):
+    rules = [i for i, p in enumerate(paragraphs) if _RULE.fullmatch(p.strip())]
+    if not rules:
+        return paragraphs
+    tail = [p for p in paragraphs[rules[-1] + 1 :] if p.strip()]
+    if tail and len(tail) <= _FOOTER_PARAGRAPHS and all(len(p) <= _FOOTER_CHARS for p in tail):
+        return paragraphs[: rules[-1]]
+    return paragraphs
+
+
 def _attribution(draft, meta):
+    """The feed a post came through and the people or outlet its ``author`` names.
+
+    A feed mirror files every post under the feed it read, so an ``author`` that is also
+    one of the post's categories is that feed (the via-site), never a reporter. Otherwise
+    ``author`` is a byline (``記者黎卓欣``, ``某某``) or an outlet's desk (``眾新聞中國組``).
+    A post saved through an archive or mirror host (``url`` on another host than
+    ``original_url``) came through that host.
+    """
     author = str(meta.get("author") or "").strip()
     categories = meta.get("categories") or []
     categories = [str(c) for c in (categories if isinstance(categories, list) else [categories])]
-    via = next((c for c in [author, *categories] if c in bylines.AGGREGATORS), "")
-    draft.via_site = via
-    if author and author != via:
-        draft.authors.append(author)
+    if author and (author in categories or author in bylines.AGGREGATORS):
+        draft.via_site = author
+    else:
+        draft.via_site = next((c for c in categories if c in bylines.AGGREGATORS), "")
+        names, outlet = bylines.credit_names(author)
+        draft.authors += names
+        draft.source = outlet
     if meta.get("source"):
         draft.source = str(meta["source"])
+    if not draft.via_site:
+        draft.via_site = _mirror_host(meta)
+    # A title filed under the feed's own column (【虎嗅早报】… from 虎嗅) is the feed's writing.
+    if draft.via_site and draft.title.startswith("【" + draft.via_site):
+        draft.source = draft.source or draft.via_site
+
+
+def _same_title(heading, title):
+    return re.sub(r"\W", "", heading) == re.sub(r"\W", "", title)
+
+
+def _mirror_host(meta):
+    hosts = [urlsplit(str(meta.get(key) or "")).hostname or "" for key in ("url", "original_url")]
+    return hosts[0] if all(hosts) and hosts[0] != hosts[1] else ""
 
 
 def _body_blocks(draft, blocks):
@@ -107,7 +159,7 @@ def _body_blocks(draft, blocks):
         if source:
             draft.source = draft.source or source
             continue
-        if bylines.is_boilerplate(block.text):
+        if credits.is_boilerplate(block.text):
             continue
         text, trailing = bylines.split_trailing_source(block.text)
         if trailing:
@@ -115,9 +167,4 @@ def _body_blocks(draft, blocks):
             markup, _ = bylines.split_trailing_source(block.html)
             block = Block(PARAGRAPH, text, markup)
         kept.append(block)
-    last = next((b for b in reversed(kept) if b.kind == PARAGRAPH), None)
-    signed = bylines.signature(last.text) if last else None
-    if signed:
-        draft.source = draft.source or signed[0]
-        draft.authors += signed[1]
     return kept

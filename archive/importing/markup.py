@@ -28,6 +28,13 @@ _DROPPED = {
     "head", "title", "meta", "link",
 }  # fmt: skip
 _INLINE_KEEP = {"strong": "strong", "b": "strong", "em": "em", "i": "em"}
+# Text styled to be invisible: hidden watermarks that repeat a site's name through a body.
+_HIDDEN_STYLE = re.compile(
+    r"display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?:px|pt|em)?\s*(?:;|$)", re.I
+)
+_NEAR_WHITE = re.compile(
+    r"^(?:#?f{3}|#?(?:f[0-9a-f]){3}|white|rgb\(\s*25[0-5]\s*,\s*25[0-5]\s*,\s*25[0-5]\s*\))$", re.I
+)
 # Paragraph separator inside loose text: two or more blanks, or a line break.
 _LOOSE_BREAK = re.compile(r"[ \t\u00a0\u3000]{2,}|\n+")
 
@@ -40,10 +47,29 @@ def html_to_blocks(markup):
     # Their tails are article text (a <script> between two sentences): keep those.
     etree.strip_elements(root, etree.Comment, etree.ProcessingInstruction, with_tail=False)
     etree.strip_elements(root, *_DROPPED, with_tail=False)
+    drop_invisible(root)
     collector = _Collector()
     collector.walk(root)
     collector.flush()
     return collector.blocks
+
+
+def drop_invisible(tree):
+    """Remove elements styled to be invisible (``display:none``, white or near-white text),
+    keeping the text that follows them."""
+    for element in list(tree.iter()):
+        if not isinstance(element.tag, str) or element.getparent() is None:
+            continue
+        style = element.get("style") or ""
+        color = (element.get("color") or "").strip()
+        style_color = re.search(r"(?:^|;)\s*color\s*:\s*([^;]+)", style)
+        if (
+            _HIDDEN_STYLE.search(style)
+            or element.get("hidden") is not None
+            or _NEAR_WHITE.match(color)
+            or (style_color and _NEAR_WHITE.match(style_color.group(1).strip()))
+        ):
+            element.drop_tree()
 
 
 class _Collector:

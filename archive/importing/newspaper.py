@@ -8,7 +8,7 @@ title: :func:`archive.importing.article.finish` infers one and flags it.
 
 import re
 
-from . import bylines
+from . import bylines, credits
 from .article import Draft
 from .plaintext import lines_of, to_blocks
 
@@ -38,7 +38,7 @@ def parse(text):
             draft.editor = draft.editor or editor
         elif source:
             draft.source = draft.source or source
-        elif not bylines.is_boilerplate(line.text):
+        elif not credits.is_boilerplate(line.text):
             body.append(line)
     draft.blocks = to_blocks(body)
     if not draft.authors and body:

@@ -8,7 +8,7 @@ date and source are kept. The title is the line just above the meta line.
 
 import re
 
-from . import bylines, dates
+from . import bylines, credits, dates
 from .article import Draft
 from .plaintext import lines_of, to_blocks
 
@@ -63,7 +63,7 @@ def parse(text):
             holders = (bylines.copyright_holder(footer.text) for footer in body[position:])
             draft.via_site = next((holder for holder in holders if holder), "")
             break
-        if line.text in seen or bylines.is_boilerplate(line.text):
+        if line.text in seen or credits.is_boilerplate(line.text):
             continue
         seen.add(line.text)
         source = bylines.source_line(line.text)
