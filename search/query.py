@@ -102,6 +102,18 @@ def search(params, page_number=1, per_page=PER_PAGE):
     return outcome
 
 
+def newest_matches(params, limit, fields):
+    """The ``limit`` newest published articles matching ``params`` (``SearchForm``'s cleaned
+    data), newest first, with ``fields`` besides a card's: what a search's feed holds."""
+    plan = parse(params.get("q", ""))
+    if plan.is_empty:
+        return []
+    backend, _ = backend_and_index()
+    ids = backend.find(plan, filters=params, sort="date")[:limit]
+    found = Article.objects.published().for_listing(*fields).in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
+
+
 def load_articles(ids, plan):
     """The articles of ``ids`` in that order, with links prefetched and a ``snippet``: the
     columns a result shows, not the HTML and simplified bodies nor the whole linked rows
