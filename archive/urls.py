@@ -1,6 +1,6 @@
 from django.urls import path
 
-from archive import feeds, views
+from archive import feeds, reporters, views
 
 app_name = "archive"
 
@@ -27,6 +27,7 @@ urlpatterns = [
         feeds.atom(feeds.InitiativeFeed)(),
         name="initiative_atom",
     ),
+    path("reporters/<str:name>/", reporters.reporter_detail, name="reporter_detail"),
     path("archive/", views.date_archive, name="date_archive"),
     path("archive/undated/", views.undated, name="undated"),
     path("archive/<int:year>/", views.year_archive, name="year_archive"),

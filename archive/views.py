@@ -21,6 +21,7 @@ from archive.models import (
 )
 from archive.pagecache import for_readers
 from archive.related import related_articles
+from archive.reporters import reporter_links
 
 FIRST_YEAR, LAST_YEAR = 1949, 2100
 
@@ -108,6 +109,7 @@ def article_detail(request, pk, slug=None):
         "archive/article_detail.html",
         {
             "article": article,
+            "reporters": reporter_links(article.authors),
             **links,
             "permalink": permalink,
             "citation": browse.citation(article, permalink),

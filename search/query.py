@@ -114,12 +114,18 @@ def newest_matches(params, limit, fields):
     return [found[pk] for pk in ids if pk in found]
 
 
+def reporter_article_ids(name):
+    """Ids of the indexed articles whose byline names the reporter ``name``, in either script."""
+    backend, _ = backend_and_index()
+    return backend.bylined(fold(name))
+
+
 def load_articles(ids, plan):
     """The articles of ``ids`` in that order, with links prefetched and a ``snippet``: the
     columns a result shows, not the HTML and simplified bodies nor the whole linked rows
     (those took half of an uncached search page)."""
     articles = (
-        Article.objects.for_listing("body_text")
+        Article.objects.for_listing("body_text", "authors")
         .prefetch_related(
             Prefetch("regions", queryset=Region.objects.only("id", "name")),
             Prefetch("agencies", queryset=Agency.objects.only("id", "name")),

@@ -14,7 +14,8 @@ from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT
 
 from archive.models import Agency, Article, Region
-from search.analysis import BigramAnalyzer, CommonRunAnalyzer, WordAnalyzer
+from archive.reporters import reporter_names
+from search.analysis import BigramAnalyzer, CommonRunAnalyzer, WordAnalyzer, fold
 from search.segments import TermSet
 
 
@@ -79,7 +80,7 @@ class Ancestry:
 # Bump when the analyzers, the schema or the postings format change: every indexed article's
 # fingerprint then differs from the database's, so check_index reports the index stale and
 # --fix rewrites it (and `make data` runs that).
-INDEX_FORMAT = "3"
+INDEX_FORMAT = "4"
 
 
 def fingerprint(article, region_ids, agency_ids, initiative_ids):
@@ -110,6 +111,7 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
     region_codes = _whoosh(indexes.MultiValueField(), _keywords)
     agency_ids = _whoosh(indexes.MultiValueField(), _keywords)
     initiative_slugs = _whoosh(indexes.MultiValueField(), _keywords)
+    reporters = _whoosh(indexes.MultiValueField(), _keywords)
     fingerprint = _whoosh(indexes.CharField(indexed=False), STORED)
 
     ancestry = None
@@ -162,6 +164,7 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
             region_codes=self.ancestry.region_codes(region_ids),
             agency_ids=self.ancestry.agency_ids(agency_ids),
             initiative_slugs=[initiative.slug for initiative in initiatives],
+            reporters=[fold(name) for name in reporter_names(obj.authors)],
             fingerprint=fingerprint(
                 obj, region_ids, agency_ids, [initiative.pk for initiative in initiatives]
             ),

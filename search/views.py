@@ -6,7 +6,7 @@ from django.shortcuts import render
 
 from archive.pagecache import for_readers
 from search.forms import SearchForm
-from search.indexing import backend_and_index
+from search.indexing import index_generation
 from search.models import record_search
 from search.query import search
 
@@ -38,13 +38,7 @@ def _count(outcome):
     return outcome.paginator.count if outcome.paginator else 0
 
 
-def _index_generation():
-    """The generation of the index this worker searches: part of a cached page's key, so an
-    index rebuilt or repaired outside the application's writes still shows at once."""
-    return backend_and_index()[0].searcher().reader().generation()
-
-
-@for_readers(variant=_index_generation)
+@for_readers(variant=index_generation)
 def _results_page(request):
     form, outcome = _run(request, record=False)
     context = {"form": form, "outcome": outcome, "query": request.GET.get("q", "")}
