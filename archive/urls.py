@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from archive import feeds, reporters, views
+from archive import feeds, reporters, thisday, views
 
 app_name = "archive"
 
@@ -30,6 +30,12 @@ urlpatterns = [
     path("reporters/<str:name>/", reporters.reporter_detail, name="reporter_detail"),
     path("archive/", views.date_archive, name="date_archive"),
     path("archive/undated/", views.undated, name="undated"),
+    # Month and day, before the year and month: a year has four digits.
+    re_path(
+        r"^archive/(?P<month>0?[1-9]|1[0-2])/(?P<day>0?[1-9]|[12][0-9]|3[01])/$",
+        thisday.this_day,
+        name="this_day",
+    ),
     path("archive/<int:year>/", views.year_archive, name="year_archive"),
     path("archive/<int:year>/<int:month>/", views.month_archive, name="month_archive"),
 ]

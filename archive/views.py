@@ -22,6 +22,7 @@ from archive.models import (
 from archive.pagecache import for_readers
 from archive.related import related_articles
 from archive.reporters import reporter_links
+from archive.thisday import this_day_url
 
 FIRST_YEAR, LAST_YEAR = 1949, 2100
 
@@ -67,6 +68,7 @@ def home(request):
             "provinces": counts.top_regions(Region.Level.PROVINCE, limit=34),
             "top_agencies": counts.top_agencies(),
             "top_initiatives": counts.top_initiatives(),
+            "this_day": this_day_url(),
         },
     )
 
