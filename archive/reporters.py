@@ -1,13 +1,11 @@
 """Reporters: the people an article's byline names, as readers look for them.
 
-A byline is stored as written (``Article.authors``, names joined by 、); this module reads
-the names out of it. The search index holds each article's reporters folded to one script
+A byline is stored as written (``Article.authors``, names joined by 、), and
+``Article.reporters`` reads the names out of it. The search index holds each article's reporters folded to one script
 (``search.search_indexes``), so a reporter's name finds their articles in search, and their
 page lists them, whichever script a byline or a reader uses. One URL per reporter: the name
 in simplified script; a traditional spelling redirects there.
 """
-
-import re
 
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
@@ -16,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from archive import browse
+from archive import browse, exports
 from archive.chinese import to_simplified
 from archive.counts import Timeline
 from archive.models import Article
@@ -24,21 +22,14 @@ from archive.pagecache import for_readers
 from search.indexing import index_generation
 from search.query import reporter_article_ids
 
-_SEPARATORS = re.compile(r"[\s、，,;；/|]+")
-
-
-def reporter_names(authors):
-    """The names in a stored byline, in order: ``姜東良、李娜`` → ``["姜東良", "李娜"]``."""
-    return [name for name in _SEPARATORS.split(authors or "") if name]
-
 
 def reporter_url(name):
     return reverse("archive:reporter_detail", args=[to_simplified(name)])
 
 
-def reporter_links(authors):
-    """[(name as written, URL of the reporter's page)] of a stored byline."""
-    return [(name, reporter_url(name)) for name in reporter_names(authors)]
+def reporter_links(article):
+    """[(name as written, URL of the reporter's page)] of the article's byline."""
+    return [(name, reporter_url(name)) for name in article.reporters]
 
 
 def reporter_timeline(articles):
@@ -76,8 +67,9 @@ def reporter_detail(request, name):
     timeline = reporter_timeline(articles)
     if not timeline.total:
         raise Http404("档案中没有这位记者的文章")
-    if browse.wants_csv(request):
-        return browse.csv_response(request, articles.newest(), "reporter")
+    fmt = exports.requested_format(request)
+    if fmt:
+        return exports.list_export(request, fmt, articles, "reporter")
     page = browse.paginate(request, browse.ArticleList(articles), timeline.total)
     return render(
         request,

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from archive import browse, counts
+from archive import browse, counts, exports
 from archive.forms import ListFilterForm
 from archive.models import (
     Agency,
@@ -28,10 +28,11 @@ FIRST_YEAR, LAST_YEAR = 1949, 2100
 
 
 def _article_list(request, template, articles, context, csv_name, known_count=None):
-    """Render one page of ``articles`` (a browse.ArticleList), or all of them as CSV
-    (?format=csv)."""
-    if browse.wants_csv(request):
-        return browse.csv_response(request, articles.queryset().newest(), csv_name)
+    """Render one page of ``articles`` (a browse.ArticleList), or all of them as CSV or
+    JSON Lines (?format=csv, ?format=jsonl)."""
+    fmt = exports.requested_format(request)
+    if fmt:
+        return exports.list_export(request, fmt, articles.queryset(), csv_name)
     page = browse.paginate(request, articles, known_count)
     return render(request, template, {**context, "page": page})
 
@@ -111,7 +112,7 @@ def article_detail(request, pk, slug=None):
         "archive/article_detail.html",
         {
             "article": article,
-            "reporters": reporter_links(article.authors),
+            "reporters": reporter_links(article),
             **links,
             "permalink": permalink,
             "citation": browse.citation(article, permalink),
@@ -311,5 +312,11 @@ def undated(request):
 @require_GET
 def robots_txt(request):
     sitemap = request.build_absolute_uri(reverse("sitemap"))
-    lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /*?format=csv", f"Sitemap: {sitemap}"]
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /*format=csv",
+        "Disallow: /*format=jsonl",
+        f"Sitemap: {sitemap}",
+    ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

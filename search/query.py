@@ -102,6 +102,16 @@ def search(params, page_number=1, per_page=PER_PAGE):
     return outcome
 
 
+def ranked_ids(params):
+    """The ids of every article matching ``params``, in the search's order (what an export
+    of the search lists)."""
+    plan = parse(params.get("q", ""))
+    if plan.is_empty:
+        return []
+    backend, _ = backend_and_index()
+    return backend.find(plan, filters=params, sort=params.get("sort") or "relevance")[:]
+
+
 def newest_matches(params, limit, fields):
     """The ``limit`` newest published articles matching ``params`` (``SearchForm``'s cleaned
     data), newest first, with ``fields`` besides a card's: what a search's feed holds."""

@@ -14,7 +14,6 @@ from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT
 
 from archive.models import Agency, Article, Region
-from archive.reporters import reporter_names
 from search.analysis import BigramAnalyzer, CommonRunAnalyzer, WordAnalyzer, fold
 from search.segments import TermSet
 
@@ -164,7 +163,7 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
             region_codes=self.ancestry.region_codes(region_ids),
             agency_ids=self.ancestry.agency_ids(agency_ids),
             initiative_slugs=[initiative.slug for initiative in initiatives],
-            reporters=[fold(name) for name in reporter_names(obj.authors)],
+            reporters=[fold(name) for name in obj.reporters],
             fingerprint=fingerprint(
                 obj, region_ids, agency_ids, [initiative.pk for initiative in initiatives]
             ),

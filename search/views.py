@@ -4,11 +4,12 @@ from django.core.paginator import InvalidPage
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 
+from archive import exports
 from archive.pagecache import for_readers
 from search.forms import SearchForm
 from search.indexing import index_generation
 from search.models import record_search
-from search.query import search
+from search.query import ranked_ids, search
 
 
 def _run(request, record=True):
@@ -50,11 +51,23 @@ def _results_page(request):
 
 def search_page(request):
     """The results page, from the page cache for anonymous readers (archive.pagecache); every
-    first page served counts for the report, cached or not."""
+    first page served counts for the report, cached or not. With ``?format=csv`` or
+    ``?format=jsonl``, every result instead (archive.exports)."""
+    fmt = exports.requested_format(request)
+    if fmt:
+        return _export(request, fmt)
     response = _results_page(request)
     if "X-Result-Count" in response and _first_page(request):
         record_search(request.GET.get("q", ""), int(response["X-Result-Count"]))
     return response
+
+
+def _export(request, fmt):
+    form = SearchForm(request.GET)
+    if not form.is_valid():
+        return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+    chunks = exports.ranked_chunks(ranked_ids(form.cleaned_data), exports.site_origin(request))
+    return exports.export_response(fmt, chunks, "search")
 
 
 def search_api(request):
