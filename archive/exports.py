@@ -69,7 +69,7 @@ def _links(ids):
     return links["region"], links["agency"], links["initiative"]
 
 
-def _records(articles, base, extra_fields):
+def records(articles, base, extra_fields=()):
     """The records of ``articles`` (a list), their links read in one go."""
     regions, agencies, initiatives = _links([a.pk for a in articles])
     path = _article_path()
@@ -118,10 +118,10 @@ def queryset_chunks(articles, base, extra_fields=()):
     for article in rows:
         chunk.append(article)
         if len(chunk) == CHUNK:
-            yield _records(chunk, base, extra_fields)
+            yield records(chunk, base, extra_fields)
             chunk = []
     if chunk:
-        yield _records(chunk, base, extra_fields)
+        yield records(chunk, base, extra_fields)
 
 
 def ranked_chunks(ids, base):
@@ -131,7 +131,7 @@ def ranked_chunks(ids, base):
         part = ids[start : start + CHUNK]
         found = Article.objects.published().filter(pk__in=part).for_listing(*RECORD_FIELDS)
         found = found.in_bulk()
-        yield _records([found[pk] for pk in part if pk in found], base, ())
+        yield records([found[pk] for pk in part if pk in found], base, ())
 
 
 def json_line(record):

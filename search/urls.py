@@ -8,5 +8,4 @@ urlpatterns = [
     path("search/", views.search_page, name="search"),
     path("search/rss.xml", feeds.SearchFeed(), name="rss"),
     path("search/atom.xml", feeds.SearchAtomFeed(), name="atom"),
-    path("api/search/", views.search_api, name="api"),
 ]
