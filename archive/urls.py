@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from archive import feeds, reporters, thisday, views
+from archive import feeds, reporters, syndication, thisday, views
 
 app_name = "archive"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("atom.xml", feeds.atom(feeds.NewestFeed)(), name="feed_atom"),
     path("articles/", views.article_list, name="article_list"),
     path("articles/<int:pk>/", views.article_detail, name="article_detail"),
+    path("articles/<int:pk>/copies.csv", syndication.copies_csv, name="article_copies_csv"),
     path("articles/<int:pk>/<str:slug>/", views.article_detail, name="article_detail_slug"),
     path("regions/", views.region_list, name="region_list"),
     path("regions/<str:code>/", views.region_detail, name="region_detail"),

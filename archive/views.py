@@ -22,6 +22,7 @@ from archive.models import (
 from archive.pagecache import for_readers
 from archive.related import related_articles
 from archive.reporters import reporter_links
+from archive.syndication import first_appearance
 from archive.thisday import this_day_url
 
 FIRST_YEAR, LAST_YEAR = 1949, 2100
@@ -102,6 +103,7 @@ def article_detail(request, pk, slug=None):
     if article.status != Article.Status.PUBLISHED:
         raise Http404("文章不存在")
     permalink = request.build_absolute_uri(article.get_absolute_url())
+    copies = browse.article_copies(article) if article.has_copies else []
     links = article.links
     crumbs = [("全部文章", reverse("archive:article_list"))]
     if links["regions"]:
@@ -116,7 +118,8 @@ def article_detail(request, pk, slug=None):
             **links,
             "permalink": permalink,
             "citation": browse.citation(article, permalink),
-            "copies": browse.article_copies(article) if article.has_copies else [],
+            "copies": copies,
+            "first": first_appearance(article, copies),
             "related": related_articles(article),
             "breadcrumbs": crumbs,
         },

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.db.models.functions import ExtractYear
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -136,6 +136,7 @@ def load_articles(ids, plan):
     (those took half of an uncached search page)."""
     articles = (
         Article.objects.for_listing("body_text", "authors")
+        .annotate(copy_count=Count("copies"))
         .prefetch_related(
             Prefetch("regions", queryset=Region.objects.only("id", "name")),
             Prefetch("agencies", queryset=Agency.objects.only("id", "name")),
