@@ -1,6 +1,8 @@
 """The archive's records: articles, the places and police units they are about, the named
 campaigns they report, and where every article came from."""
 
+import re
+
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
@@ -148,6 +150,9 @@ class Initiative(models.Model):
     def get_absolute_url(self):
         return reverse("archive:initiative_detail", args=[self.slug])
 
+
+# Between the names of a stored byline (Article.authors): the importer joins them with 、.
+_BYLINE_SEPARATORS = re.compile(r"[\s、，,;；/|]+")
 
 # Up to this many linked articles, a list is fetched by id rather than found by walking the
 # newest articles (ArticleQuerySet.linked_through).
@@ -395,6 +400,11 @@ class Article(models.Model):
         if self.date_precision == self.DatePrecision.MONTH:
             return f"{when:%Y-%m}"
         return f"{when:%Y-%m-%d}"
+
+    @property
+    def reporters(self):
+        """The names in the stored byline, in order: ``姜東良、李娜`` → ``["姜東良", "李娜"]``."""
+        return [name for name in _BYLINE_SEPARATORS.split(self.authors or "") if name]
 
     def review_reasons(self):
         """The review flags as staff read them (Chinese labels), in the order they were set."""

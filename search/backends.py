@@ -345,9 +345,16 @@ class ChineseWhooshBackend(WhooshSearchBackend):
                 if field == "title":
                     query = self._term_query(term, "title_bigrams", "title")
                 else:
-                    query = self._term_query(term, "bigrams", "text", common)
+                    query = wq.Or(
+                        [self._term_query(term, "bigrams", "text", common), _byline(term)]
+                    )
                 sets[term, field] = doc_set(searcher, query)
             return sets[term, field]
+
+        def by_reporter(term):
+            if (term, "reporters") not in sets:
+                sets[term, "reporters"] = doc_set(searcher, _byline(term))
+            return sets[term, "reporters"]
 
         pool = _all_of(
             set().union(*(candidates(t, "text") for t in group)) for group in plan.groups
@@ -366,7 +373,9 @@ class ChineseWhooshBackend(WhooshSearchBackend):
                 confirmed = located[run][0 if field == "title" else 1]
                 if confirmed is not None:
                     found = found & confirmed
-            return found
+            # A reporter's name is matched whole on the byline, which the database text
+            # that confirms runs does not hold.
+            return found | by_reporter(term) if field == "text" else found
 
         def matching(field):
             return _all_of(set().union(*(exact(t, field) for t in group)) for group in plan.groups)
@@ -383,7 +392,7 @@ class ChineseWhooshBackend(WhooshSearchBackend):
         rest = docs - in_title
         scoring = {
             "title": self._match_query(plan, "title_bigrams", "title"),
-            "text": self._match_query(plan, "bigrams", "text"),
+            "text": self._match_query(plan, "bigrams", "text", bylines=True),
         }
 
         def best(part, field, limit):
@@ -440,6 +449,13 @@ class ChineseWhooshBackend(WhooshSearchBackend):
             return list(islice((doc for doc in order if doc in part), limit))
         published, article_ids = _column(searcher, "published_ts"), _column(searcher, "article_id")
         return heapq.nlargest(limit, part, key=lambda d: (published[d], article_ids[d]))
+
+    @_recovering
+    def bylined(self, name):
+        """Ids of the articles whose byline names ``name`` (folded), whole."""
+        searcher = self.searcher()
+        article_ids = _column(searcher, "article_id")
+        return [article_ids[doc] for doc in doc_set(searcher, _byline(name))]
 
     @_recovering
     def more_like_this(
@@ -541,10 +557,12 @@ class ChineseWhooshBackend(WhooshSearchBackend):
             for _, fields in searcher.iter_docs()
         }
 
-    def _match_query(self, plan, bigram_field, word_field):
+    def _match_query(self, plan, bigram_field, word_field, bylines=False):
         groups = []
         for alternatives in plan.groups:
             queries = [self._term_query(term, bigram_field, word_field) for term in alternatives]
+            if bylines:
+                queries += [_byline(term) for term in alternatives]
             groups.append(queries[0] if len(queries) == 1 else wq.Or(queries))
         if not groups:
             return None
@@ -631,6 +649,11 @@ def _date_order(searcher):
     """Live document numbers, newest publication first (ties: higher article id first)."""
     published, article_ids = _column(searcher, "published_ts"), _column(searcher, "article_id")
     return sorted(_live_docs(searcher), key=lambda d: (published[d], article_ids[d]), reverse=True)
+
+
+def _byline(term):
+    """Articles whose byline names ``term`` (a folded reporter's name), whole."""
+    return wq.Term("reporters", term)
 
 
 def _filter_queries(filters):

@@ -21,6 +21,13 @@ def backend_and_index(using="default"):
     return connection.get_backend(), connection.get_unified_index().get_index(Article)
 
 
+def index_generation():
+    """The generation of the index this worker searches: part of a cached page's key when
+    the page is read from the index, so an index rebuilt or repaired outside the
+    application's writes still shows at once."""
+    return backend_and_index()[0].searcher().reader().generation()
+
+
 def update_articles(article_ids, using="default"):
     """Index the published articles among ``article_ids`` and drop the others, in one commit.
 

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.db.models.functions import ExtractYear
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -102,12 +102,41 @@ def search(params, page_number=1, per_page=PER_PAGE):
     return outcome
 
 
+def ranked_ids(params):
+    """The ids of every article matching ``params``, in the search's order (what an export
+    of the search lists)."""
+    plan = parse(params.get("q", ""))
+    if plan.is_empty:
+        return []
+    backend, _ = backend_and_index()
+    return backend.find(plan, filters=params, sort=params.get("sort") or "relevance")[:]
+
+
+def newest_matches(params, limit, fields):
+    """The ``limit`` newest published articles matching ``params`` (``SearchForm``'s cleaned
+    data), newest first, with ``fields`` besides a card's: what a search's feed holds."""
+    plan = parse(params.get("q", ""))
+    if plan.is_empty:
+        return []
+    backend, _ = backend_and_index()
+    ids = backend.find(plan, filters=params, sort="date")[:limit]
+    found = Article.objects.published().for_listing(*fields).in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
+
+
+def reporter_article_ids(name):
+    """Ids of the indexed articles whose byline names the reporter ``name``, in either script."""
+    backend, _ = backend_and_index()
+    return backend.bylined(fold(name))
+
+
 def load_articles(ids, plan):
     """The articles of ``ids`` in that order, with links prefetched and a ``snippet``: the
     columns a result shows, not the HTML and simplified bodies nor the whole linked rows
     (those took half of an uncached search page)."""
     articles = (
-        Article.objects.for_listing("body_text")
+        Article.objects.for_listing("body_text", "authors")
+        .annotate(copy_count=Count("copies"))
         .prefetch_related(
             Prefetch("regions", queryset=Region.objects.only("id", "name")),
             Prefetch("agencies", queryset=Agency.objects.only("id", "name")),

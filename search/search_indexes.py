@@ -13,7 +13,7 @@ from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT
 
 from archive.models import Agency, Article, Initiative, Region
-from search.analysis import BigramAnalyzer, CommonRunAnalyzer, WordAnalyzer
+from search.analysis import BigramAnalyzer, CommonRunAnalyzer, WordAnalyzer, fold
 from search.segments import TermSet
 
 
@@ -109,6 +109,7 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
     region_codes = _whoosh(indexes.MultiValueField(), _keywords)
     agency_ids = _whoosh(indexes.MultiValueField(), _keywords)
     initiative_slugs = _whoosh(indexes.MultiValueField(), _keywords)
+    reporters = _whoosh(indexes.MultiValueField(), _keywords)
     fingerprint = _whoosh(indexes.CharField(indexed=False), STORED)
 
     ancestry = None
@@ -168,6 +169,7 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
             region_codes=self.ancestry.region_codes(region_ids),
             agency_ids=self.ancestry.agency_ids(agency_ids),
             initiative_slugs=[initiative.slug for initiative in initiatives],
+            reporters=[fold(name) for name in obj.reporters],
             fingerprint=fingerprint(
                 obj, region_ids, agency_ids, [initiative.pk for initiative in initiatives]
             ),
