@@ -264,9 +264,7 @@ def _queries(client, url):
 
 
 @pytest.mark.parametrize("template,budget", QUERY_BUDGETS.items())
-def test_query_budget_does_not_grow_with_rows(
-    client, browse_world, template, budget, monkeypatch
-):
+def test_query_budget_does_not_grow_with_rows(client, browse_world, template, budget, monkeypatch):
     # The page cache culls its table on every CULL_EVERY-th store of a process: which request
     # that falls on depends on the tests run before, so the count starts afresh here.
     monkeypatch.setattr(pagecache, "_stores", itertools.count(1))

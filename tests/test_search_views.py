@@ -1,6 +1,8 @@
 """GET /search/ (the page) and GET /api/search/ (JSON): the same parameters, thin views."""
 
 import datetime
+import html
+import re
 
 import pytest
 from django.utils import timezone
@@ -173,3 +175,15 @@ def test_more_like_this_stays_within_its_budget_of_postings(search_index, reinde
     assert related() == [alike.pk]
     monkeypatch.setattr(backends, "MORE_LIKE_THIS_POSTINGS", 1)  # every shared word has 2
     assert related() == []
+
+
+def test_facet_and_sort_links_keep_the_query(client, articles):
+    """Links built from the query string (facets, sort, pages) start with one "?": Django's
+    ``{% querystring %}`` already writes it, and "??q=…" reads as an unknown parameter that
+    the page cache redirects away, losing the query."""
+    page = client.get("/search/", {"q": "户籍"}).content.decode()
+    links = re.findall(r'href="(\?[^"]*)"', page)
+    assert links and not [link for link in links if link.startswith("??")]
+    sort = next(link for link in links if "sort=date" in link)
+    response = client.get("/search/" + html.unescape(sort))
+    assert response.status_code == 200 and "找到 1 篇文章" in response.content.decode()
