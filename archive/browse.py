@@ -19,6 +19,12 @@ from archive import counts
 from archive.models import CARD_FIELDS, Agency, Article, CountScope, Initiative, Region
 from archive.text import spreadsheet_safe
 
+# The query parameters each kind of page reads, and how: the page cache keys pages by them
+# and redirects any other parameter away (archive.pagecache).
+PAGED = {"page": int}
+LIST = {**PAGED, "format": str.strip}
+FILTERED_LIST = {**LIST, "year": int, "agency": int}
+
 PER_PAGE = 20
 ORPHANS = 3
 

@@ -12,7 +12,7 @@ from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from archive import browse, exports
 from archive.chinese import to_simplified
@@ -57,8 +57,8 @@ def reporter_sources(articles, limit=10):
     return list(rows)
 
 
-@require_GET
-@for_readers(variant=index_generation)
+@require_safe
+@for_readers(reads=browse.LIST, variant=index_generation)
 def reporter_detail(request, name):
     """The articles whose byline names ``name``, newest first, with a timeline."""
     if to_simplified(name) != name:

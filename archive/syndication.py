@@ -8,7 +8,7 @@ as CSV.
 """
 
 from django.http import Http404, StreamingHttpResponse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from archive import browse
 from archive.models import Article
@@ -44,7 +44,7 @@ def first_appearance(article, copies):
     return min(dated, key=lambda c: c.published_at)
 
 
-@require_GET
+@require_safe
 def copies_csv(request, pk):
     """The story of a published article and all its copies as CSV, first appearance first."""
     article = (

@@ -10,7 +10,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from archive.models import Article
 from archive.pagecache import for_readers
@@ -55,7 +55,7 @@ def this_day_url(when=None):
     return reverse("archive:this_day", args=[when.month, when.day])
 
 
-@require_GET
+@require_safe
 @for_readers
 def this_day(request, month, day):
     chosen = day_of_year(int(month), int(day))

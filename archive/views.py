@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from archive import browse, counts, exports
+from archive.browse import FILTERED_LIST, LIST, PAGED
 from archive.forms import ListFilterForm
 from archive.models import (
     Agency,
@@ -26,12 +27,6 @@ from archive.syndication import first_appearance
 from archive.thisday import this_day_url
 
 FIRST_YEAR, LAST_YEAR = 1949, 2100
-
-# The query parameters each kind of page reads, and how: the page cache keys pages by them
-# and redirects any other parameter away (archive.pagecache).
-PAGED = {"page": int}
-LIST = {**PAGED, "format": str.strip}
-FILTERED_LIST = {**LIST, "year": int, "agency": int}
 
 
 def _article_list(request, template, articles, context, csv_name, known_count=None):

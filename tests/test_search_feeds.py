@@ -7,12 +7,16 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.utils import timezone
 
-from archive.models import ArticleRegion, Region
+from archive.models import Article, ArticleRegion, Region
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
 
 ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+# Dated to the day: an article of unknown date precision has no date for filters.
+DAY = Article.DatePrecision.DAY
 
 
 def _day(*parts):
@@ -24,10 +28,19 @@ def fraud(reindex):
     sichuan = Region.objects.get_or_create(
         code="510000", defaults=dict(name="四川省", level="province")
     )[0]
-    older = make_article("成都反诈宣传进社区", "民警讲解反诈知识。", published_at=_day(2021, 5, 1))
-    newer = make_article("绵阳反诈中心揭秘", "反诈中心日夜值守。", published_at=_day(2022, 6, 1))
-    elsewhere = make_article("武汉反诈宣传", "武汉民警反诈。", published_at=_day(2023, 1, 1))
-    make_article("四川交警便民", "交通管理。", published_at=_day(2023, 2, 1))
+    older = make_article(
+        "成都反诈宣传进社区",
+        "民警讲解反诈知识。",
+        published_at=_day(2021, 5, 1),
+        date_precision=DAY,
+    )
+    newer = make_article(
+        "绵阳反诈中心揭秘", "反诈中心日夜值守。", published_at=_day(2022, 6, 1), date_precision=DAY
+    )
+    elsewhere = make_article(
+        "武汉反诈宣传", "武汉民警反诈。", published_at=_day(2023, 1, 1), date_precision=DAY
+    )
+    make_article("四川交警便民", "交通管理。", published_at=_day(2023, 2, 1), date_precision=DAY)
     for article in (older, newer):
         ArticleRegion.objects.create(article=article, region=sichuan)
     reindex()
@@ -76,7 +89,7 @@ def test_a_poll_of_an_unchanged_feed_gets_304(client, fraud):
 
 def test_a_new_match_changes_the_feed(client, fraud, reindex):
     etag = client.get("/search/rss.xml", {"q": "反诈"})["ETag"]
-    make_article("德阳反诈新举措", "反诈预警。", published_at=_day(2024, 1, 1))
+    make_article("德阳反诈新举措", "反诈预警。", published_at=_day(2024, 1, 1), date_precision=DAY)
     reindex()
     response = client.get("/search/rss.xml", {"q": "反诈"}, HTTP_IF_NONE_MATCH=etag)
     assert response.status_code == 200 and response["ETag"] != etag

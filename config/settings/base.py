@@ -44,6 +44,7 @@ MIDDLEWARE = [
     # Outside every layer that can answer an error, inside the ones that add security headers:
     # every error under /api/ is answered as JSON, whichever layer made it.
     "config.errors.json_api_errors",
+    "config.api_head.head_as_get",
     "config.nul_bytes.reject_nul_bytes",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
