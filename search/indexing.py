@@ -83,7 +83,8 @@ def rebuild(batch_size=500, procs=1, progress=None, using="default"):
     )
     with backend.writer() as writer:
         covered = outbox.owed_ids()
-        backend.save_common_runs(find_common_runs(sample_texts()), writer.generation)
+        common_runs = find_common_runs(sample_texts())
+        backend.save_common_runs(common_runs, writer.generation)
         if procs == 1:
             total = 0
             for documents in batches:
@@ -94,7 +95,7 @@ def rebuild(batch_size=500, procs=1, progress=None, using="default"):
                     progress(total)
             writer.mergetype = lambda _writer, _existing: []
         else:
-            segments, total = _write_in_processes(backend, batches, procs, progress)
+            segments, total = _write_in_processes(backend, batches, procs, progress, common_runs)
             writer.mergetype = lambda _writer, _existing: segments
     outbox.forget(covered)
     return total
@@ -106,8 +107,9 @@ def sample_texts(size=SAMPLE_SIZE):
     return [f"{title}\n{body}" for title, body in rows]
 
 
-def _write_in_processes(backend, batches, procs, progress):
-    """(segments, documents written) of ``procs`` segment writers fed ``batches``.
+def _write_in_processes(backend, batches, procs, progress, common_runs):
+    """(segments, documents written) of ``procs`` segment writers fed ``batches``, analysed
+    with ``common_runs`` (the list this rebuild saved for its generation).
 
     The writers are spawned, not forked: forking a parent that runs threads (a test server,
     a database driver's) can copy a lock some thread held, and Python 3.14 no longer forks by
@@ -116,7 +118,7 @@ def _write_in_processes(backend, batches, procs, progress):
     context = multiprocessing.get_context("spawn")
     jobs = context.Queue(maxsize=procs * 2)
     results = context.Queue()
-    setup = (backend.common_runs(), sorted(entity_words()))
+    setup = (common_runs, sorted(entity_words()))
     workers = [
         context.Process(
             target=segment_worker, args=(backend.index, jobs, results, *setup), daemon=True

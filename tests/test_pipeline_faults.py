@@ -281,7 +281,7 @@ def own_postgres():
     def owner(*command):
         return subprocess.run(localdb._as_owner(list(command)), capture_output=True, text=True)
 
-    made = owner(localdb._bin("initdb"), "-D", str(data), "-U", "archive", "--auth=trust")
+    made = owner(localdb.bin_path("initdb"), "-D", str(data), "-U", "archive", "--auth=trust")
     assert made.returncode == 0, made.stderr
     with open(data / "postgresql.conf", "a") as conf:
         conf.write(f"listen_addresses = '127.0.0.1'\nport = {port}\nunix_socket_directories = ''\n")
@@ -289,7 +289,7 @@ def own_postgres():
     localdb._give_to_owner(log)
 
     def start():
-        started = owner(localdb._bin("pg_ctl"), "start", "-w", "-D", str(data), "-l", str(log))
+        started = owner(localdb.bin_path("pg_ctl"), "start", "-w", "-D", str(data), "-l", str(log))
         assert started.returncode == 0, started.stderr + log.read_text()[-2000:]
 
     start()
@@ -299,7 +299,7 @@ def own_postgres():
     try:
         yield url, data, start
     finally:
-        owner(localdb._bin("pg_ctl"), "stop", "-m", "immediate", "-D", str(data))
+        owner(localdb.bin_path("pg_ctl"), "stop", "-m", "immediate", "-D", str(data))
         shutil.rmtree(root, ignore_errors=True)
 
 
