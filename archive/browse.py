@@ -35,7 +35,7 @@ ORPHANS = 3
 Crumbs = list[tuple[str, str | None]]
 
 
-class CountedPaginator(Paginator[Any]):
+class CountedPaginator(Paginator):
     """A Paginator told its total when it is already known (from a timeline's counts), so a
     page of a big region does not pay for COUNT(*) over its articles."""
 
@@ -49,7 +49,7 @@ class CountedPaginator(Paginator[Any]):
 
 def paginate(
     request: HttpRequest, object_list: Any, known_count: int | None = None, per_page: int = PER_PAGE
-) -> Page[Any]:
+) -> Page:
     """The requested page; a page number that is not a whole number or out of range is a 404."""
     paginator = CountedPaginator(object_list, per_page, known_count=known_count, orphans=ORPHANS)
     try:

@@ -84,8 +84,8 @@ def parse(raw: str | None) -> Plan:
 @dataclass
 class Outcome:
     plan: Plan
-    page: Page[Any] | None = None
-    paginator: Paginator[Any] | None = None
+    page: Page | None = None
+    paginator: Paginator | None = None
     facets: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
