@@ -12,27 +12,32 @@ instances cost a related manager per article and made an export ten times slower
 
 import json
 from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
 
 from django.db import connection
-from django.http import StreamingHttpResponse
+from django.http import HttpRequest, StreamingHttpResponse
 from django.urls import reverse
 
 from archive import browse
-from archive.models import Article, Initiative
+from archive.models import Article, ArticleQuerySet, Initiative
 
 CHUNK = 1000
 FORMATS = ("csv", "jsonl")
 # What a record reads besides an article card's columns.
 RECORD_FIELDS = ("authors", "via_site", "original_url")
+# One article as an export writes it (article_record); Links: {article id: [{key, name}]}.
+Record = dict[str, Any]
+Links = dict[int, list[dict[str, Any]]]
 
 
-def requested_format(request):
+def requested_format(request: HttpRequest) -> str | None:
     """The export format asked for (``?format=``), or None for the page itself."""
     fmt = request.GET.get("format")
     return fmt if fmt in FORMATS else None
 
 
-def _article_path():
+def _article_path() -> Callable[[int], str]:
     """A function pk → the article page's path, from one ``reverse`` (which costs more than
     the rest of a record)."""
     head, _, tail = reverse("archive:article_detail", args=[987654321]).partition("987654321")
@@ -56,10 +61,10 @@ ORDER BY 2, 3
 _LINK_KEYS = {"region": ("code", str), "agency": ("id", int), "initiative": ("slug", str)}
 
 
-def _links(ids):
+def _links(ids: Iterable[int]) -> tuple[Links, Links, Links]:
     """{kind: {article id: [...]}} of the regions, bureaus and public
     initiatives of ``ids``, each in the order of its key: one query."""
-    links = {kind: defaultdict(list) for kind in _LINK_KEYS}
+    links: dict[str, Links] = {kind: defaultdict(list) for kind in _LINK_KEYS}
     params = {"ids": "{" + ",".join(map(str, ids)) + "}", "accepted": Initiative.Status.ACCEPTED}
     with connection.cursor() as cursor:
         cursor.execute(_LINKS_SQL, params)
@@ -69,7 +74,7 @@ def _links(ids):
     return links["region"], links["agency"], links["initiative"]
 
 
-def records(articles, base, extra_fields=()):
+def records(articles: list[Article], base: str, extra_fields: Sequence[str] = ()) -> list[Record]:
     """The records of ``articles`` (a list), their links read in one go."""
     regions, agencies, initiatives = _links([a.pk for a in articles])
     path = _article_path()
@@ -86,11 +91,18 @@ def records(articles, base, extra_fields=()):
     ]
 
 
-def article_record(article, url, regions, agencies, initiatives, extra_fields=()):
+def article_record(
+    article: Article,
+    url: str,
+    regions: list[dict[str, Any]],
+    agencies: list[dict[str, Any]],
+    initiatives: list[dict[str, Any]],
+    extra_fields: Sequence[str] = (),
+) -> Record:
     """An article as one JSON object: its stable id, what a card shows, its byline, its
     links (region codes, bureau ids, initiative slugs, with names) and the URL of its page;
     ``extra_fields`` (the body, the last edit) as they are."""
-    record = {
+    record: Record = {
         "id": article.pk,
         "url": url,
         "title": article.title,
@@ -111,9 +123,11 @@ def article_record(article, url, regions, agencies, initiatives, extra_fields=()
     return record
 
 
-def queryset_chunks(articles, base, extra_fields=()):
+def queryset_chunks(
+    articles: ArticleQuerySet, base: str, extra_fields: Sequence[str] = ()
+) -> Iterator[list[Record]]:
     """Lists of records of a QuerySet's articles, ``CHUNK`` at a time, in its order."""
-    chunk = []
+    chunk: list[Article] = []
     rows = articles.for_listing(*RECORD_FIELDS, *extra_fields).iterator(chunk_size=CHUNK)
     for article in rows:
         chunk.append(article)
@@ -124,7 +138,7 @@ def queryset_chunks(articles, base, extra_fields=()):
         yield records(chunk, base, extra_fields)
 
 
-def ranked_chunks(ids, base):
+def ranked_chunks(ids: list[int], base: str) -> Iterator[list[Record]]:
     """Lists of records of the published articles of ``ids`` (a list), in that order, read
     ``CHUNK`` at a time (an id no longer published is left out)."""
     for start in range(0, len(ids), CHUNK):
@@ -134,30 +148,34 @@ def ranked_chunks(ids, base):
         yield records([found[pk] for pk in part if pk in found], base, ())
 
 
-def json_line(record):
+def json_line(record: Record) -> str:
     return json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
-def jsonl_response(chunks, filename):
+def jsonl_response(chunks: Iterable[list[Record]], filename: str) -> StreamingHttpResponse:
     blocks = ("".join(json_line(record) for record in chunk) for chunk in chunks)
     response = StreamingHttpResponse(blocks, content_type="application/jsonl; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.jsonl"'
     return response
 
 
-def site_origin(request):
+def site_origin(request: HttpRequest) -> str:
     """https://example.org: what makes a record's URL absolute."""
     return request.build_absolute_uri("/")[:-1]
 
 
-def export_response(fmt, chunks, filename):
+def export_response(
+    fmt: str, chunks: Iterable[list[Record]], filename: str
+) -> StreamingHttpResponse:
     """``chunks`` (from ``queryset_chunks`` or ``ranked_chunks``) in ``fmt``."""
     if fmt == "csv":
         return browse.csv_response(chunks, filename)
     return jsonl_response(chunks, filename)
 
 
-def list_export(request, fmt, articles, filename):
+def list_export(
+    request: HttpRequest, fmt: str, articles: ArticleQuerySet, filename: str
+) -> StreamingHttpResponse:
     """A list page's QuerySet, newest first, in ``fmt``."""
     chunks = queryset_chunks(articles.newest(), site_origin(request))
     return export_response(fmt, chunks, filename)

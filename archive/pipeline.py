@@ -19,13 +19,16 @@ Single-row saves send Django's model signals instead of calling this module; ``r
 of ``archive.apps`` routes them here (``on_article_saved`` and the rest below).
 """
 
-from django.db import transaction
+from collections.abc import Iterable
+from typing import Any, cast
+
+from django.db import models, transaction
 
 from archive import counts, pagecache
 from search import outbox
 
 
-def stored(article_ids):
+def stored(article_ids: Iterable[int]) -> None:
     """Steps 1–4 for articles whose text was just written."""
     from archive.dedup import find_duplicates
     from archive.extraction.linking import cached_catalog, extract_articles
@@ -39,12 +42,12 @@ def stored(article_ids):
         changed(ids + sorted(others))
 
 
-def changed(article_ids):
+def changed(article_ids: Iterable[int]) -> None:
     """Steps 2–4 for articles whose rows, status or links were just written."""
     _derive(article_ids)
 
 
-def _derive(article_ids):
+def _derive(article_ids: Iterable[int]) -> None:
     """Steps 2–4 (what Django's model signals call: tests record only the writers' calls)."""
     ids = sorted(set(article_ids))
     if not ids:
@@ -58,17 +61,24 @@ def _derive(article_ids):
 # Django's model signals (connected in ArchiveConfig.ready)
 
 
-def on_article_saved(sender, instance, **kwargs):
+def on_article_saved(sender: type, instance: models.Model, **kwargs: Any) -> None:
     """``post_save``/``post_delete`` of an article."""
     _derive([instance.pk])
 
 
-def on_link_saved(sender, instance, **kwargs):
+def on_link_saved(sender: type, instance: Any, **kwargs: Any) -> None:
     """``post_save``/``post_delete`` of an article's region, bureau or campaign link."""
     _derive([instance.article_id])
 
 
-def on_links_changed(sender, instance, action, reverse, pk_set, **kwargs):
+def on_links_changed(
+    sender: type,
+    instance: Any,
+    action: str,
+    reverse: bool,
+    pk_set: set[int] | None,
+    **kwargs: Any,
+) -> None:
     """``m2m_changed`` of ``Article.regions``, ``.agencies`` or ``.initiatives``."""
     if not reverse:
         if action.startswith("post_"):
@@ -77,10 +87,10 @@ def on_links_changed(sender, instance, action, reverse, pk_set, **kwargs):
         # clear() from a region's, bureau's or campaign's side names no articles.
         _derive(list(instance.articles.values_list("pk", flat=True)))
     elif action in ("post_add", "post_remove"):
-        _derive(pk_set)
+        _derive(cast(set[int], pk_set))  # None only for the clear actions
 
 
-def on_entity_saved(sender, **kwargs):
+def on_entity_saved(sender: type, **kwargs: Any) -> None:
     """``post_save``/``post_delete`` of a region, bureau or campaign: pages show their names
     (the articles naming one are announced by the admin, ``curation.announce_entity_articles``)."""
     pagecache.changed()

@@ -2,7 +2,10 @@
 
 import multiprocessing
 import queue
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
+from django.db.models import QuerySet
 from haystack import connections
 from haystack.constants import ID
 
@@ -16,19 +19,19 @@ from search.segments import segment_worker
 SAMPLE_SIZE = 2000  # articles read to choose the common runs
 
 
-def backend_and_index(using="default"):
+def backend_and_index(using: str = "default") -> tuple[Any, Any]:
     connection = connections[using]
     return connection.get_backend(), connection.get_unified_index().get_index(Article)
 
 
-def index_generation():
+def index_generation() -> int:
     """The generation of the index this worker searches: part of a cached page's key when
     the page is read from the index, so an index rebuilt or repaired outside the
     application's writes still shows at once."""
     return backend_and_index()[0].searcher().reader().generation()
 
 
-def update_articles(article_ids, using="default"):
+def update_articles(article_ids: Iterable[int], using: str = "default") -> None:
     """Index the published articles among ``article_ids`` and drop the others, in one commit.
 
     The rows are read while the index write lock is held, so the last writer always writes
@@ -36,21 +39,21 @@ def update_articles(article_ids, using="default"):
     process's newer one and then put the older state back (seen under concurrent editors and
     an import: an article the import had just marked duplicate came back into the index).
     """
-    article_ids = set(article_ids)
-    if not article_ids:
+    ids = set(article_ids)
+    if not ids:
         return
     backend, index = backend_and_index(using)
     with backend.writer() as writer:
         index.reset_ancestry()
-        published = list(index.index_queryset().filter(pk__in=article_ids))
-        gone = article_ids - {article.pk for article in published}
+        published = list(index.index_queryset().filter(pk__in=ids))
+        gone = ids - {article.pk for article in published}
         for pk in sorted(gone):
             writer.delete_by_term(ID, f"archive.article.{pk}")
         for doc in backend.prepare_documents(index, published):
             writer.update_document(**doc)
 
 
-def iter_batches(queryset, batch_size):
+def iter_batches(queryset: QuerySet[Article], batch_size: int) -> Iterator[list[Article]]:
     """Keyset pagination by primary key: each batch costs the same, unlike OFFSET."""
     last = 0
     while True:
@@ -61,7 +64,12 @@ def iter_batches(queryset, batch_size):
         last = batch[-1].pk
 
 
-def rebuild(batch_size=500, procs=1, progress=None, using="default"):
+def rebuild(
+    batch_size: int = 500,
+    procs: int = 1,
+    progress: Callable[[int], object] | None = None,
+    using: str = "default",
+) -> int:
     """Replace the index by one of every published article, in one commit; returns how many.
 
     Under the write lock throughout: the common runs are chosen from a sample first (every
@@ -101,13 +109,19 @@ def rebuild(batch_size=500, procs=1, progress=None, using="default"):
     return total
 
 
-def sample_texts(size=SAMPLE_SIZE):
+def sample_texts(size: int = SAMPLE_SIZE) -> list[str]:
     """Title and body of up to ``size`` published articles chosen at random."""
     rows = Article.objects.published().order_by("?").values_list("title", "body_text")[:size]
     return [f"{title}\n{body}" for title, body in rows]
 
 
-def _write_in_processes(backend, batches, procs, progress, common_runs):
+def _write_in_processes(
+    backend: Any,
+    batches: Iterable[list[dict[str, Any]]],
+    procs: int,
+    progress: Callable[[int], object] | None,
+    common_runs: Iterable[str],
+) -> tuple[list[Any], int]:
     """(segments, documents written) of ``procs`` segment writers fed ``batches``, analysed
     with ``common_runs`` (the list this rebuild saved for its generation).
 
@@ -129,7 +143,7 @@ def _write_in_processes(backend, batches, procs, progress, common_runs):
         worker.start()
     done = 0
 
-    def collect(block):
+    def collect(block: bool) -> tuple[str, Any] | None:
         """Count progress reports; return ("segment", segment or None) when one arrives."""
         nonlocal done
         while True:
@@ -152,7 +166,7 @@ def _write_in_processes(backend, batches, procs, progress, common_runs):
             collect(block=False)
         for _ in workers:
             jobs.put(None)
-        finished = []
+        finished: list[Any] = []
         while len(finished) < procs:
             if (reply := collect(block=True)) is not None:
                 finished.append(reply[1])

@@ -15,6 +15,7 @@ the writer commits, so a test sees its edit searchable at once.
 
 import logging
 import time
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
@@ -34,7 +35,7 @@ _BACKLOG_SQL = (
 )
 
 
-def owe(article_ids):
+def owe(article_ids: Iterable[int]) -> None:
     """Record that these articles' documents must be written again (current transaction)."""
     ids = sorted(set(article_ids))
     if not ids:
@@ -47,7 +48,7 @@ def owe(article_ids):
         transaction.on_commit(drain)
 
 
-def apply_owed(batch_size=BATCH_SIZE):
+def apply_owed(batch_size: int = BATCH_SIZE) -> int:
     """Pay one batch of owed work; how many articles were written (0: nothing was owed)."""
     from search.indexing import update_articles
 
@@ -62,7 +63,7 @@ def apply_owed(batch_size=BATCH_SIZE):
     return len(article_ids)
 
 
-def drain(batch_size=BATCH_SIZE):
+def drain(batch_size: int = BATCH_SIZE) -> int:
     """Pay every owed batch this process can claim; how many articles were written."""
     total = 0
     while written := apply_owed(batch_size):
@@ -70,19 +71,19 @@ def drain(batch_size=BATCH_SIZE):
     return total
 
 
-def owed_ids():
+def owed_ids() -> list[int]:
     """The ids of the rows owed now (committed): a rebuild that reads every article
     afterwards pays them."""
     return list(OwedIndexUpdate.objects.values_list("pk", flat=True))
 
 
-def forget(row_ids):
+def forget(row_ids: Iterable[int]) -> None:
     """Delete rows whose work was paid otherwise (a rebuild)."""
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {_TABLE} WHERE id = ANY(%s)", [list(row_ids)])
 
 
-def backlog():
+def backlog() -> tuple[int, float | None]:
     """(rows owed, age in seconds of the oldest, or None when nothing is owed)."""
     with connection.cursor() as cursor:
         cursor.execute(_BACKLOG_SQL)
@@ -90,7 +91,11 @@ def backlog():
     return count, (float(age) if age is not None else None)
 
 
-def run_worker(stop=lambda: False, poll=POLL_SECONDS, log=logger.info):
+def run_worker(
+    stop: Callable[[], bool] = lambda: False,
+    poll: float = POLL_SECONDS,
+    log: Callable[[str], object] = logger.info,
+) -> None:
     """Pay owed work as it arrives until ``stop()`` is true. Database or index failures are
     logged and retried: the rows stay owed until a write succeeds."""
     listening = False
@@ -114,7 +119,7 @@ def run_worker(stop=lambda: False, poll=POLL_SECONDS, log=logger.info):
             time.sleep(min(poll, 2))
 
 
-def _wait(timeout):
+def _wait(timeout: float) -> None:
     """Until a notification arrives on this connection or ``timeout`` seconds pass (the
     rows themselves say what is owed: notifications only wake the worker)."""
     for _ in connection.connection.notifies(timeout=timeout, stop_after=1):
