@@ -7,15 +7,13 @@ query of any shape parses: what cannot be searched (punctuation) is dropped, nev
 """
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
-from django.core.paginator import Page, Paginator
-from django.db.models import Count, Prefetch
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.db.models.functions import ExtractYear
 from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import mark_safe
 
 from archive.models import (
     Agency,
@@ -31,9 +29,6 @@ from search.indexing import backend_and_index
 
 PER_PAGE = 10
 FACET_SIZE = 12
-# A facet value and its label, e.g. ("3201", "南京市").
-Value = tuple[str, str]
-MemberCount = Callable[[set[int]], int]  # what FacetTable.counter returns
 _TOKEN = re.compile(r'(-?)(?:["“”]([^"“”]*)["“”]?|(\S+))')
 
 
@@ -41,25 +36,25 @@ _TOKEN = re.compile(r'(-?)(?:["“”]([^"“”]*)["“”]?|(\S+))')
 class Plan:
     """A parsed query: AND of ``groups`` (each an OR of terms), minus ``excluded``."""
 
-    groups: list[list[str]] = field(default_factory=list)
-    excluded: list[str] = field(default_factory=list)
+    groups: list = field(default_factory=list)
+    excluded: list = field(default_factory=list)
 
     @property
-    def is_empty(self) -> bool:
+    def is_empty(self):
         return not self.groups
 
-    def highlight_terms(self) -> list[str]:
+    def highlight_terms(self):
         """The folded Han and Latin runs to mark in snippets, longest first."""
         terms = {text for group in self.groups for term in group for _, text in runs(term)}
         return sorted(terms, key=len, reverse=True)
 
 
-def _searchable(text: str) -> str:
+def _searchable(text):
     folded = fold(text)
     return folded if any(True for _ in runs(folded)) else ""
 
 
-def parse(raw: str | None) -> Plan:
+def parse(raw):
     """``Plan`` of a query string; unsearchable pieces (punctuation, lone dashes) vanish."""
     plan = Plan()
     join_next = False
@@ -84,14 +79,12 @@ def parse(raw: str | None) -> Plan:
 @dataclass
 class Outcome:
     plan: Plan
-    page: Page | None = None
-    paginator: Paginator | None = None
-    facets: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    page: object = None
+    paginator: object = None
+    facets: dict = field(default_factory=dict)
 
 
-def search(
-    params: Mapping[str, Any], page_number: int | str = 1, per_page: int = PER_PAGE
-) -> Outcome:
+def search(params, page_number=1, per_page=PER_PAGE):
     """Run a search from ``SearchForm.cleaned_data``; the page's articles carry a ``snippet``.
 
     Raises ``django.core.paginator.InvalidPage`` for a page that does not exist.
@@ -109,41 +102,12 @@ def search(
     return outcome
 
 
-def ranked_ids(params: Mapping[str, Any]) -> list[int]:
-    """The ids of every article matching ``params``, in the search's order (what an export
-    of the search lists)."""
-    plan = parse(params.get("q", ""))
-    if plan.is_empty:
-        return []
-    backend, _ = backend_and_index()
-    return backend.find(plan, filters=params, sort=params.get("sort") or "relevance")[:]
-
-
-def newest_matches(params: Mapping[str, Any], limit: int, fields: Sequence[str]) -> list[Article]:
-    """The ``limit`` newest published articles matching ``params`` (``SearchForm``'s cleaned
-    data), newest first, with ``fields`` besides a card's: what a search's feed holds."""
-    plan = parse(params.get("q", ""))
-    if plan.is_empty:
-        return []
-    backend, _ = backend_and_index()
-    ids = backend.find(plan, filters=params, sort="date")[:limit]
-    found = Article.objects.published().for_listing(*fields).in_bulk(ids)
-    return [found[pk] for pk in ids if pk in found]
-
-
-def reporter_article_ids(name: str) -> list[int]:
-    """Ids of the indexed articles whose byline names the reporter ``name``, in either script."""
-    backend, _ = backend_and_index()
-    return backend.bylined(fold(name))
-
-
-def load_articles(ids: Iterable[int], plan: Plan) -> list[Article]:
+def load_articles(ids, plan):
     """The articles of ``ids`` in that order, with links prefetched and a ``snippet``: the
     columns a result shows, not the HTML and simplified bodies nor the whole linked rows
     (those took half of an uncached search page)."""
-    articles: dict[int, Any] = (
-        Article.objects.for_listing("body_text", "authors")
-        .annotate(copy_count=Count("copies"))
+    articles = (
+        Article.objects.for_listing("body_text")
         .prefetch_related(
             Prefetch("regions", queryset=Region.objects.only("id", "name")),
             Prefetch("agencies", queryset=Agency.objects.only("id", "name")),
@@ -157,7 +121,7 @@ def load_articles(ids: Iterable[int], plan: Plan) -> list[Article]:
         .in_bulk(ids)
     )
     terms = plan.highlight_terms()
-    ordered: list[Article] = []
+    ordered = []
     for pk in ids:
         article = articles.get(pk)
         if article is None:  # deleted since the index was read
@@ -171,10 +135,10 @@ def load_articles(ids: Iterable[int], plan: Plan) -> list[Article]:
 # Facets ----------------------------------------------------------------------------------
 
 
-def _city_of() -> dict[int, Value]:
+def _city_of():
     """{region id: (code, name) of its city}; provinces and unplaced regions map to nothing."""
     rows = {r[0]: r for r in Region.objects.values_list("id", "code", "name", "level", "parent_id")}
-    cities: dict[int, Value] = {}
+    cities = {}
     for region_id in rows:
         node = rows.get(region_id)
         while node is not None and node[3] != Region.Level.CITY:
@@ -193,18 +157,18 @@ class FacetTable:
     which cost more than the search itself when a query matches most of the archive.
     """
 
-    region: dict[Value, set[int]]
-    agency: dict[Value, set[int]]
-    initiative: dict[Value, set[int]]
-    year: dict[int, set[int]]
-    every: set[int] = field(default_factory=set)  # every article id in any of the above
+    region: dict
+    agency: dict
+    initiative: dict
+    year: dict
+    every: set = field(default_factory=set)  # every article id in any of the above
 
-    def __post_init__(self) -> None:
+    def __post_init__(self):
         for values in (self.region, self.agency, self.initiative, self.year):
             for members in values.values():
                 self.every |= members
 
-    def counter(self, ids: set[int]) -> MemberCount:
+    def counter(self, ids):
         """``len(members & ids)`` for any set of this table, computed from the smaller side:
         for a query found in most of the archive, from the few articles it misses."""
         if len(ids) * 2 > len(self.every):
@@ -213,33 +177,35 @@ class FacetTable:
         return lambda members: len(members & ids)
 
     @classmethod
-    def load(cls) -> "FacetTable":
+    def load(cls):
         city_of = _city_of()
-        region: dict[Value, set[int]] = {}
+        region = {}
         for article_id, region_id in ArticleRegion.objects.values_list("article_id", "region_id"):
             city = city_of.get(region_id)
             if city:
                 region.setdefault(city, set()).add(article_id)
-        agency: dict[Value, set[int]] = {}
+        agency = {}
         for article_id, agency_id, name in ArticleAgency.objects.values_list(
             "article_id", "agency_id", "agency__name"
         ):
             agency.setdefault((str(agency_id), name), set()).add(article_id)
-        initiative: dict[Value, set[int]] = {}
+        initiative = {}
         # Accepted initiatives only: suggested ones are linked for staff, not for readers.
         for article_id, slug, name in ArticleInitiative.objects.filter(
             initiative__status=Initiative.Status.ACCEPTED
         ).values_list("article_id", "initiative__slug", "initiative__name"):
             initiative.setdefault((slug, name), set()).add(article_id)
-        year: dict[int, set[int]] = {}
+        year = {}
         for article_id, y in (
-            Article.objects.dated().annotate(y=ExtractYear("published_at")).values_list("id", "y")
+            Article.objects.filter(published_at__isnull=False)
+            .annotate(y=ExtractYear("published_at"))
+            .values_list("id", "y")
         ):
             year.setdefault(y, set()).add(article_id)
         return cls(region, agency, initiative, year)
 
     @staticmethod
-    def counts(values: dict[Value, set[int]], count: MemberCount) -> list[tuple[Value, int]]:
+    def counts(values, count):
         """[((value, label), count)] of the values that occur among the ids ``count``
         (a ``counter``) counts, most first."""
         counted = ((key, count(members)) for key, members in values.items())
@@ -248,7 +214,7 @@ class FacetTable:
         )
 
 
-def facets(ids: Iterable[int]) -> dict[str, list[dict[str, Any]]]:
+def facets(ids):
     """Counts by city, agency, initiative and year over all matching articles."""
     if not ids:
         return {"region": [], "agency": [], "initiative": [], "year": []}
@@ -256,7 +222,7 @@ def facets(ids: Iterable[int]) -> dict[str, list[dict[str, Any]]]:
     table = backend.per_generation("facets", FacetTable.load)
     count = table.counter(set(ids))
 
-    def top(values: dict[Value, set[int]]) -> list[dict[str, Any]]:
+    def top(values):
         return [
             {"value": value, "label": label, "count": n}
             for (value, label), n in FacetTable.counts(values, count)[:FACET_SIZE]
@@ -278,7 +244,7 @@ def facets(ids: Iterable[int]) -> dict[str, list[dict[str, Any]]]:
 # Highlighting ----------------------------------------------------------------------------
 
 
-def _folded_same_length(text: str) -> str:
+def _folded_same_length(text):
     """The folded text, aligned character for character with ``text``."""
     folded = fold(text)
     if len(folded) == len(text):
@@ -287,17 +253,17 @@ def _folded_same_length(text: str) -> str:
     return "".join(fold(char)[:1] or char for char in text)
 
 
-def _spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
+def _spans(text, terms):
     """Merged (start, end) spans of ``terms`` in ``text`` (matched on the folded text)."""
     folded = _folded_same_length(text)
-    spans: list[tuple[int, int]] = []
+    spans = []
     for term in terms:
         start = folded.find(term)
         while start != -1:
             spans.append((start, start + len(term)))
             start = folded.find(term, start + len(term))
     spans.sort()
-    merged: list[tuple[int, int]] = []
+    merged = []
     for start, end in spans:
         if merged and start <= merged[-1][1]:
             merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
@@ -306,9 +272,8 @@ def _spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
     return merged
 
 
-def _render(text: str, spans: list[tuple[int, int]], offset: int = 0) -> SafeString:
-    out: list[str] = []
-    position = 0
+def _render(text, spans, offset=0):
+    out, position = [], 0
     for start, end in spans:
         out.append(escape(text[position : start - offset]))
         out.append(f"<mark>{escape(text[start - offset : end - offset])}</mark>")
@@ -317,12 +282,12 @@ def _render(text: str, spans: list[tuple[int, int]], offset: int = 0) -> SafeStr
     return mark_safe("".join(out))
 
 
-def mark(text: str, terms: Iterable[str]) -> SafeString:
+def mark(text, terms):
     """``text`` HTML-escaped with every occurrence of ``terms`` in ``<mark>``."""
     return _render(text, _spans(text, terms))
 
 
-def snippet(text: str | None, terms: Iterable[str], width: int = 120) -> SafeString:
+def snippet(text, terms, width=120):
     """About ``width`` characters of ``text`` around its first match, escaped and marked."""
     text = " ".join((text or "").split())
     spans = _spans(text, terms)

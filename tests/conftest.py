@@ -463,19 +463,19 @@ def reviewer_client(reviewer):
 
 
 @pytest.fixture
-def announced(monkeypatch):
-    """Every id list handed to ``archive.pipeline.changed`` while the test runs (sorted)."""
-    from archive import pipeline
+def announced():
+    """Every ``articles_changed`` sent while the test runs, as a list of id lists. Run the
+    code under ``django_capture_on_commit_callbacks(execute=True)``: it is sent on commit."""
+    from archive.signals import articles_changed
 
     received = []
-    changed = pipeline.changed
 
-    def recording(article_ids):
-        received.append(sorted(set(article_ids)))
-        changed(article_ids)
+    def listener(sender, article_ids, **kwargs):
+        received.append(sorted(article_ids))
 
-    monkeypatch.setattr(pipeline, "changed", recording)
-    return received
+    articles_changed.connect(listener, dispatch_uid="test-announced")
+    yield received
+    articles_changed.disconnect(dispatch_uid="test-announced")
 
 
 # --- Hardening -------------------------------------------------------------------------------
