@@ -21,6 +21,7 @@ class _ArticleIndex(indexes.SearchIndex, indexes.Indexable):
 
 @pytest.fixture
 def article_index(settings, tmp_path):
+    original = settings.HAYSTACK_CONNECTIONS
     settings.HAYSTACK_CONNECTIONS = {
         "default": {
             "ENGINE": "haystack.backends.whoosh_backend.WhooshEngine",
@@ -31,6 +32,9 @@ def article_index(settings, tmp_path):
     unified = connections["default"].get_unified_index()
     unified.build(indexes=[_ArticleIndex()])
     yield unified.get_index(Article)
+    # Restored before the reload: the settings fixture would restore them only afterwards,
+    # leaving the default connection on this test's temporary index for every later test.
+    settings.HAYSTACK_CONNECTIONS = original
     connections.reload("default")
 
 
