@@ -9,12 +9,14 @@ WORKERS ?= 2
 PYTHON ?= python3
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
-.PHONY: run dev test test-fast install browser proxy db stop-db data lint format clean haystack-tests
+.PHONY: run dev test test-fast install browser proxy db stop-db data lint format typecheck clean haystack-tests
 
 ## run: install, start the embedded PostgreSQL, load the fixtures and serve on http://$(HOST):$(PORT)
+# The index worker (manage.py run_worker) runs beside gunicorn and stops with it.
 run: install data
 	$(PY) manage.py collectstatic --noinput --verbosity 0
-	$(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --no-control-socket --access-logfile -
+	$(PY) manage.py run_worker & worker=$$!; trap 'kill $$worker' EXIT INT TERM; \
+	  $(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --no-control-socket --access-logfile -
 
 ## dev: like run, but Django's development server, which reloads on every code change
 dev: install data
@@ -23,6 +25,8 @@ dev: install data
 ## test: install, then the checks and the whole test suite against real PostgreSQL, Whoosh, Chromium and nginx
 test: install browser proxy db
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(MAKE) typecheck
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py check
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest
@@ -88,6 +92,10 @@ lint:
 format:
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+## typecheck: mypy with django-stubs over the typed package boundaries ([tool.mypy] in pyproject.toml)
+typecheck: install
+	$(VENV)/bin/mypy
 
 clean: stop-db
 	rm -rf var

@@ -175,6 +175,17 @@ class ActionPagesMixin:
         self.message_user(request, message, level)
 
 
+def _index_progress():
+    """What a bulk action tells staff about the search index: it follows in the background
+    (the worker, ``search.outbox``), so the action answers at once."""
+    from search import outbox
+
+    owed, _ = outbox.backlog()
+    if not owed:
+        return ""
+    return f"检索索引在后台更新，还有 {owed} 篇待处理（可在“待更新索引”中查看）。"
+
+
 class AliasesMixin:
     """Aliases edited one a line, and found by the changelist and autocomplete search.
 
@@ -495,14 +506,14 @@ class ArticleAdmin(ActionPagesMixin, SimpleHistoryAdmin):
         count = curation.set_status(
             self.selected_ids(queryset), Article.Status.PUBLISHED, request.user
         )
-        self.report(request, f"已发布 {count} 篇文章。")
+        self.report(request, f"已发布 {count} 篇文章。{_index_progress()}")
 
     @admin.action(description="隐藏所选文章", permissions=["change"])
     def hide(self, request, queryset):
         count = curation.set_status(
             self.selected_ids(queryset), Article.Status.HIDDEN, request.user
         )
-        self.report(request, f"已隐藏 {count} 篇文章，读者不再看到它们。")
+        self.report(request, f"已隐藏 {count} 篇文章，读者不再看到它们。{_index_progress()}")
 
     @admin.action(description="标为重复稿…", permissions=["change"])
     def mark_duplicate(self, request, queryset):

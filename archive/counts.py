@@ -9,11 +9,8 @@ article used to contribute once its date, status or links changed, or once it wa
 
 ``refresh(article_ids)`` recomputes the keys of those articles and applies the difference.
 It is idempotent (a second call finds nothing to change) and runs in the writer's
-transaction, so the counts commit or roll back with the write. It is called:
-
-- on ``articles_stored`` (inside bulk writers' transactions, after extraction linked);
-- on ``articles_changed`` (after commit: catches writers that only announce);
-- on ``post_save``/``post_delete`` of an article or one of its links (admin, tests, shell).
+transaction, so the counts commit or roll back with the write: step 2 of the write pipeline
+(``archive.pipeline``), after extraction has linked the articles.
 
 Region and agency trees rarely change; when a parent changes, that scope is rebuilt
 (``rebuild``), as ``manage.py rebuild_counts`` does for all scopes.
@@ -266,10 +263,6 @@ SELECT scope, object_id, NULL, count(*) FROM ({_KEYS_SQL.format(articles="")}) k
 GROUP BY scope, object_id
 """
 
-# One lock for every maintainer: two transactions refreshing the same article would both
-# subtract its old keys. Writers of counts contend on the archive-wide rows anyway.
-_LOCK_KEY = 0x62726F77  # "brow"
-
 
 def _params(**extra):
     return {
@@ -287,7 +280,8 @@ def refresh(article_ids):
     if not ids:
         return 0
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+        # Two transactions refreshing the same article would both subtract its old keys.
+        pagecache.lock_writers(cursor)
         cursor.execute(_REFRESH_SQL, _params(ids=ids))
         changes = [row for row in cursor.fetchall() if row[3]]
         if changes:
@@ -311,7 +305,8 @@ def rebuild(scopes=None):
     scopes = list(scopes or CountScope.values)
     pagecache.changed()
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+        # Two transactions refreshing the same article would both subtract its old keys.
+        pagecache.lock_writers(cursor)
         cursor.execute("DELETE FROM archive_countedkey WHERE scope = ANY(%s)", [scopes])
         cursor.execute("DELETE FROM archive_browsecount WHERE scope = ANY(%s)", [scopes])
         cursor.execute(_REBUILD_SQL, _params(scopes=scopes))
@@ -388,21 +383,6 @@ def mend_link_copies():
 
 
 # Receivers (connected in ArchiveConfig.ready)
-
-
-def on_articles_written(sender, article_ids, **kwargs):
-    """``articles_stored`` and ``articles_changed``: bulk writers announce their articles."""
-    refresh(article_ids)
-
-
-def on_article_saved(sender, instance, **kwargs):
-    """``post_save``/``post_delete`` of an article: single writes (admin, shell, tests)."""
-    refresh([instance.pk])
-
-
-def on_link_saved(sender, instance, **kwargs):
-    """``post_save``/``post_delete`` of an article's region, agency or initiative link."""
-    refresh([instance.article_id])
 
 
 _TREE_SCOPES = {Region: CountScope.REGION, Agency: CountScope.AGENCY}

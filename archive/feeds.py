@@ -48,13 +48,15 @@ class ArticleFeed(Feed):
     feed_type = XmlSafeRssFeed
     limit = 30
     description_length = 200
+    # What an item reads besides an article card's columns.
+    item_fields = ("body_text", "authors", "updated_at")
 
     def articles(self, obj):
         """The feed's published articles, in any order; subclasses narrow this."""
         return Article.objects.published()
 
     def items(self, obj):
-        return self.articles(obj).newest().for_listing("body_text", "authors")[: self.limit]
+        return self.articles(obj).newest().for_listing(*self.item_fields)[: self.limit]
 
     def item_title(self, item):
         return item.title
@@ -71,6 +73,10 @@ class ArticleFeed(Feed):
     def item_pubdate(self, item):
         # An undated article gets no date rather than a false one.
         return item.published_at if item.is_dated else None
+
+    def item_updateddate(self, item):
+        """An edit shows as the entry's update; its id (the permalink) stays."""
+        return item.updated_at
 
     def item_author_name(self, item):
         return item.authors or item.source or None

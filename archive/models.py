@@ -1,6 +1,8 @@
 """The archive's records: articles, the places and police units they are about, the named
 campaigns they report, and where every article came from."""
 
+import re
+
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
@@ -148,6 +150,9 @@ class Initiative(models.Model):
     def get_absolute_url(self):
         return reverse("archive:initiative_detail", args=[self.slug])
 
+
+# Between the names of a stored byline (Article.authors): the importer joins them with 、.
+_BYLINE_SEPARATORS = re.compile(r"[\s、，,;；/|]+")
 
 # Up to this many linked articles, a list is fetched by id rather than found by walking the
 # newest articles (ArticleQuerySet.linked_through).
@@ -396,6 +401,11 @@ class Article(models.Model):
             return f"{when:%Y-%m}"
         return f"{when:%Y-%m-%d}"
 
+    @property
+    def reporters(self):
+        """The names in the stored byline, in order: ``姜東良、李娜`` → ``["姜東良", "李娜"]``."""
+        return [name for name in _BYLINE_SEPARATORS.split(self.authors or "") if name]
+
     def review_reasons(self):
         """The review flags as staff read them (Chinese labels), in the order they were set."""
         labels = dict(self.ReviewFlag.choices)
@@ -615,6 +625,9 @@ class ImportBatch(models.Model):
     updated = models.PositiveIntegerField("更新", default=0)
     unchanged = models.PositiveIntegerField("未变", default=0)
     failed = models.PositiveIntegerField("失败", default=0)
+    # Why the run stopped before its end (the database went away, the process was killed);
+    # empty for a run that finished.
+    error = models.TextField("中断原因", blank=True)
 
     class Meta:
         verbose_name = "导入批次"

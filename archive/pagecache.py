@@ -6,12 +6,11 @@ for every reader until an article, a link, a region, a bureau or an initiative c
 page is rendered once and kept under a key made of:
 
 - the **content generation**: a random token in one database row (``ContentGeneration``),
-  replaced after every committed write that can change a page — the archive's own
-  ``articles_stored``/``articles_changed`` (every bulk writer: importer, curation, extraction)
-  and the save, delete and m2m signals of articles, their links, regions, bureaus and
-  initiatives (admin, shell, tests). Readers read the token first and render afterwards, and
-  the token is replaced only after the write committed, so a page kept under the current
-  token is never older than the data it names. Every worker and every host sees a change
+  replaced inside every writer's transaction by the write pipeline (``archive.pipeline``:
+  every bulk writer, and the save, delete and m2m signals of articles, their links, regions,
+  bureaus and initiatives). Readers read the token first and render afterwards, and the new
+  token becomes visible only when the write commits, so a page kept under the current token
+  is never older than the data it names. Every worker and every host sees a change
   on its next request;
 - today's date (the citation line names the day the reader accessed the page);
 - the absolute URL with the query parameters the view reads, in a canonical form (below);
@@ -54,7 +53,6 @@ import itertools
 import json
 import logging
 import secrets
-import threading
 from contextlib import suppress
 from functools import cache, wraps
 from pathlib import Path
@@ -68,7 +66,6 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response
 
 logger = logging.getLogger(__name__)
-_pending = threading.local()
 _stores = itertools.count(1)
 
 # Every this many stores a process, rows beyond PAGE_CACHE_ENTRIES are deleted, oldest first.
@@ -76,7 +73,7 @@ CULL_EVERY = 100
 
 _READ_SQL = "SELECT token FROM archive_contentgeneration WHERE id = 1"
 _WRITE_SQL = """
-INSERT INTO archive_contentgeneration (id, token, changed_at) VALUES (1, %s, now())
+INSERT INTO archive_contentgeneration (id, token, changed_at) VALUES (1, %s, clock_timestamp())
 ON CONFLICT (id) DO UPDATE SET token = EXCLUDED.token, changed_at = EXCLUDED.changed_at
 """
 _LOOKUP_SQL = """
@@ -87,6 +84,11 @@ LEFT JOIN archive_cachedpage p ON p.key = k.key
 _STORE_SQL = """
 INSERT INTO archive_cachedpage (key, content, content_type, headers, stored_at)
 VALUES (%s, %s, %s, %s, now()) ON CONFLICT (key) DO NOTHING
+"""
+# Rows stored before the generation changed belong to former generations.
+_DELETE_FORMER_SQL = """
+DELETE FROM archive_cachedpage
+WHERE stored_at < (SELECT changed_at FROM archive_contentgeneration WHERE id = 1)
 """
 _CULL_SQL = """
 DELETE FROM archive_cachedpage WHERE key IN (
@@ -134,30 +136,30 @@ def release():
     return digest.hexdigest()
 
 
+# One lock for every writer of derived state (this generation, archive.counts): taken
+# first, so that two writers never wait on each other's rows in opposite orders.
+_WRITERS_LOCK = 0x62726F77  # "brow"
+
+
+def lock_writers(cursor):
+    """Take the writers' lock until the current transaction ends."""
+    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_WRITERS_LOCK])
+
+
 def changed():
-    """Replace the generation once the current transaction commits (at once outside one).
-    Many changes in one transaction replace it once; a rollback replaces nothing."""
-    _pending.changed = True
-    transaction.on_commit(_flush)
+    """Replace the generation in the current transaction: it commits with the write that
+    changed what pages show, or rolls back with it, so no crash between the two can leave
+    pages of the former content served. The former generation's rows are deleted after
+    commit (unreachable already: a crash before that only leaves them to the cull)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        lock_writers(cursor)
+        cursor.execute(_WRITE_SQL, [secrets.token_hex(16)])
+    transaction.on_commit(_delete_former_pages)
 
 
-def _flush():
-    if getattr(_pending, "changed", False):
-        _pending.changed = False
-        bump()
-
-
-# Receivers (connected in ArchiveConfig.ready)
-
-
-def on_articles_written(sender, article_ids, **kwargs):
-    """``articles_stored`` (inside the writer's transaction) and ``articles_changed``."""
-    changed()
-
-
-def on_saved(sender, **kwargs):
-    """``post_save``, ``post_delete`` and ``m2m_changed`` of anything a page shows."""
-    changed()
+def _delete_former_pages():
+    with connection.cursor() as cursor:
+        cursor.execute(_DELETE_FORMER_SQL)
 
 
 # The views' side

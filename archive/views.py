@@ -8,7 +8,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from archive import browse, counts
+from archive import browse, counts, exports
+from archive.browse import FILTERED_LIST, LIST, PAGED
 from archive.forms import ListFilterForm
 from archive.models import (
     Agency,
@@ -21,21 +22,19 @@ from archive.models import (
 )
 from archive.pagecache import for_readers
 from archive.related import related_articles
+from archive.reporters import reporter_links
+from archive.syndication import first_appearance
+from archive.thisday import this_day_url
 
 FIRST_YEAR, LAST_YEAR = 1949, 2100
 
-# The query parameters each kind of page reads, and how: the page cache keys pages by them
-# and redirects any other parameter away (archive.pagecache).
-PAGED = {"page": int}
-LIST = {**PAGED, "format": str.strip}
-FILTERED_LIST = {**LIST, "year": int, "agency": int}
-
 
 def _article_list(request, template, articles, context, csv_name, known_count=None):
-    """Render one page of ``articles`` (a browse.ArticleList), or all of them as CSV
-    (?format=csv)."""
-    if browse.wants_csv(request):
-        return browse.csv_response(request, articles.queryset().newest(), csv_name)
+    """Render one page of ``articles`` (a browse.ArticleList), or all of them as CSV or
+    JSON Lines (?format=csv, ?format=jsonl)."""
+    fmt = exports.requested_format(request)
+    if fmt:
+        return exports.list_export(request, fmt, articles.queryset(), csv_name)
     page = browse.paginate(request, articles, known_count)
     return render(request, template, {**context, "page": page})
 
@@ -72,6 +71,7 @@ def home(request):
             "provinces": counts.top_regions(Region.Level.PROVINCE, limit=34),
             "top_agencies": counts.top_agencies(),
             "top_initiatives": counts.top_initiatives(),
+            "this_day": this_day_url(),
         },
     )
 
@@ -104,6 +104,7 @@ def article_detail(request, pk, slug=None):
     if article.status != Article.Status.PUBLISHED:
         raise Http404("文章不存在")
     permalink = request.build_absolute_uri(article.get_absolute_url())
+    copies = browse.article_copies(article) if article.has_copies else []
     links = article.links
     crumbs = [("全部文章", reverse("archive:article_list"))]
     if links["regions"]:
@@ -114,10 +115,12 @@ def article_detail(request, pk, slug=None):
         "archive/article_detail.html",
         {
             "article": article,
+            "reporters": reporter_links(article),
             **links,
             "permalink": permalink,
             "citation": browse.citation(article, permalink),
-            "copies": browse.article_copies(article) if article.has_copies else [],
+            "copies": copies,
+            "first": first_appearance(article, copies),
             "related": related_articles(article),
             "breadcrumbs": crumbs,
         },
@@ -313,5 +316,11 @@ def undated(request):
 @require_safe
 def robots_txt(request):
     sitemap = request.build_absolute_uri(reverse("sitemap"))
-    lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /*?format=csv", f"Sitemap: {sitemap}"]
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /*format=csv",
+        "Disallow: /*format=jsonl",
+        f"Sitemap: {sitemap}",
+    ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

@@ -7,7 +7,7 @@ static files; drops the database afterwards unless asked to keep it), then
 ``fill(stories, limit, extract)``, then serves with ``gunicorn(env, workers)``.
 
 Links: ``fill`` stores up to ``--extract`` stories (10,000 by default) and sends
-``articles_stored`` as the importer does, so the extraction links them; if that leaves no
+them through the write pipeline as the importer does, so the extraction links them; if that leaves no
 region links they are attached round-robin to a synthetic gazetteer of 10 provinces × 5
 cities × 4 districts with a bureau per city and a sub-bureau per district. Beyond those,
 articles are copies made by SQL (one statement per table): each copy of a story has a new
@@ -120,21 +120,21 @@ def stories(args):
 
 def load_articles(stories):
     """Bulk-create an article per story, announcing each batch of 1,000 as the importer
-    announces a file: receivers expect batches (near-duplicate detection stores a batch's
+    hands a file to the write pipeline: it expects batches (near-duplicate detection stores a batch's
     signatures in one UPDATE, whose cost grows with the square of its size)."""
     from django.db import transaction
     from django.utils import timezone
 
+    from archive import pipeline
     from archive.chinese import to_simplified
     from archive.models import Article
-    from archive.signals import announce_changed, articles_stored
 
     ids = []
     batch = []
 
     def store():
         created = [article.pk for article in Article.objects.bulk_create(batch)]
-        articles_stored.send(sender="bench", article_ids=created)
+        pipeline.stored(created)
         ids.extend(created)
         batch.clear()
 
@@ -158,7 +158,6 @@ def load_articles(stories):
                 store()
         if batch:
             store()
-        announce_changed("bench", ids)
     return ids
 
 
@@ -473,8 +472,8 @@ def gunicorn(env, workers):
 def build_search_index(reuse=False):
     """Index the articles (two processes) when the search app has registered an index, unless
     ``reuse`` (--reuse-db) and the kept site's index holds every published article; say
-    which. A fill's own writes reach the index one by one (search.signals), so a fresh fill
-    is always rebuilt, as an operator would (common runs are sampled only then). Pages that
+    which. A fill's own writes are owed to the index (search.outbox) and paid by the
+    rebuild, so a fresh fill is always rebuilt, as an operator would (common runs are sampled only then). Pages that
     use the index (an article's related articles, search) are timed on it."""
     from django.core.management import call_command
     from haystack import connections

@@ -1,17 +1,57 @@
 """/healthz: what an operator or a container healthcheck needs to know at a glance.
 
-200 when every section is ok, 503 otherwise; each section says what it checked, so the JSON
-alone tells an operator which part is down (docs/operations.md).
+200 when every section is ok, 503 otherwise, with the reason in each failing section's
+``error``, so the JSON alone tells an operator which part is down (docs/operations.md):
+
+- ``database``: reachable, and how many articles;
+- ``search``: the index can be read, holds as many documents as there are published
+  articles, and the index work owed by committed writes (``search.outbox``) is being paid.
+  Right after a write both may lag: a disagreement counts only once it is older than
+  ``HEALTH_GRACE_SECONDS`` (the oldest owed row, or the last write);
+- ``counts``: the kept browse counts (``archive.counts``) agree with the articles, month
+  by month, in one statement (one snapshot: no grace needed, they change in the writers'
+  transactions).
 """
 
 from importlib.metadata import PackageNotFoundError, version
 
+from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 
+# The archive-wide counts against a fresh GROUP BY of the published articles: the rows that
+# differ, in one snapshot. A checksum of the counts, not a full recount of every scope.
+_COUNTS_SQL = """
+WITH fresh AS (
+    SELECT CASE WHEN published_at IS NULL OR date_precision = %(unknown)s THEN NULL
+           ELSE date_trunc('month', published_at AT TIME ZONE %(tz)s)::date END AS month,
+           count(*) AS count
+    FROM archive_article WHERE status = %(published)s GROUP BY 1
+), fresh_all AS (
+    SELECT month, count FROM fresh WHERE month IS NOT NULL
+    UNION ALL SELECT NULL, coalesce(sum(count), 0) FROM fresh
+), kept AS (
+    SELECT month, count FROM archive_browsecount
+    WHERE scope = %(scope)s AND object_id = 0 AND count > 0
+), wanted AS (SELECT month, count FROM fresh_all WHERE count > 0)
+SELECT count(*) FROM ((SELECT * FROM wanted EXCEPT SELECT * FROM kept)
+                      UNION ALL (SELECT * FROM kept EXCEPT SELECT * FROM wanted)) differing
+"""
+_STATE_SQL = """
+SELECT (SELECT count(*) FROM archive_article WHERE status = %(published)s),
+       (SELECT extract(epoch FROM clock_timestamp() - changed_at)
+        FROM archive_contentgeneration WHERE id = 1)
+"""
+
 
 def healthz(request):
-    sections = {"database": _database_report(), "search": _search_report()}
+    sections = {"database": _database_report()}
+    if sections["database"]["ok"]:
+        sections["search"] = _search_report()
+        sections["counts"] = _counts_report()
+    else:
+        # Nothing to compare the index with: say only whether it can still be read.
+        sections["search"] = _index_report()
     healthy = all(section["ok"] for section in sections.values())
     report = {"status": "ok" if healthy else "error", "version": _version(), **sections}
     return JsonResponse(report, status=200 if healthy else 503)
@@ -36,10 +76,56 @@ def _database_report():
 
 
 def _search_report():
+    from archive.models import Article
+    from search import outbox
+
+    grace = settings.HEALTH_GRACE_SECONDS
+    owed, oldest = outbox.backlog()
+    with connection.cursor() as cursor:
+        cursor.execute(_STATE_SQL, {"published": Article.Status.PUBLISHED})
+        published, since_write = cursor.fetchone()
+    report = {"published": published, "owed": owed, "owed_age_seconds": _rounded(oldest)}
+    index = _index_report()
+    if not index["ok"]:
+        return {**report, **index}
+    report["documents"] = documents = index["documents"]
+    if oldest is not None and oldest > grace:
+        error = f"索引待更新 {owed} 篇，最早的已等待 {oldest:.0f} 秒：索引工作进程（run_worker）是否在运行？"
+        return {**report, "ok": False, "error": error}
+    settled = owed == 0 and (since_write is None or since_write > grace)
+    if settled and documents != published:
+        error = f"索引有 {documents} 篇，已发布 {published} 篇：运行 manage.py check_index --fix"
+        return {**report, "ok": False, "error": error}
+    return {**report, "ok": True}
+
+
+def _index_report():
     from search.indexing import backend_and_index
 
     try:
         documents = backend_and_index()[0].document_count()
     except Exception as error:  # noqa: BLE001 - any failure is what this endpoint reports
-        return {"ok": False, "error": type(error).__name__}
+        return {"ok": False, "error": f"检索索引不可读：{error}"}
     return {"ok": True, "documents": documents}
+
+
+def _counts_report():
+    from archive.models import Article, CountScope
+
+    params = {
+        "published": Article.Status.PUBLISHED,
+        "unknown": Article.DatePrecision.UNKNOWN,
+        "tz": settings.TIME_ZONE,
+        "scope": CountScope.ALL,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_COUNTS_SQL, params)
+        (differing,) = cursor.fetchone()
+    if differing:
+        error = f"浏览计数有 {differing} 个月份与数据库不符：运行 manage.py rebuild_counts"
+        return {"ok": False, "differing_months": differing, "error": error}
+    return {"ok": True}
+
+
+def _rounded(seconds):
+    return None if seconds is None else round(seconds, 1)

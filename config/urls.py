@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
+from archive.api import api
 from archive.sitemaps import SITEMAPS
 from archive.views import robots_txt
 from config import health
@@ -17,6 +18,7 @@ urlpatterns = [
         {"sitemaps": SITEMAPS},
         name="django.contrib.sitemaps.views.sitemap",
     ),
+    path("api/", api.urls),
     path("", include("search.urls")),
     path("", include("archive.urls")),
 ]

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.template.response import TemplateResponse
 
-from search.models import SearchQueryLog
+from search.models import OwedIndexUpdate, SearchQueryLog
 
 REPORT_DAYS = 30
 REPORT_ROWS = 50
@@ -36,3 +36,21 @@ class SearchQueryLogAdmin(admin.ModelAdmin):
             "total": sum(recent.values_list("count", flat=True)),
         }
         return TemplateResponse(request, "admin/search/searchquerylog/report.html", context)
+
+
+@admin.register(OwedIndexUpdate)
+class OwedIndexUpdateAdmin(admin.ModelAdmin):
+    """The index work committed writes still owe (``search.outbox``): what staff see of a
+    bulk action's progress. Read-only: the worker deletes rows as it pays them."""
+
+    list_display = ("article_id", "owed_at")
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

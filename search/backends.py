@@ -10,7 +10,12 @@ What differs from ``haystack.backends.whoosh_backend``:
   ``LockError`` when a second gunicorn worker writes; here every write (update, remove,
   clear, first creation) first takes an ``fcntl`` lock on a file in the index directory, waiting
   with backoff, so no update is refused or lost.
-* Reads: one searcher per process and index, reopened only when the index changed.
+* Reads: one searcher per process and index, reopened when the index changed, and afresh
+  when reading through it failed (a segment replaced or damaged under it): a reader
+  recovers by itself, or raises ``SearchUnavailable`` naming the problem.
+* The common runs (``search.analysis``) are kept per index generation, written before the
+  commit that makes them current: a rebuild interrupted at any point leaves the previous
+  list with the previous documents.
 * ``find()``: runs a parsed query (``search.query``) and returns a ``Ranking``: every
   match collected unscored, only the page asked for ranked. haystack's own ``search()``
   (query-string parsing, stemming highlighter) is not used by the site;
@@ -26,7 +31,7 @@ import random
 import threading
 import time
 from collections import Counter
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from itertools import islice
 from pathlib import Path
 
@@ -50,7 +55,8 @@ from search.analysis import (
 from search.docsets import doc_set, term_docs
 from search.segments import FastSegmentWriter
 
-COMMON_RUNS_FILE = "ARCHIVE_COMMON_RUNS.txt"
+COMMON_RUNS_PREFIX = "ARCHIVE_COMMON_RUNS"
+REPAIR_HINT = "运行 manage.py index_articles 重建索引"
 LOCK_TIMEOUT = 120  # seconds a writer waits for another process before giving up loudly
 MORE_LIKE_THIS_TERMS = 12
 # More-like-this uses words found in at most 1/20 of the articles: commoner words have the
@@ -71,6 +77,30 @@ _searchers_guard = threading.Lock()
 
 class IndexLockTimeout(RuntimeError):
     """Another process held the index write lock for longer than LOCK_TIMEOUT."""
+
+
+class SearchUnavailable(RuntimeError):
+    """The index cannot be read (missing, damaged): the message names the problem."""
+
+
+def _recovering(method):
+    """Run ``method``; when it fails, forget this process's searcher and run it once more on
+    a searcher opened afresh, then give up with ``SearchUnavailable``."""
+
+    def wrapped(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except Exception:  # noqa: BLE001 - whatever broke the searcher, a commit racing it too
+            self.forget_searcher()
+        try:
+            return method(self, *args, **kwargs)
+        except SearchUnavailable:
+            raise
+        except Exception as error:
+            raise SearchUnavailable(f"{type(error).__name__}: {error}；{REPAIR_HINT}") from error
+
+    wrapped.__name__, wrapped.__doc__ = method.__name__, method.__doc__
+    return wrapped
 
 
 @contextmanager
@@ -131,7 +161,9 @@ class ChineseWhooshBackend(WhooshSearchBackend):
             self.setup()
         with index_write_lock(self.path):
             self.index = self.index.refresh()
-            set_common_runs(self.common_runs())
+            generation = self.index.latest_generation()
+            self._drop_runs_after(generation)
+            set_common_runs(self.common_runs(generation))
             writer = FastSegmentWriter(self.index, timeout=LOCK_TIMEOUT, **options)
             try:
                 yield writer
@@ -142,29 +174,51 @@ class ChineseWhooshBackend(WhooshSearchBackend):
 
     # The common runs (``search.analysis``) this index was written with ---------------------
 
-    def _runs_path(self):
-        return Path(self.path) / COMMON_RUNS_FILE
+    def _runs_files(self):
+        """{generation: path} of the kept lists (the unnumbered file of earlier releases
+        counts as generation 0)."""
+        found = {}
+        for path in Path(self.path).glob(f"{COMMON_RUNS_PREFIX}*.txt"):
+            number = path.stem[len(COMMON_RUNS_PREFIX) + 1 :]
+            if number.isdigit() or not number:
+                found[int(number or 0)] = path
+        return found
 
-    def common_runs(self):
-        """The common runs of this index; read again when the file changed."""
-        path = self._runs_path()
-        try:
-            stamp = path.stat().st_mtime_ns
-        except FileNotFoundError:
+    def common_runs(self, generation):
+        """The common runs the documents of index generation ``generation`` were written
+        with: the newest list saved for that generation or an earlier one."""
+        if generation is None:  # a reader that does not say: the latest committed
+            generation = self.index.latest_generation()
+        files = self._runs_files()
+        usable = [number for number in files if number <= generation]
+        if not usable:
             return frozenset()
-        cached = _common_runs_cache.get(path)
+        path = files[max(usable)]
+        stamp = (path, path.stat().st_mtime_ns)
+        cached = _common_runs_cache.get(self.path)
         if cached is None or cached[0] != stamp:
             runs_ = frozenset(path.read_text(encoding="utf-8").split())
-            _common_runs_cache[path] = cached = (stamp, runs_)
+            _common_runs_cache[self.path] = cached = (stamp, runs_)
         return cached[1]
 
-    def save_common_runs(self, runs_):
-        """Replace the list; only while holding the write lock and rewriting every document
-        (``search.indexing.rebuild``), or the index would mix documents of two lists."""
-        temporary = self._runs_path().with_suffix(".tmp")
+    def save_common_runs(self, runs_, generation):
+        """Keep ``runs_`` for index generation ``generation``: only while holding the write
+        lock and rewriting every document (``search.indexing.rebuild``), before the commit
+        that makes that generation current. Until then readers keep the previous list."""
+        path = Path(self.path) / f"{COMMON_RUNS_PREFIX}.{generation}.txt"
+        temporary = path.with_suffix(".tmp")
         temporary.write_text("\n".join(runs_), encoding="utf-8")
-        os.replace(temporary, self._runs_path())
+        os.replace(temporary, path)
         set_common_runs(runs_)
+
+    def _drop_runs_after(self, generation):
+        """Under the write lock: delete lists of generations never committed (a rebuild that
+        was interrupted) and all but the newest committed one."""
+        files = self._runs_files()
+        committed = sorted(number for number in files if number <= generation)
+        for number, path in files.items():
+            if number > generation or number in committed[:-1]:
+                path.unlink(missing_ok=True)
 
     def prepare_documents(self, index, objects):
         documents = []
@@ -213,20 +267,46 @@ class ChineseWhooshBackend(WhooshSearchBackend):
         key = (os.getpid(), self.path)
         with _searchers_guard:
             searcher = _searchers.get(key)
-            if searcher is None:
-                searcher = self.index.refresh().searcher()
-            elif not searcher.up_to_date():
-                searcher = searcher.refresh()
+            try:
+                if searcher is None:
+                    searcher = self.index.refresh().searcher()
+                elif not searcher.up_to_date():
+                    searcher = searcher.refresh()
+            except Exception as error:
+                _searchers.pop(key, None)
+                raise SearchUnavailable(
+                    f"{type(error).__name__}: {error}；{REPAIR_HINT}"
+                ) from error
             _searchers[key] = searcher
             return searcher
 
+    def forget_searcher(self):
+        """Drop this process's searcher: the next read opens the index afresh (no segment
+        reader of the old one is reused)."""
+        with _searchers_guard:
+            searcher = _searchers.pop((os.getpid(), self.path), None)
+        if searcher is not None:
+            with suppress(Exception):  # a broken searcher may fail to close too
+                searcher.close()
+
+    @_recovering
     def document_count(self):
         return self.searcher().doc_count()
+
+    def searched_common_runs(self, searcher=None):
+        """The common runs of the generation this process's searcher (or ``searcher``) reads."""
+        if searcher is None:
+            searcher = self.searcher()
+        return self.per_generation(
+            "common_runs",
+            lambda: self.common_runs(searcher.reader().generation()),
+            searcher,
+        )
 
     def per_generation(self, name, build, searcher=None):
         """``build()``, computed once per searcher: again whenever a writer changed the index.
 
-        Every change of an article or of its links reaches the index (``search.signals``), so
+        Every change of an article or of its links reaches the index (``search.outbox``), so
         what is derived from them stays as fresh as the index itself. A caller already reading
         passes its ``searcher``: asking for this process's searcher again would reopen it after
         another process's commit and close the one in use (``ReaderClosed`` mid-search).
@@ -238,6 +318,7 @@ class ChineseWhooshBackend(WhooshSearchBackend):
             cache[name] = build()
         return cache[name]
 
+    @_recovering
     def find(self, plan, filters=None, sort="relevance"):
         """The articles matching ``plan`` (a ``search.query.Plan``) as a ``Ranking``.
 
@@ -255,7 +336,7 @@ class ChineseWhooshBackend(WhooshSearchBackend):
             return Ranking(searcher, set(), lambda limit: [])
         filters = filters or {}
         sets = {}
-        common = self.common_runs()
+        common = self.searched_common_runs(searcher)
 
         def candidates(term, field):
             """Documents holding every bigram (and Latin word) of ``term`` in ``field``; in the
@@ -264,9 +345,16 @@ class ChineseWhooshBackend(WhooshSearchBackend):
                 if field == "title":
                     query = self._term_query(term, "title_bigrams", "title")
                 else:
-                    query = self._term_query(term, "bigrams", "text", common)
+                    query = wq.Or(
+                        [self._term_query(term, "bigrams", "text", common), _byline(term)]
+                    )
                 sets[term, field] = doc_set(searcher, query)
             return sets[term, field]
+
+        def by_reporter(term):
+            if (term, "reporters") not in sets:
+                sets[term, "reporters"] = doc_set(searcher, _byline(term))
+            return sets[term, "reporters"]
 
         pool = _all_of(
             set().union(*(candidates(t, "text") for t in group)) for group in plan.groups
@@ -285,7 +373,9 @@ class ChineseWhooshBackend(WhooshSearchBackend):
                 confirmed = located[run][0 if field == "title" else 1]
                 if confirmed is not None:
                     found = found & confirmed
-            return found
+            # A reporter's name is matched whole on the byline, which the database text
+            # that confirms runs does not hold.
+            return found | by_reporter(term) if field == "text" else found
 
         def matching(field):
             return _all_of(set().union(*(exact(t, field) for t in group)) for group in plan.groups)
@@ -302,7 +392,7 @@ class ChineseWhooshBackend(WhooshSearchBackend):
         rest = docs - in_title
         scoring = {
             "title": self._match_query(plan, "title_bigrams", "title"),
-            "text": self._match_query(plan, "bigrams", "text"),
+            "text": self._match_query(plan, "bigrams", "text", bylines=True),
         }
 
         def best(part, field, limit):
@@ -360,6 +450,14 @@ class ChineseWhooshBackend(WhooshSearchBackend):
         published, article_ids = _column(searcher, "published_ts"), _column(searcher, "article_id")
         return heapq.nlargest(limit, part, key=lambda d: (published[d], article_ids[d]))
 
+    @_recovering
+    def bylined(self, name):
+        """Ids of the articles whose byline names ``name`` (folded), whole."""
+        searcher = self.searcher()
+        article_ids = _column(searcher, "article_id")
+        return [article_ids[doc] for doc in doc_set(searcher, _byline(name))]
+
+    @_recovering
     def more_like_this(
         self,
         model_instance,
@@ -441,6 +539,16 @@ class ChineseWhooshBackend(WhooshSearchBackend):
         ][start_offset or 0 : limit]
         return {"results": results, "hits": len(results)}
 
+    @_recovering
+    def common_runs_match(self):
+        """Whether the common-run list in use belongs to the index read: every run indexed
+        as a term is on the list (a list rewritten without its documents fails this)."""
+        searcher = self.searcher()
+        indexed = {term.decode() if isinstance(term, bytes) else term
+                   for term in searcher.reader().lexicon("common_runs")}  # fmt: skip
+        return indexed <= self.searched_common_runs(searcher)
+
+    @_recovering
     def indexed_fingerprints(self):
         """{article id: stored fingerprint} of every indexed article (for check_index)."""
         searcher = self.searcher()
@@ -449,10 +557,12 @@ class ChineseWhooshBackend(WhooshSearchBackend):
             for _, fields in searcher.iter_docs()
         }
 
-    def _match_query(self, plan, bigram_field, word_field):
+    def _match_query(self, plan, bigram_field, word_field, bylines=False):
         groups = []
         for alternatives in plan.groups:
             queries = [self._term_query(term, bigram_field, word_field) for term in alternatives]
+            if bylines:
+                queries += [_byline(term) for term in alternatives]
             groups.append(queries[0] if len(queries) == 1 else wq.Or(queries))
         if not groups:
             return None
@@ -539,6 +649,11 @@ def _date_order(searcher):
     """Live document numbers, newest publication first (ties: higher article id first)."""
     published, article_ids = _column(searcher, "published_ts"), _column(searcher, "article_id")
     return sorted(_live_docs(searcher), key=lambda d: (published[d], article_ids[d]), reverse=True)
+
+
+def _byline(term):
+    """Articles whose byline names ``term`` (a folded reporter's name), whole."""
+    return wq.Term("reporters", term)
 
 
 def _filter_queries(filters):

@@ -2,11 +2,15 @@
 
 import multiprocessing
 import queue
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
+from django.db.models import QuerySet
 from haystack import connections
 from haystack.constants import ID
 
 from archive.models import Article
+from search import outbox
 from search.analysis import find_common_runs
 from search.backends import LOCK_TIMEOUT
 from search.dictionary import entity_words
@@ -15,12 +19,19 @@ from search.segments import segment_worker
 SAMPLE_SIZE = 2000  # articles read to choose the common runs
 
 
-def backend_and_index(using="default"):
+def backend_and_index(using: str = "default") -> tuple[Any, Any]:
     connection = connections[using]
     return connection.get_backend(), connection.get_unified_index().get_index(Article)
 
 
-def update_articles(article_ids, using="default"):
+def index_generation() -> int:
+    """The generation of the index this worker searches: part of a cached page's key when
+    the page is read from the index, so an index rebuilt or repaired outside the
+    application's writes still shows at once."""
+    return backend_and_index()[0].searcher().reader().generation()
+
+
+def update_articles(article_ids: Iterable[int], using: str = "default") -> None:
     """Index the published articles among ``article_ids`` and drop the others, in one commit.
 
     The rows are read while the index write lock is held, so the last writer always writes
@@ -28,21 +39,21 @@ def update_articles(article_ids, using="default"):
     process's newer one and then put the older state back (seen under concurrent editors and
     an import: an article the import had just marked duplicate came back into the index).
     """
-    article_ids = set(article_ids)
-    if not article_ids:
+    ids = set(article_ids)
+    if not ids:
         return
     backend, index = backend_and_index(using)
     with backend.writer() as writer:
         index.reset_ancestry()
-        published = list(index.index_queryset().filter(pk__in=article_ids))
-        gone = article_ids - {article.pk for article in published}
+        published = list(index.index_queryset().filter(pk__in=ids))
+        gone = ids - {article.pk for article in published}
         for pk in sorted(gone):
             writer.delete_by_term(ID, f"archive.article.{pk}")
         for doc in backend.prepare_documents(index, published):
             writer.update_document(**doc)
 
 
-def iter_batches(queryset, batch_size):
+def iter_batches(queryset: QuerySet[Article], batch_size: int) -> Iterator[list[Article]]:
     """Keyset pagination by primary key: each batch costs the same, unlike OFFSET."""
     last = 0
     while True:
@@ -53,14 +64,22 @@ def iter_batches(queryset, batch_size):
         last = batch[-1].pk
 
 
-def rebuild(batch_size=500, procs=1, progress=None, using="default"):
+def rebuild(
+    batch_size: int = 500,
+    procs: int = 1,
+    progress: Callable[[int], object] | None = None,
+    using: str = "default",
+) -> int:
     """Replace the index by one of every published article, in one commit; returns how many.
 
     Under the write lock throughout: the common runs are chosen from a sample first (every
-    document must be written with the same list, see ``search.analysis``), the old
-    segments are dropped by the commit, so readers see the old index until the new one is
-    complete. This process reads the articles and prepares their documents; with ``procs``
-    > 1 that many spawned processes analyse them (jieba runs at about 300,000 characters a
+    document must be written with the same list, see ``search.analysis``) and kept for the
+    generation this commit will make; the old segments are dropped by the commit. So
+    readers see the old index, with its own list, until the new one is complete, and a
+    rebuild killed at any point leaves the old one answering as before. Index work owed
+    before the rebuild began is paid by it: those rows go once it has committed. This
+    process reads the articles and prepares their documents; with ``procs`` > 1 that many
+    spawned processes analyse them (jieba runs at about 300,000 characters a
     second per core) and write one segment each. The children never touch the database:
     documents reach them through a queue.
     """
@@ -71,7 +90,9 @@ def rebuild(batch_size=500, procs=1, progress=None, using="default"):
         for batch in iter_batches(index.index_queryset(), batch_size)
     )
     with backend.writer() as writer:
-        backend.save_common_runs(find_common_runs(sample_texts()))
+        covered = outbox.owed_ids()
+        common_runs = find_common_runs(sample_texts())
+        backend.save_common_runs(common_runs, writer.generation)
         if procs == 1:
             total = 0
             for documents in batches:
@@ -81,20 +102,28 @@ def rebuild(batch_size=500, procs=1, progress=None, using="default"):
                 if progress:
                     progress(total)
             writer.mergetype = lambda _writer, _existing: []
-            return total
-        segments, total = _write_in_processes(backend, batches, procs, progress)
-        writer.mergetype = lambda _writer, _existing: segments
+        else:
+            segments, total = _write_in_processes(backend, batches, procs, progress, common_runs)
+            writer.mergetype = lambda _writer, _existing: segments
+    outbox.forget(covered)
     return total
 
 
-def sample_texts(size=SAMPLE_SIZE):
+def sample_texts(size: int = SAMPLE_SIZE) -> list[str]:
     """Title and body of up to ``size`` published articles chosen at random."""
     rows = Article.objects.published().order_by("?").values_list("title", "body_text")[:size]
     return [f"{title}\n{body}" for title, body in rows]
 
 
-def _write_in_processes(backend, batches, procs, progress):
-    """(segments, documents written) of ``procs`` segment writers fed ``batches``.
+def _write_in_processes(
+    backend: Any,
+    batches: Iterable[list[dict[str, Any]]],
+    procs: int,
+    progress: Callable[[int], object] | None,
+    common_runs: Iterable[str],
+) -> tuple[list[Any], int]:
+    """(segments, documents written) of ``procs`` segment writers fed ``batches``, analysed
+    with ``common_runs`` (the list this rebuild saved for its generation).
 
     The writers are spawned, not forked: forking a parent that runs threads (a test server,
     a database driver's) can copy a lock some thread held, and Python 3.14 no longer forks by
@@ -103,7 +132,7 @@ def _write_in_processes(backend, batches, procs, progress):
     context = multiprocessing.get_context("spawn")
     jobs = context.Queue(maxsize=procs * 2)
     results = context.Queue()
-    setup = (backend.common_runs(), sorted(entity_words()))
+    setup = (common_runs, sorted(entity_words()))
     workers = [
         context.Process(
             target=segment_worker, args=(backend.index, jobs, results, *setup), daemon=True
@@ -114,7 +143,7 @@ def _write_in_processes(backend, batches, procs, progress):
         worker.start()
     done = 0
 
-    def collect(block):
+    def collect(block: bool) -> tuple[str, Any] | None:
         """Count progress reports; return ("segment", segment or None) when one arrives."""
         nonlocal done
         while True:
@@ -137,7 +166,7 @@ def _write_in_processes(backend, batches, procs, progress):
             collect(block=False)
         for _ in workers:
             jobs.put(None)
-        finished = []
+        finished: list[Any] = []
         while len(finished) < procs:
             if (reply := collect(block=True)) is not None:
                 finished.append(reply[1])

@@ -84,3 +84,22 @@ def record_search(query, result_count):
             f"SET count = {table}.count + 1, result_count = EXCLUDED.result_count",
             [query, timezone.localdate(), max(int(result_count), 0)],
         )
+
+
+class OwedIndexUpdate(models.Model):
+    """Index work a committed write still owes: one row per article whose document must be
+    written (or dropped) again. Inserted in the writer's transaction (``archive.pipeline``),
+    so it commits with the write or not at all; deleted by the worker (``search.outbox``)
+    only after the index commit that paid it. A crash anywhere leaves the row, never loses
+    it, and writing a document twice is harmless."""
+
+    article_id = models.BigIntegerField("文章")
+    owed_at = models.DateTimeField("登记时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "待更新索引"
+        verbose_name_plural = "待更新索引"
+        ordering = ["id"]
+
+    def __str__(self):
+        return str(self.article_id)

@@ -7,13 +7,15 @@ query of any shape parses: what cannot be searched (punctuation) is dropped, nev
 """
 
 import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Prefetch
 from django.db.models.functions import ExtractYear
 from django.utils.html import escape
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
 from archive.models import (
     Agency,
@@ -29,6 +31,9 @@ from search.indexing import backend_and_index
 
 PER_PAGE = 10
 FACET_SIZE = 12
+# A facet value and its label, e.g. ("3201", "南京市").
+Value = tuple[str, str]
+MemberCount = Callable[[set[int]], int]  # what FacetTable.counter returns
 _TOKEN = re.compile(r'(-?)(?:["“”]([^"“”]*)["“”]?|(\S+))')
 
 
@@ -36,25 +41,25 @@ _TOKEN = re.compile(r'(-?)(?:["“”]([^"“”]*)["“”]?|(\S+))')
 class Plan:
     """A parsed query: AND of ``groups`` (each an OR of terms), minus ``excluded``."""
 
-    groups: list = field(default_factory=list)
-    excluded: list = field(default_factory=list)
+    groups: list[list[str]] = field(default_factory=list)
+    excluded: list[str] = field(default_factory=list)
 
     @property
-    def is_empty(self):
+    def is_empty(self) -> bool:
         return not self.groups
 
-    def highlight_terms(self):
+    def highlight_terms(self) -> list[str]:
         """The folded Han and Latin runs to mark in snippets, longest first."""
         terms = {text for group in self.groups for term in group for _, text in runs(term)}
         return sorted(terms, key=len, reverse=True)
 
 
-def _searchable(text):
+def _searchable(text: str) -> str:
     folded = fold(text)
     return folded if any(True for _ in runs(folded)) else ""
 
 
-def parse(raw):
+def parse(raw: str | None) -> Plan:
     """``Plan`` of a query string; unsearchable pieces (punctuation, lone dashes) vanish."""
     plan = Plan()
     join_next = False
@@ -79,12 +84,14 @@ def parse(raw):
 @dataclass
 class Outcome:
     plan: Plan
-    page: object = None
-    paginator: object = None
-    facets: dict = field(default_factory=dict)
+    page: Page | None = None
+    paginator: Paginator | None = None
+    facets: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
-def search(params, page_number=1, per_page=PER_PAGE):
+def search(
+    params: Mapping[str, Any], page_number: int | str = 1, per_page: int = PER_PAGE
+) -> Outcome:
     """Run a search from ``SearchForm.cleaned_data``; the page's articles carry a ``snippet``.
 
     Raises ``django.core.paginator.InvalidPage`` for a page that does not exist.
@@ -102,12 +109,41 @@ def search(params, page_number=1, per_page=PER_PAGE):
     return outcome
 
 
-def load_articles(ids, plan):
+def ranked_ids(params: Mapping[str, Any]) -> list[int]:
+    """The ids of every article matching ``params``, in the search's order (what an export
+    of the search lists)."""
+    plan = parse(params.get("q", ""))
+    if plan.is_empty:
+        return []
+    backend, _ = backend_and_index()
+    return backend.find(plan, filters=params, sort=params.get("sort") or "relevance")[:]
+
+
+def newest_matches(params: Mapping[str, Any], limit: int, fields: Sequence[str]) -> list[Article]:
+    """The ``limit`` newest published articles matching ``params`` (``SearchForm``'s cleaned
+    data), newest first, with ``fields`` besides a card's: what a search's feed holds."""
+    plan = parse(params.get("q", ""))
+    if plan.is_empty:
+        return []
+    backend, _ = backend_and_index()
+    ids = backend.find(plan, filters=params, sort="date")[:limit]
+    found = Article.objects.published().for_listing(*fields).in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
+
+
+def reporter_article_ids(name: str) -> list[int]:
+    """Ids of the indexed articles whose byline names the reporter ``name``, in either script."""
+    backend, _ = backend_and_index()
+    return backend.bylined(fold(name))
+
+
+def load_articles(ids: Iterable[int], plan: Plan) -> list[Article]:
     """The articles of ``ids`` in that order, with links prefetched and a ``snippet``: the
     columns a result shows, not the HTML and simplified bodies nor the whole linked rows
     (those took half of an uncached search page)."""
-    articles = (
-        Article.objects.for_listing("body_text")
+    articles: dict[int, Any] = (
+        Article.objects.for_listing("body_text", "authors")
+        .annotate(copy_count=Count("copies"))
         .prefetch_related(
             Prefetch("regions", queryset=Region.objects.only("id", "name")),
             Prefetch("agencies", queryset=Agency.objects.only("id", "name")),
@@ -121,7 +157,7 @@ def load_articles(ids, plan):
         .in_bulk(ids)
     )
     terms = plan.highlight_terms()
-    ordered = []
+    ordered: list[Article] = []
     for pk in ids:
         article = articles.get(pk)
         if article is None:  # deleted since the index was read
@@ -135,10 +171,10 @@ def load_articles(ids, plan):
 # Facets ----------------------------------------------------------------------------------
 
 
-def _city_of():
+def _city_of() -> dict[int, Value]:
     """{region id: (code, name) of its city}; provinces and unplaced regions map to nothing."""
     rows = {r[0]: r for r in Region.objects.values_list("id", "code", "name", "level", "parent_id")}
-    cities = {}
+    cities: dict[int, Value] = {}
     for region_id in rows:
         node = rows.get(region_id)
         while node is not None and node[3] != Region.Level.CITY:
@@ -157,18 +193,18 @@ class FacetTable:
     which cost more than the search itself when a query matches most of the archive.
     """
 
-    region: dict
-    agency: dict
-    initiative: dict
-    year: dict
-    every: set = field(default_factory=set)  # every article id in any of the above
+    region: dict[Value, set[int]]
+    agency: dict[Value, set[int]]
+    initiative: dict[Value, set[int]]
+    year: dict[int, set[int]]
+    every: set[int] = field(default_factory=set)  # every article id in any of the above
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         for values in (self.region, self.agency, self.initiative, self.year):
             for members in values.values():
                 self.every |= members
 
-    def counter(self, ids):
+    def counter(self, ids: set[int]) -> MemberCount:
         """``len(members & ids)`` for any set of this table, computed from the smaller side:
         for a query found in most of the archive, from the few articles it misses."""
         if len(ids) * 2 > len(self.every):
@@ -177,35 +213,33 @@ class FacetTable:
         return lambda members: len(members & ids)
 
     @classmethod
-    def load(cls):
+    def load(cls) -> "FacetTable":
         city_of = _city_of()
-        region = {}
+        region: dict[Value, set[int]] = {}
         for article_id, region_id in ArticleRegion.objects.values_list("article_id", "region_id"):
             city = city_of.get(region_id)
             if city:
                 region.setdefault(city, set()).add(article_id)
-        agency = {}
+        agency: dict[Value, set[int]] = {}
         for article_id, agency_id, name in ArticleAgency.objects.values_list(
             "article_id", "agency_id", "agency__name"
         ):
             agency.setdefault((str(agency_id), name), set()).add(article_id)
-        initiative = {}
+        initiative: dict[Value, set[int]] = {}
         # Accepted initiatives only: suggested ones are linked for staff, not for readers.
         for article_id, slug, name in ArticleInitiative.objects.filter(
             initiative__status=Initiative.Status.ACCEPTED
         ).values_list("article_id", "initiative__slug", "initiative__name"):
             initiative.setdefault((slug, name), set()).add(article_id)
-        year = {}
+        year: dict[int, set[int]] = {}
         for article_id, y in (
-            Article.objects.filter(published_at__isnull=False)
-            .annotate(y=ExtractYear("published_at"))
-            .values_list("id", "y")
+            Article.objects.dated().annotate(y=ExtractYear("published_at")).values_list("id", "y")
         ):
             year.setdefault(y, set()).add(article_id)
         return cls(region, agency, initiative, year)
 
     @staticmethod
-    def counts(values, count):
+    def counts(values: dict[Value, set[int]], count: MemberCount) -> list[tuple[Value, int]]:
         """[((value, label), count)] of the values that occur among the ids ``count``
         (a ``counter``) counts, most first."""
         counted = ((key, count(members)) for key, members in values.items())
@@ -214,7 +248,7 @@ class FacetTable:
         )
 
 
-def facets(ids):
+def facets(ids: Iterable[int]) -> dict[str, list[dict[str, Any]]]:
     """Counts by city, agency, initiative and year over all matching articles."""
     if not ids:
         return {"region": [], "agency": [], "initiative": [], "year": []}
@@ -222,7 +256,7 @@ def facets(ids):
     table = backend.per_generation("facets", FacetTable.load)
     count = table.counter(set(ids))
 
-    def top(values):
+    def top(values: dict[Value, set[int]]) -> list[dict[str, Any]]:
         return [
             {"value": value, "label": label, "count": n}
             for (value, label), n in FacetTable.counts(values, count)[:FACET_SIZE]
@@ -244,7 +278,7 @@ def facets(ids):
 # Highlighting ----------------------------------------------------------------------------
 
 
-def _folded_same_length(text):
+def _folded_same_length(text: str) -> str:
     """The folded text, aligned character for character with ``text``."""
     folded = fold(text)
     if len(folded) == len(text):
@@ -253,17 +287,17 @@ def _folded_same_length(text):
     return "".join(fold(char)[:1] or char for char in text)
 
 
-def _spans(text, terms):
+def _spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
     """Merged (start, end) spans of ``terms`` in ``text`` (matched on the folded text)."""
     folded = _folded_same_length(text)
-    spans = []
+    spans: list[tuple[int, int]] = []
     for term in terms:
         start = folded.find(term)
         while start != -1:
             spans.append((start, start + len(term)))
             start = folded.find(term, start + len(term))
     spans.sort()
-    merged = []
+    merged: list[tuple[int, int]] = []
     for start, end in spans:
         if merged and start <= merged[-1][1]:
             merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
@@ -272,8 +306,9 @@ def _spans(text, terms):
     return merged
 
 
-def _render(text, spans, offset=0):
-    out, position = [], 0
+def _render(text: str, spans: list[tuple[int, int]], offset: int = 0) -> SafeString:
+    out: list[str] = []
+    position = 0
     for start, end in spans:
         out.append(escape(text[position : start - offset]))
         out.append(f"<mark>{escape(text[start - offset : end - offset])}</mark>")
@@ -282,12 +317,12 @@ def _render(text, spans, offset=0):
     return mark_safe("".join(out))
 
 
-def mark(text, terms):
+def mark(text: str, terms: Iterable[str]) -> SafeString:
     """``text`` HTML-escaped with every occurrence of ``terms`` in ``<mark>``."""
     return _render(text, _spans(text, terms))
 
 
-def snippet(text, terms, width=120):
+def snippet(text: str | None, terms: Iterable[str], width: int = 120) -> SafeString:
     """About ``width`` characters of ``text`` around its first match, escaped and marked."""
     text = " ".join((text or "").split())
     spans = _spans(text, terms)

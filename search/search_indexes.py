@@ -8,13 +8,12 @@ import hashlib
 from functools import partial
 
 from django.db.models import Prefetch
-from django.utils import timezone
 from haystack import indexes
 from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT
 
 from archive.models import Agency, Article, Initiative, Region
-from search.analysis import BigramAnalyzer, CommonRunAnalyzer, WordAnalyzer
+from search.analysis import BigramAnalyzer, CommonRunAnalyzer, WordAnalyzer, fold
 from search.segments import TermSet
 
 
@@ -76,10 +75,10 @@ class Ancestry:
         return sorted(str(a) for a in self._climb(agency_ids, self.agency_parent))
 
 
-# Bump when the analyzers, the schema or the postings format change: every indexed article's
+# Bump when the analyzers, the schema, the postings format or what a field holds change: every indexed article's
 # fingerprint then differs from the database's, so check_index reports the index stale and
 # --fix rewrites it (and `make data` runs that).
-INDEX_FORMAT = "3"
+INDEX_FORMAT = "4"
 
 
 def fingerprint(article, region_ids, agency_ids, initiative_ids):
@@ -110,6 +109,7 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
     region_codes = _whoosh(indexes.MultiValueField(), _keywords)
     agency_ids = _whoosh(indexes.MultiValueField(), _keywords)
     initiative_slugs = _whoosh(indexes.MultiValueField(), _keywords)
+    reporters = _whoosh(indexes.MultiValueField(), _keywords)
     fingerprint = _whoosh(indexes.CharField(indexed=False), STORED)
 
     ancestry = None
@@ -157,16 +157,19 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
         region_ids, agency_ids, initiatives = self._links(obj)
         data = super().prepare(obj)
         content = f"{obj.title}\n{obj.body_text}"
-        published = obj.published_at
+        # The model's rule for a known date (Article.is_dated): an article whose date
+        # precision is unknown has no year to filter or count by, as on the browse pages.
+        published = obj.local_published_at
         data.update(
             text=content,
             bigrams=content,
             common_runs=content,
             published_ts=int(published.timestamp()) if published else 0,
-            year=str(timezone.localtime(published).year) if published else "",
+            year=str(published.year) if published else "",
             region_codes=self.ancestry.region_codes(region_ids),
             agency_ids=self.ancestry.agency_ids(agency_ids),
             initiative_slugs=[initiative.slug for initiative in initiatives],
+            reporters=[fold(name) for name in obj.reporters],
             fingerprint=fingerprint(
                 obj, region_ids, agency_ids, [initiative.pk for initiative in initiatives]
             ),

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from search import views
+from search import feeds, views
 
 app_name = "search"
 
 urlpatterns = [
     path("search/", views.search_page, name="search"),
-    path("api/search/", views.search_api, name="api"),
+    path("search/rss.xml", feeds.SearchFeed(), name="rss"),
+    path("search/atom.xml", feeds.SearchAtomFeed(), name="atom"),
 ]

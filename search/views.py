@@ -6,12 +6,14 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from archive import exports
 from archive.pagecache import for_readers
 from config.errors import api_error
+from search.backends import SearchUnavailable
 from search.forms import SearchForm
-from search.indexing import backend_and_index
+from search.indexing import index_generation
 from search.models import record_search
-from search.query import search
+from search.query import ranked_ids, search
 
 # The query parameters the results page reads, and how (the page cache's key: archive.pagecache).
 PARAMETERS = {
@@ -47,13 +49,7 @@ def _count(outcome):
     return outcome.paginator.count if outcome.paginator else 0
 
 
-def _index_generation():
-    """The generation of the index this worker searches: part of a cached page's key, so an
-    index rebuilt or repaired outside the application's writes still shows at once."""
-    return backend_and_index()[0].searcher().reader().generation()
-
-
-@for_readers(reads=PARAMETERS, variant=_index_generation)
+@for_readers(reads=PARAMETERS, variant=index_generation)
 def _results_page(request):
     form, outcome = _run(request, record=False)
     context = {"form": form, "outcome": outcome, "query": request.GET.get("q", "")}
@@ -66,11 +62,27 @@ def _results_page(request):
 @require_safe
 def search_page(request):
     """The results page, from the page cache for anonymous readers (archive.pagecache); every
-    first page served counts for the report, cached or not."""
-    response = _results_page(request)
+    first page served counts for the report, cached or not. With ``?format=csv`` or
+    ``?format=jsonl``, every result instead (archive.exports). An index that cannot be read
+    gives a page saying so (503), with the way to browse instead."""
+    try:
+        fmt = exports.requested_format(request)
+        if fmt:
+            return _export(request, fmt)
+        response = _results_page(request)
+    except SearchUnavailable:
+        return render(request, "search/unavailable.html", status=503)
     if "X-Result-Count" in response and _first_page(request):
         record_search(request.GET.get("q", ""), int(response["X-Result-Count"]))
     return response
+
+
+def _export(request, fmt):
+    form = SearchForm(request.GET)
+    if not form.is_valid():
+        return api_error(400, "检索参数无效。", errors=form.errors.get_json_data())
+    chunks = exports.ranked_chunks(ranked_ids(form.cleaned_data), exports.site_origin(request))
+    return exports.export_response(fmt, chunks, "search")
 
 
 @require_safe
@@ -79,6 +91,8 @@ def search_api(request):
         form, outcome = _run(request)
     except Http404 as error:
         return api_error(404, str(error))
+    except SearchUnavailable as error:
+        return api_error(503, "搜索暂不可用。", reason=str(error))
     if outcome is None:
         return api_error(400, "检索参数无效。", errors=form.errors.get_json_data())
     page = outcome.page

@@ -463,19 +463,19 @@ def reviewer_client(reviewer):
 
 
 @pytest.fixture
-def announced():
-    """Every ``articles_changed`` sent while the test runs, as a list of id lists. Run the
-    code under ``django_capture_on_commit_callbacks(execute=True)``: it is sent on commit."""
-    from archive.signals import articles_changed
+def announced(monkeypatch):
+    """Every id list handed to ``archive.pipeline.changed`` while the test runs (sorted)."""
+    from archive import pipeline
 
     received = []
+    changed = pipeline.changed
 
-    def listener(sender, article_ids, **kwargs):
-        received.append(sorted(article_ids))
+    def recording(article_ids):
+        received.append(sorted(set(article_ids)))
+        changed(article_ids)
 
-    articles_changed.connect(listener, dispatch_uid="test-announced")
-    yield received
-    articles_changed.disconnect(dispatch_uid="test-announced")
+    monkeypatch.setattr(pipeline, "changed", recording)
+    return received
 
 
 # --- Hardening -------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from archive import pipeline
 from archive.models import (
     Agency,
     Article,
@@ -14,7 +15,6 @@ from archive.models import (
     LinkOrigin,
     Region,
 )
-from archive.signals import articles_stored
 from tests.conftest import region as make_region
 from tests.factories import make_article
 from tests.test_admin_roles import change_url, edit_post
@@ -95,21 +95,20 @@ def test_changelist_queries_do_not_grow_with_rows(
 
 
 def test_title_edit_is_saved_folded_announced_and_public_at_once(
-    editor_client, announced, django_capture_on_commit_callbacks
+    editor_client, announced, django_capture_on_commit_callbacks, monkeypatch
 ):
     # Police news: a placeholder text would be flagged off-topic and hidden (issue 13).
     article = make_article("旧標題", "鹤壁市公安局民警走访辖区企业。")
     stored = []
+    store = pipeline.stored
 
-    def listener(sender, article_ids, **kwargs):
+    def recording(article_ids):
         stored.append(list(article_ids))
+        store(article_ids)
 
-    articles_stored.connect(listener, dispatch_uid="test-stored")
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            response = editor_client.post(change_url(article), edit_post(article, "新標題"))
-    finally:
-        articles_stored.disconnect(dispatch_uid="test-stored")
+    monkeypatch.setattr(pipeline, "stored", recording)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor_client.post(change_url(article), edit_post(article, "新標題"))
     assert response.status_code == 302
     article.refresh_from_db()
     assert (article.title, article.title_simplified) == ("新標題", "新标题")

@@ -2,7 +2,7 @@
 
 Written against haystack's public API (SearchQuerySet, the Article SearchIndex) so that it
 holds whatever the search app's backend is: the search app must register an Article index
-and keep it in step from post_save and ``archive.signals.articles_changed``.
+and keep it in step through the write pipeline (``archive.pipeline``).
 """
 
 import pytest

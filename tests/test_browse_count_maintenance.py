@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
 
-from archive import counts
+from archive import counts, pipeline
 from archive.models import (
     Agency,
     Article,
@@ -19,7 +19,6 @@ from archive.models import (
     CountScope,
     LinkOrigin,
 )
-from archive.signals import announce_changed, articles_stored
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +36,7 @@ def test_fixture_writes_are_counted(browse_world):
 
 
 def test_bulk_import_through_the_signals(django_capture_on_commit_callbacks, browse_world):
-    # Staff links: the extraction (also on articles_stored) replaces only extracted ones.
+    # Staff links: the extraction (also in the pipeline) replaces only extracted ones.
     zhoukou = browse_world["regions"]["zhoukou"]
     branch = browse_world["agencies"]["chuanhui"]
     before = counts.region_counts()[zhoukou.pk]
@@ -59,8 +58,7 @@ def test_bulk_import_through_the_signals(django_capture_on_commit_callbacks, bro
         ArticleAgency.objects.bulk_create(
             ArticleAgency(article_id=pk, agency=branch, origin=LinkOrigin.STAFF) for pk in ids
         )
-        articles_stored.send(sender="importer", article_ids=ids)
-        announce_changed("importer", ids)
+        pipeline.stored(ids)
     assert counts.region_counts()[zhoukou.pk] == before + 30
     assert counts.timeline().count_in_year(2023) == 30
     assert_exact()
@@ -98,7 +96,7 @@ def test_hide_by_queryset_update_needs_the_announcement(
     wuhan = browse_world["regions"]["wuhan"]
     with django_capture_on_commit_callbacks(execute=True):
         Article.objects.filter(pk=a3.pk).update(status=Article.Status.HIDDEN)
-        announce_changed("admin", [a3.pk])
+        pipeline.changed([a3.pk])
     assert wuhan.pk not in counts.region_counts()
     assert_exact()
 

@@ -4,6 +4,7 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 
+from archive import pipeline
 from archive.extraction.dictionary import entity_names
 from archive.extraction.linking import extract_articles
 from archive.models import (
@@ -15,7 +16,6 @@ from archive.models import (
     LinkOrigin,
     Region,
 )
-from archive.signals import articles_stored
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
@@ -137,10 +137,10 @@ def test_quoted_campaigns_become_suggestions_linked_for_staff():
     assert Initiative.objects.filter(name="暖心驿站").count() == 1
 
 
-def test_import_signal_extracts_inside_the_writers_transaction():
+def test_pipeline_extracts_inside_the_writers_transaction():
     with transaction.atomic():
         article = make_article("山城区", "山城区公安分局民警走访企业。")
-        articles_stored.send(sender="importer", article_ids=[article.pk])
+        pipeline.stored([article.pk])
         assert article.agencies.filter(name="鹤壁市公安局山城区分局").exists()
     assert ArticleRegion.objects.get(article=article, is_primary=True).region.name == "鹤壁市"
 
@@ -184,13 +184,13 @@ def test_a_rolled_back_import_leaves_no_stale_catalogue():
 
     with pytest.raises(Failed), transaction.atomic():
         article = make_article("山城区", "山城区公安分局长风派出所民警走访企业。")
-        articles_stored.send(sender="importer", article_ids=[article.pk])
+        pipeline.stored([article.pk])
         assert Agency.objects.filter(aliases__contains=["长风派出所"]).exists()
         raise Failed
     assert not Agency.objects.filter(aliases__contains=["长风派出所"]).exists()
     with transaction.atomic():
         article = make_article("山城区", "山城区公安分局长风派出所民警走访企业。")
-        articles_stored.send(sender="importer", article_ids=[article.pk])
+        pipeline.stored([article.pk])
     assert article.agencies.filter(
         name="鹤壁市公安局山城区分局长风派出所", parent__name="鹤壁市公安局山城区分局"
     ).exists()

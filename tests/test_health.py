@@ -1,4 +1,5 @@
-"""/healthz answers with the database's state: 200 when it can count articles, 503 when not."""
+"""/healthz: 200 when the database answers and the index and counts agree with it (within
+the grace period for owed index work), 503 with the reason otherwise."""
 
 import socket
 import subprocess
@@ -20,7 +21,50 @@ def test_healthz_reports_database(client, search_index):
     assert body["status"] == "ok"
     assert body["version"] == version("jingxun-archive")
     assert body["database"] == {"ok": True, "articles": 1}
-    assert body["search"] == {"ok": True, "documents": 0}
+    # Just written: the index work it owes is young, within the grace period.
+    search = body["search"]
+    assert (search["ok"], search["documents"], search["published"], search["owed"]) == (
+        True, 0, 1, 1,
+    )  # fmt: skip
+    assert body["counts"] == {"ok": True}
+
+
+@pytest.mark.django_db
+def test_healthz_is_503_when_owed_index_work_waits_beyond_the_grace(client, search_index, settings):
+    make_article("一篇文章")
+    settings.HEALTH_GRACE_SECONDS = 0
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    search = response.json()["search"]
+    assert search["ok"] is False and search["owed"] == 1
+    assert "run_worker" in search["error"]
+
+
+@pytest.mark.django_db
+def test_healthz_is_503_when_the_index_misses_articles_and_nothing_is_owed(
+    client, search_index, settings
+):
+    from search.models import OwedIndexUpdate
+
+    make_article("一篇文章")
+    OwedIndexUpdate.objects.all().delete()  # work forgotten: what the old design allowed
+    settings.HEALTH_GRACE_SECONDS = 0
+    search = client.get("/healthz").json()["search"]
+    assert search["ok"] is False
+    assert "索引有 0 篇，已发布 1 篇" in search["error"]
+
+
+@pytest.mark.django_db
+def test_healthz_is_503_when_the_counts_differ_from_the_articles(client, search_index):
+    from archive.models import Article, BrowseCount
+
+    make_article("一篇文章")
+    Article.objects.update(status=Article.Status.HIDDEN)  # no pipeline: counts left behind
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    counts = response.json()["counts"]
+    assert counts["ok"] is False and "rebuild_counts" in counts["error"]
+    assert BrowseCount.objects.exists()
 
 
 def _closed_port():
@@ -49,7 +93,7 @@ def test_healthz_answers_503_when_the_database_is_unreachable(client):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_container_healthcheck_follows_healthz(live_server):
+def test_container_healthcheck_follows_healthz(live_server, search_index):
     """The Dockerfile's HEALTHCHECK command against a real server, then against nothing."""
     command = [sys.executable, "-m", "config.healthcheck"]
     up = subprocess.run([*command, f"{live_server.url}/healthz"], capture_output=True, timeout=30)

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from archive.models import (
     Agency,
+    Article,
     ArticleAgency,
     ArticleInitiative,
     ArticleRegion,
@@ -18,6 +19,9 @@ from search.query import mark, parse, search, snippet
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
+
+
+DAY = Article.DatePrecision.DAY  # a date of unknown precision has no year to filter by
 
 
 def when(year, month=1, day=1):
@@ -62,12 +66,20 @@ def places(db):
 @pytest.fixture
 def linked(places, reindex):
     a = make_article(
-        "滨城派出所办理户籍", "户籍窗口延时服务，民警上门。", published_at=when(2021, 3, 5)
+        "滨城派出所办理户籍",
+        "户籍窗口延时服务，民警上门。",
+        published_at=when(2021, 3, 5),
+        date_precision=DAY,
     )
     b = make_article(
-        "武汉公安便民", "户籍业务网上办，海燕直通车开进社区。", published_at=when(2022, 6, 1)
+        "武汉公安便民",
+        "户籍业务网上办，海燕直通车开进社区。",
+        published_at=when(2022, 6, 1),
+        date_precision=DAY,
     )
-    c = make_article("滨州交警", "交通安全宣传进校园。", published_at=when(2023, 1, 2))
+    c = make_article(
+        "滨州交警", "交通安全宣传进校园。", published_at=when(2023, 1, 2), date_precision=DAY
+    )
     ArticleRegion.objects.create(article=a, region=places["bincheng"])
     ArticleAgency.objects.create(article=a, agency=places["station"])
     ArticleRegion.objects.create(article=b, region=places["wuhan"])
@@ -171,9 +183,13 @@ def test_facets_count_cities_agencies_initiatives_years(linked, places):
 
 
 def test_relevance_puts_title_matches_first_and_date_sort_is_newest_first(reindex):
-    body_only = make_article("通知", "户籍户籍户籍户籍户籍户籍户籍。", published_at=when(2024))
-    in_title = make_article("户籍办理须知", "请带身份证。", published_at=when(2020))
-    old = make_article("旧闻", "户籍。", published_at=when(2019))
+    body_only = make_article(
+        "通知", "户籍户籍户籍户籍户籍户籍户籍。", published_at=when(2024), date_precision=DAY
+    )
+    in_title = make_article(
+        "户籍办理须知", "请带身份证。", published_at=when(2020), date_precision=DAY
+    )
+    old = make_article("旧闻", "户籍。", published_at=when(2019), date_precision=DAY)
     reindex()
     assert ids(find("户籍"))[0] == in_title.pk
     assert ids(find("户籍", sort="date")) == [body_only.pk, in_title.pk, old.pk]

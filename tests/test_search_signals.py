@@ -2,8 +2,8 @@
 
 import pytest
 
+from archive import pipeline
 from archive.models import Article, ArticleRegion, Region
-from archive.signals import announce_changed
 from search.indexing import backend_and_index
 from search.query import parse
 from tests.factories import make_article
@@ -70,5 +70,5 @@ def test_bulk_writers_announce_changes(search_index, django_capture_on_commit_ca
     with django_capture_on_commit_callbacks(execute=True):
         Article.objects.filter(pk=article.pk).update(status=Article.Status.DUPLICATE)
         Article.objects.filter(pk=keep.pk).update(title="保留户籍")
-        announce_changed(sender=None, article_ids=[article.pk, keep.pk])
+        pipeline.changed([article.pk, keep.pk])
     assert found("户籍") == [keep.pk]

@@ -7,7 +7,7 @@ import re
 import pytest
 from django.utils import timezone
 
-from archive.models import ArticleRegion, Region
+from archive.models import Article, ArticleRegion, Region
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
@@ -22,6 +22,7 @@ def articles(reindex):
         "滨州户籍<script>alert(1)</script>",
         "户籍窗口<script>alert(2)</script>延时服务。",
         published_at=timezone.make_aware(datetime.datetime(2021, 3, 5, 9)),
+        date_precision=Article.DatePrecision.DAY,  # a date of unknown precision has no year
     )
     ArticleRegion.objects.create(article=hit, region=city)
     other = make_article("武汉公安", "海燕直通车。")

@@ -5,6 +5,7 @@ words, one for quoted campaign names."""
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from archive.models import Region
 
@@ -16,8 +17,8 @@ from .agencies import (
     AgencyRef,
     find_agencies,
 )
-from .catalog import COMMON_WORD_SHORT_NAMES
-from .initiatives import core, suggestions
+from .catalog import COMMON_WORD_SHORT_NAMES, Catalog
+from .initiatives import Suggestion, core, suggestions
 
 # A place name followed by one of these is a street (中山路, 延安路), not the place.
 STREET_SUFFIXES = ("路", "街", "大道", "大街", "巷")
@@ -49,26 +50,28 @@ ORIGIN = re.compile(r"[人籍](?![\u4e00-\u9fff])")
 POLICE_WORDS = ("公安", "警方", "分局")
 UNIT_WORDS = ("公安局", "分局")
 TITLE_WEIGHT = 3
+# A catalogue automaton's value: (kind, id, …) for each thing the name may mean.
+Entries = list[tuple[Any, ...]]
 
 
-class RegionHits(dict):
+class RegionHits(dict[int, int]):
     """End offset of each accepted place name → region id, remembering where it began."""
 
-    def __init__(self, text):
+    def __init__(self, text: str) -> None:
         super().__init__()
         self.text = text
-        self._starts = {}
-        self._begins = set()
+        self._starts: dict[int, int] = {}
+        self._begins: set[int] = set()
 
-    def add(self, start, end, region_id):
+    def add(self, start: int, end: int, region_id: int) -> None:
         self[end] = region_id
         self._starts[end] = start
         self._begins.add(start)
 
-    def start_of(self, end):
+    def start_of(self, end: int) -> int:
         return self._starts.get(end, end)
 
-    def starts_at(self, start):
+    def starts_at(self, start: int) -> bool:
         return start in self._begins
 
 
@@ -79,20 +82,23 @@ class Context:
 
 @dataclass
 class Extraction:
-    regions: Counter = field(default_factory=Counter)  # region id → mentions
+    regions: Counter[int] = field(default_factory=Counter)  # region id → mentions
     primary_region: int | None = None
-    ambiguous: list = field(default_factory=list)  # place names left unresolved
-    agencies: dict = field(default_factory=dict)  # key → (AgencyRef, mentions)
-    initiatives: Counter = field(default_factory=Counter)  # initiative id → mentions
-    suggestions: list = field(default_factory=list)  # initiatives.Suggestion, not accepted ones
+    ambiguous: list[str] = field(default_factory=list)  # place names left unresolved
+    # key → (AgencyRef, mentions)
+    agencies: dict[Any, tuple[AgencyRef, int]] = field(default_factory=dict)
+    initiatives: Counter[int] = field(default_factory=Counter)  # initiative id → mentions
+    suggestions: list[Suggestion] = field(default_factory=list)  # not accepted ones
 
 
-def extract(title, body, catalog):
+def extract(title: str, body: str, catalog: Catalog) -> Extraction:
     """Entities of one article (simplified text) as an :class:`Extraction`."""
     text = f"{title}\n{body}"
     title_end = len(title)
     result = Extraction()
-    place_hits, agency_hits, initiative_hits = [], [], []
+    place_hits: list[Any] = []
+    agency_hits: list[tuple[int, int, str, Entries]] = []
+    initiative_hits: list[tuple[int, int]] = []
     for end_index, (key, entries) in catalog.automaton.iter_long(text):
         start, end = end_index - len(key) + 1, end_index + 1
         kind = entries[0][0]
@@ -151,7 +157,7 @@ def extract(title, body, catalog):
         for start, end, entries, glued in place_hits
     ]
     # Context first: cities and provinces named without doubt, then everything else.
-    context_ids = set()
+    context_ids: set[int] = set()
     for _start, _end, entries, glued in place_hits:
         confident = [entry[1] for entry in entries if not _needs_context(entry, glued)]
         if len(confident) == 1:
@@ -164,8 +170,8 @@ def extract(title, body, catalog):
             if len(candidates) == 1:
                 context_ids.update(catalog.ancestors(candidates[0]))
     regions_at = RegionHits(text)
-    weights = Counter()
-    first_seen = {}
+    weights: Counter[int] = Counter()
+    first_seen: dict[int, int] = {}
     for start, end, entries, glued in place_hits:
         candidates = _place_candidates(
             text, start, end, entries, glued, catalog, context_ids, regions_at.get(start)
@@ -193,7 +199,7 @@ def extract(title, body, catalog):
             weights[city] += TITLE_WEIGHT if start < title_end else 1
             first_seen.setdefault(city, start)
 
-    covered = {}
+    covered: dict[tuple[int, int], AgencyRef] = {}
     for start, end, key, entries in agency_hits:
         ref = _known_agency(entries, key, catalog, context_ids)
         if ref is not None:
@@ -225,7 +231,9 @@ def extract(title, body, catalog):
     return result
 
 
-def _new_name(suggestion, text, initiative_hits, catalog):
+def _new_name(
+    suggestion: Suggestion, text: str, initiative_hits: list[tuple[int, int]], catalog: Catalog
+) -> bool:
     """A shaped name worth linking as a suggestion: not one staff rejected, and not a known
     campaign with only campaign words around it (扫黑除恶斗争 is 扫黑除恶)."""
     if suggestion.name in catalog.known_initiative_names:
@@ -238,9 +246,10 @@ def _new_name(suggestion, text, initiative_hits, catalog):
     return True
 
 
-def _without_origins(text, place_hits):
+def _without_origins(text: str, place_hits: list[Any]) -> list[Any]:
     """Drop every run of adjacent place names that ends in a person's origin (某省某县人)."""
-    kept, run = [], []
+    kept: list[Any] = []
+    run: list[Any] = []
     for hit in [*place_hits, None]:
         if hit is not None and run and hit[0] == run[-1][1]:
             run.append(hit)
@@ -251,7 +260,7 @@ def _without_origins(text, place_hits):
     return kept
 
 
-def _in_context(entry, catalog, context_ids):
+def _in_context(entry: tuple[Any, ...], catalog: Catalog, context_ids: set[int]) -> bool:
     """A county the article's other places admit: its city is named, or for a full name
     (丰县, 城区) also its province."""
     _kind, region_id, _needs, is_full = entry
@@ -259,30 +268,40 @@ def _in_context(entry, catalog, context_ids):
     return bool(set(chain if is_full else chain[:2]) & context_ids)
 
 
-def _parent_of_next(entries, next_entries, catalog):
+def _parent_of_next(entries: Entries, next_entries: Entries | None, catalog: Catalog) -> bool:
     if not next_entries:
         return False
     ours = {entry[1] for entry in entries}
     return any(ours & set(catalog.ancestors(entry[1])[1:]) for entry in next_entries)
 
 
-def _glued(character):
+def _glued(character: str) -> bool:
     return "\u4e00" <= character <= "\u9fff" and character not in STOP_CHARACTERS
 
 
-def _needs_context(entry, glued):
+def _needs_context(entry: tuple[Any, ...], glued: int) -> bool | int:
     _kind, _region_id, needs_context, is_full = entry
     return needs_context or (glued and not is_full)
 
 
-def _place_candidates(text, start, end, entries, glued, catalog, context_ids, before=None):
+def _place_candidates(
+    text: str,
+    start: int,
+    end: int,
+    entries: Entries,
+    glued: int,
+    catalog: Catalog,
+    context_ids: set[int],
+    before: int | None = None,
+) -> list[int]:
     """The regions a place name may mean here: one when resolved, several when ambiguous.
 
     ``before`` is the region named right before this name, if any (四川江油: 四川)."""
     # 南城分局 after 东莞市公安局 is a unit of that bureau, not 南城县's.
     police_follow = text.startswith(POLICE_WORDS, end) and not text.endswith(UNIT_WORDS, 0, start)
     word_like = glued == 2 or text[start:end] in COMMON_WORD_SHORT_NAMES
-    confident, contextual = [], []
+    confident: list[int] = []
+    contextual: list[int] = []
     for entry in entries:
         region_id = entry[1]
         if not _needs_context(entry, glued):
@@ -341,7 +360,9 @@ def _place_candidates(text, start, end, entries, glued, catalog, context_ids, be
     return candidates
 
 
-def _known_agency(entries, key, catalog, context_ids):
+def _known_agency(
+    entries: Entries, key: str, catalog: Catalog, context_ids: set[int]
+) -> AgencyRef | None:
     """An agency the catalogue knows by this name: bureaus always, stations and teams only
     when their region is the article's (花园派出所 exists in many towns)."""
     candidates = []

@@ -8,7 +8,9 @@ not deleted and re-created, so a second run over unchanged text writes nothing.
 
 import threading
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -26,28 +28,29 @@ from archive.models import (
     Region,
 )
 
+from .agencies import AgencyRef
 from .catalog import Catalog
 from .extract import extract
-from .initiatives import initiative_slug
+from .initiatives import Suggestion, initiative_slug
 from .scope import is_police_news
 
 Flag = Article.ReviewFlag
 EXTRACTION_FLAGS = {Flag.NO_REGION, Flag.NO_AGENCY, Flag.AMBIGUOUS_REGION, Flag.OFF_TOPIC}
 
 _state = threading.local()
-_cache = {"catalog": None}
+_cache: dict[str, Catalog | None] = {"catalog": None}
 
 
 @receiver([post_save, post_delete], sender=Region)
 @receiver([post_save, post_delete], sender=Agency)
 @receiver([post_save, post_delete], sender=Initiative)
-def _forget_catalog(sender, **kwargs):
+def _forget_catalog(sender: type, **kwargs: Any) -> None:
     """Staff edits (an alias, a merge, an accepted initiative) reach the next extraction."""
     if not getattr(_state, "writing", False):
         _cache["catalog"] = None
 
 
-def cached_catalog():
+def cached_catalog() -> Catalog:
     """The catalogue for imports: rebuilt only after someone else changed the entities, or
     when rows extraction itself created were rolled back with a failed import."""
     catalog = _cache["catalog"]
@@ -66,7 +69,7 @@ def cached_catalog():
 @dataclass
 class Summary:
     articles: int = 0
-    changed: list = field(default_factory=list)
+    changed: list[int] = field(default_factory=list)
     agencies_created: int = 0
     suggestions_created: int = 0
 
@@ -78,19 +81,24 @@ class LinkBatch:
     """The existing links of a batch of articles, read in one query per link model, and the
     new ones to write in one ``bulk_create`` each."""
 
-    def __init__(self, article_ids):
-        self.existing = {model: defaultdict(dict) for model, _ in LINKS}
+    def __init__(self, article_ids: Iterable[int]) -> None:
+        # link model → article id → target id → link
+        self.existing: dict[Any, defaultdict[int, dict[int, Any]]] = {
+            model: defaultdict(dict) for model, _ in LINKS
+        }
         for model, target in LINKS:
             for link in model.objects.filter(article_id__in=article_ids):
                 self.existing[model][link.article_id][getattr(link, f"{target}_id")] = link
-        self.new = {model: [] for model, _ in LINKS}
+        self.new: dict[Any, list[Any]] = {model: [] for model, _ in LINKS}
 
-    def write(self):
+    def write(self) -> None:
         for model, rows in self.new.items():
             model.objects.bulk_create(rows)
 
 
-def extract_articles(article_ids, catalog=None, summary=None):
+def extract_articles(
+    article_ids: Iterable[int], catalog: Catalog | None = None, summary: Summary | None = None
+) -> Summary:
     """Extract and link the given articles in one transaction; return a :class:`Summary`.
 
     ``catalog`` defaults to a fresh one from the database, so a run sees every curation
@@ -119,7 +127,7 @@ def extract_articles(article_ids, catalog=None, summary=None):
     return summary
 
 
-def link_article(article, catalog, summary, batch):
+def link_article(article: Article, catalog: Catalog, summary: Summary, batch: LinkBatch) -> bool:
     """Bring one article's extracted links and flags in line with its text; True if changed."""
     result = extract(article.title_simplified, article.body_simplified, catalog)
     existing = {model: batch.existing[model][article.pk] for model, _ in LINKS}
@@ -128,7 +136,7 @@ def link_article(article, catalog, summary, batch):
         for model, links in existing.items()
     }
     staff_primary = any(link.is_primary for link in staff[ArticleRegion])
-    wanted = {
+    wanted: dict[Any, dict[int, dict[str, Any]]] = {
         ArticleRegion: {
             region_id: {
                 "mentions": mentions,
@@ -179,7 +187,7 @@ def link_article(article, catalog, summary, batch):
     return changed
 
 
-def _scope_status(article, flags):
+def _scope_status(article: Article, flags: list[str]) -> str:
     """Hidden while an article waits for staff to say it is police news after all; published
     again when its text (edited, re-imported) no longer looks off-topic. Only the status this
     rule set is undone: a copy stays a copy, an article staff hid stays hidden."""
@@ -192,7 +200,14 @@ def _scope_status(article, flags):
     return article.status
 
 
-def _sync(model, target, article, wanted, existing, batch):
+def _sync(
+    model: Any,
+    target: str,
+    article: Article,
+    wanted: dict[int, dict[str, Any]],
+    existing: dict[int, Any],
+    batch: LinkBatch,
+) -> bool:
     """Make the article's extracted links of ``model`` equal ``wanted`` ({target id: fields});
     new links are queued on ``batch``."""
     changed = False
@@ -219,7 +234,7 @@ def _sync(model, target, article, wanted, existing, batch):
     return changed
 
 
-def _agency_id(ref, catalog, summary):
+def _agency_id(ref: AgencyRef, catalog: Catalog, summary: Summary) -> int:
     """The row for an :class:`AgencyRef`: known by name or alias in its region, or created
     (with its parent, created first when the gazetteer implies one)."""
     if ref.agency_id is not None:
@@ -255,7 +270,9 @@ def _agency_id(ref, catalog, summary):
     return agency.pk
 
 
-def _suggested_id(suggestion, article, catalog, summary):
+def _suggested_id(
+    suggestion: Suggestion, article: Article, catalog: Catalog, summary: Summary
+) -> int | None:
     """The initiative a shaped name stands for: known (suggested earlier, maybe in this run)
     or proposed to staff now. Linked either way; readers see it only once accepted. None for
     a name staff rejected."""

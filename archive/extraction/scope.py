@@ -59,14 +59,14 @@ _TITLE_TAG = re.compile(r"^\s*【[^】]*】")
 MIN_ITEM = 6
 
 
-def is_police_news(title, body, chinese_place_mentions):
+def is_police_news(title: str, body: str, chinese_place_mentions: int) -> bool:
     """True when ``title`` and ``body`` (simplified) read as Chinese police news;
     ``chinese_place_mentions``: how many times extraction found a Chinese place. (An article
     staff linked to a police unit is police news by their word: see linking.)"""
     return _about_police(title, body) and _chinese(f"{title}\n{body}", chinese_place_mentions)
 
 
-def _about_police(title, body):
+def _about_police(title: str, body: str) -> bool:
     if _POLICE.search(title) or _CHARGE.search(title):
         return True
     hits = len(_POLICE.findall(body))
@@ -77,7 +77,7 @@ def _about_police(title, body):
     return _round_up_item_about_police(title, body)
 
 
-def _round_up_item_about_police(title, body):
+def _round_up_item_about_police(title: str, body: str) -> bool:
     items = [
         item.strip()
         for item in _ROUND_UP_ITEMS.split(_TITLE_TAG.sub("", title))
@@ -94,7 +94,7 @@ def _round_up_item_about_police(title, body):
     return False
 
 
-def _chinese(text, chinese_place_mentions):
+def _chinese(text: str, chinese_place_mentions: int) -> bool:
     if _CHINESE_POLICE.search(text):
         return True
     return chinese_place_mentions > 0 and chinese_place_mentions >= len(_FOREIGN.findall(text))

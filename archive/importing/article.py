@@ -9,6 +9,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
+from typing import Any
 
 from archive.chinese import to_simplified
 from archive.text import xml_safe
@@ -33,15 +34,15 @@ _SENTENCE_END = re.compile(r"[。！？!?；;][”’」』\"]?")
 class Draft:
     title: str = ""
     subtitle: str = ""
-    authors: list = field(default_factory=list)
+    authors: list[str] = field(default_factory=list)
     editor: str = ""
     source: str = ""
     via_site: str = ""
     original_url: str = ""
     published_at: datetime | None = None
     date_precision: str = dates.UNKNOWN
-    blocks: list = field(default_factory=list)
-    image_urls: list = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)
+    image_urls: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -60,18 +61,18 @@ class ArticleData:
     date_precision: str
     body_text: str
     body_html: str
-    image_urls: list
+    image_urls: list[str]
     script: str
     title_simplified: str
     body_simplified: str
     content_hash: str
-    review_flags: list
+    review_flags: list[str]
 
-    def model_fields(self):
+    def model_fields(self) -> dict[str, Any]:
         return dict(self.__dict__)
 
 
-def web_url(url):
+def web_url(url: str) -> str:
     """``url`` if it is an http(s) address, else "": pages render it as a link, and a file's
     ``javascript:`` or ``data:`` "original URL" must never become one."""
     url = url.strip()
@@ -80,7 +81,7 @@ def web_url(url):
     return ""
 
 
-def finish(draft):
+def finish(draft: Draft) -> ArticleData:
     """Derive the shared fields of ``draft``; raise ImportFailure when there is no text."""
     draft = _xml_safe_draft(draft)
     blocks = draft.blocks
@@ -121,11 +122,11 @@ def finish(draft):
     )
 
 
-def _xml_safe_draft(draft):
+def _xml_safe_draft(draft: Draft) -> Draft:
     """``draft`` without the characters XML 1.0 forbids (archive.text), in every text it
     holds, before anything is derived from it: hash, simplified copies and HTML agree."""
 
-    def safe(value):
+    def safe(value: Any) -> Any:
         if isinstance(value, str):
             return xml_safe(value)
         if isinstance(value, list):
@@ -137,13 +138,13 @@ def _xml_safe_draft(draft):
     return replace(draft, **{f.name: safe(getattr(draft, f.name)) for f in fields(draft)})
 
 
-def content_hash(title_simplified, body_simplified):
+def content_hash(title_simplified: str, body_simplified: str) -> str:
     """The article's identity: the same text from any path, in any encoding, hashes alike."""
     key = normalise_for_hash(title_simplified) + "\n" + normalise_for_hash(body_simplified)
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
-def script_of(text, folded):
+def script_of(text: str, folded: str) -> str:
     """``traditional`` when a noticeable share of the Han characters of ``text`` differ in
     ``folded``, its simplified form."""
     sample = text[:5000]
@@ -154,7 +155,7 @@ def script_of(text, folded):
     return "traditional" if han and changed / han > 0.05 else "simplified"
 
 
-def infer_title(blocks):
+def infer_title(blocks: list[Block]) -> str:
     """A title from the text itself, for files that have none: the first heading when it
     opens the body, else the lead sentence (cut at a clause break when long)."""
     for block in blocks:

@@ -7,8 +7,10 @@ import hashlib
 import os
 import signal
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from types import FrameType
 
 from .article import ArticleData, finish
 from .cleaning import strip_pinyin_annotations
@@ -33,7 +35,7 @@ class FileResult:
     error: str = ""
 
 
-def read_file(path, max_bytes=MAX_FILE_BYTES):
+def read_file(path: str, max_bytes: int = MAX_FILE_BYTES) -> FileResult:
     """Parse the file at ``path``; failures come back as a result with ``error`` set."""
     path = os.path.abspath(path)
     try:
@@ -49,7 +51,7 @@ def read_file(path, max_bytes=MAX_FILE_BYTES):
     return parse_bytes(raw, path)
 
 
-def parse_bytes(raw, path, time_limit=PARSE_SECONDS):
+def parse_bytes(raw: bytes, path: str, time_limit: float = PARSE_SECONDS) -> FileResult:
     result = FileResult(path, len(raw), hashlib.sha256(raw).hexdigest())
     try:
         with _time_limit(time_limit):
@@ -69,7 +71,7 @@ def parse_bytes(raw, path, time_limit=PARSE_SECONDS):
     return result
 
 
-def read_files(paths, max_bytes=MAX_FILE_BYTES):
+def read_files(paths: list[str], max_bytes: int = MAX_FILE_BYTES) -> list[FileResult]:
     """:func:`read_file` for several paths: one task for a parsing worker process."""
     return [read_file(path, max_bytes) for path in paths]
 
@@ -79,7 +81,7 @@ class _TimeUp(BaseException):
 
 
 @contextmanager
-def _time_limit(seconds):
+def _time_limit(seconds: float) -> Iterator[None]:
     """Raise :class:`_TimeUp` in the block after ``seconds`` of wall time.
 
     A timer signal is the only way to stop pure-Python parsing from outside; signals reach only
@@ -90,7 +92,7 @@ def _time_limit(seconds):
         yield
         return
 
-    def expire(signum, frame):
+    def expire(signum: int, frame: FrameType | None) -> None:
         raise _TimeUp
 
     previous = signal.signal(signal.SIGALRM, expire)
@@ -102,5 +104,5 @@ def _time_limit(seconds):
         signal.signal(signal.SIGALRM, previous)
 
 
-def _mb(size):
+def _mb(size: int) -> str:
     return f"{size / 1024 / 1024:.1f} MB"

@@ -17,22 +17,28 @@ An update overwrites what the importer derives from the file (title, subtitle, b
 source, dates, body text and HTML, images, script, simplified copies, hash) and the
 importer's own review flags. It deliberately keeps what people and extraction decided:
 ``status`` and ``duplicate_of``, ``review_note``, review flags the importer did not set,
-and every region/agency/initiative link (extraction replaces its own links when it hears
-``articles_stored``; staff links are never touched). Updates are written to the article's
+and every region/agency/initiative link (extraction, step 1 of ``archive.pipeline``,
+replaces its own links; staff links are never touched). Updates are written to the article's
 history (django-simple-history); new articles are not, to keep bulk imports fast: their
 provenance is the ImportRecord and the file's SHA-256.
 """
+
+from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
+from archive import pipeline
 from archive.models import Article, ImportBatch, ImportRecord
-from archive.signals import announce_changed, articles_stored
 
-from .article import IMPORTER_FLAGS
+from .article import IMPORTER_FLAGS, ArticleData
+from .reading import FileResult
 
 IMPORTED, UPDATED, UNCHANGED, FAILED = "imported", "updated", "unchanged", "failed"
+# (result, outcome, error), in the order the results came.
+Outcome = tuple[FileResult, str, str]
 # Rows per INSERT: beyond a few hundred the statement (bodies included) costs memory and
 # client-side parameter work without saving round trips worth having.
 _ROWS_PER_STATEMENT = 200
@@ -44,7 +50,7 @@ _UPDATED_FIELDS = [
 ]  # fmt: skip
 
 
-def store_results(results, batch):
+def store_results(results: list[FileResult], batch: ImportBatch | None) -> list[Outcome]:
     """Store one chunk of :class:`~archive.importing.reading.FileResult`; return outcomes.
 
     Outcomes come back in input order as ``(result, outcome, error)``.
@@ -66,22 +72,23 @@ def store_results(results, batch):
         return outcomes
 
 
-def _store(results, batch):
-    good = [r for r in results if r.article is not None]
-    hashes = {r.article.content_hash for r in good}
+def _store(results: list[FileResult], batch: ImportBatch | None) -> list[Outcome]:
+    good = [(r, r.article) for r in results if r.article is not None]
+    hashes = {data.content_hash for _, data in good}
     known = dict(Article.objects.filter(content_hash__in=hashes).values_list("content_hash", "id"))
-    previous = _previous_articles([r.path for r in good])
+    previous = _previous_articles([r.path for r, _ in good])
     # Articles this chunk may rewrite: those of files imported before from the same path,
     # whether their text changed (new hash) or only their metadata (same hash).
     own_ids = {
         previous[r.path]
-        for r in good
-        if r.path in previous
-        and known.get(r.article.content_hash, previous[r.path]) == previous[r.path]
+        for r, data in good
+        if r.path in previous and known.get(data.content_hash, previous[r.path]) == previous[r.path]
     }
     own = Article.objects.in_bulk(own_ids) if own_ids else {}
 
-    plan, new_articles, updated_articles = [], [], []
+    plan: list[tuple[FileResult, str, Article | int | None]] = []
+    new_articles: list[Article] = []
+    updated_articles: list[Article] = []
     now = timezone.now()
     for result in results:
         if result.article is None:
@@ -110,20 +117,20 @@ def _store(results, batch):
             updated_articles, Article, _UPDATED_FIELDS, batch_size=_ROWS_PER_STATEMENT,
             default_change_reason="导入：文件已修改",
         )  # fmt: skip
-    records, outcomes = [], []
-    for result, outcome, article in plan:
-        article_id = article if isinstance(article, int | None) else article.pk
+    records: list[ImportRecord] = []
+    outcomes: list[Outcome] = []
+    for result, outcome, stored in plan:
+        article_id = stored if isinstance(stored, int | None) else stored.pk
         records.append(ImportRecord(**_record(result, batch, outcome, article_id, result.error)))
         outcomes.append((result, outcome, result.error))
     ImportRecord.objects.bulk_create(records, batch_size=_ROWS_PER_STATEMENT)
     changed = [a.pk for a in new_articles + updated_articles]
     if changed:
-        articles_stored.send(sender=ImportBatch, article_ids=changed)
-        announce_changed(ImportBatch, changed)
+        pipeline.stored(changed)
     return outcomes
 
 
-def _differs(article, data):
+def _differs(article: Article, data: ArticleData) -> bool:
     """Whether the file now says something the article does not (text or metadata)."""
     fields = data.model_fields()
     flags = fields.pop("review_flags")
@@ -132,7 +139,7 @@ def _differs(article, data):
     return any(getattr(article, name) != value for name, value in fields.items())
 
 
-def _overwrite(article, data, now):
+def _overwrite(article: Article, data: ArticleData, now: datetime) -> None:
     kept_flags = [flag for flag in article.review_flags if flag not in IMPORTER_FLAGS]
     for name, value in data.model_fields().items():
         setattr(article, name, value)
@@ -140,7 +147,7 @@ def _overwrite(article, data, now):
     article.updated_at = now
 
 
-def _previous_articles(paths):
+def _previous_articles(paths: list[str]) -> dict[str, int]:
     """path → id of the article its latest successful import produced."""
     rows = (
         ImportRecord.objects.filter(path__in=paths, article__isnull=False)
@@ -151,7 +158,9 @@ def _previous_articles(paths):
     return dict(rows)
 
 
-def _record(result, batch, outcome, article_id, error):
+def _record(
+    result: FileResult, batch: ImportBatch | None, outcome: str, article_id: int | None, error: str
+) -> dict[str, Any]:
     return {
         "batch": batch,
         "path": result.path[:1000],

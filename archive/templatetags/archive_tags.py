@@ -128,6 +128,8 @@ def _timeline_bars(timeline, title, link_months):
     return {
         "empty": False,
         "title": title,
+        # An image may not hold links (axe: nested-interactive): linked bars make a group.
+        "linked": link_months,
         # Made above from numbers and fixed text only, nothing a user wrote.
         "bars": mark_safe("".join(bars)),  # noqa: S308
         "ticks": mark_safe("".join(ticks)),  # noqa: S308

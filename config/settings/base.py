@@ -44,6 +44,7 @@ MIDDLEWARE = [
     # Outside every layer that can answer an error, inside the ones that add security headers:
     # every error under /api/ is answered as JSON, whichever layer made it.
     "config.errors.json_api_errors",
+    "config.api_head.head_as_get",
     "config.nul_bytes.reject_nul_bytes",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -130,8 +131,12 @@ HAYSTACK_CONNECTIONS = {
     },
 }
 
-# Index on every save, link change and bulk write, after commit (search/signals.py).
-HAYSTACK_SIGNAL_PROCESSOR = "search.signals.ArticleSignalProcessor"
+# The index follows writes through the outbox and its worker (archive.pipeline,
+# search.outbox), not haystack's signals. In-process at commit only where tests ask for it.
+HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"
+SEARCH_INDEX_AT_COMMIT = env_bool("SEARCH_INDEX_AT_COMMIT", False)
+# /healthz tolerates owed index work, and an index behind the database, this long.
+HEALTH_GRACE_SECONDS = env_int("HEALTH_GRACE_SECONDS", 60)
 
 # Rendered pages for anonymous readers live in PostgreSQL, shared by the workers
 # (archive.pagecache): ~30 KB a page before TOAST compression.

@@ -5,13 +5,14 @@ update. Staff-set links are never touched; a second run over the same data chang
 """
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from tqdm import tqdm
 
+from archive import pipeline
 from archive.dedup import find_duplicates
 from archive.extraction.catalog import Catalog
 from archive.extraction.linking import Summary, extract_articles
 from archive.models import Article
-from archive.signals import announce_changed
 
 BATCH = 500
 
@@ -47,14 +48,18 @@ class Command(BaseCommand):
         )
         for offset in range(0, len(ids), BATCH):
             batch = ids[offset : offset + BATCH]
-            # One transaction per batch: a crash loses at most a batch, never half an article.
-            extract_articles(batch, catalog=catalog, summary=summary)
-            if not options["no_dedup"]:
-                changed.update(find_duplicates(batch))
+            # One transaction per batch, with what the batch owes (archive.pipeline): a crash
+            # loses at most a batch, never half an article nor its counts or index update.
+            with transaction.atomic():
+                before = set(summary.changed)
+                extract_articles(batch, catalog=catalog, summary=summary)
+                touched = set(summary.changed) - before
+                if not options["no_dedup"]:
+                    touched.update(find_duplicates(batch))
+                pipeline.changed(touched)
+            changed |= touched
             progress.update(len(batch))
         progress.close()
-        changed.update(summary.changed)
-        announce_changed(self, sorted(changed))
         if options["verbosity"]:
             self.stdout.write(
                 self.style.SUCCESS(

@@ -4,7 +4,9 @@ Paths may be files, directories (searched recursively) or globs. Progress goes t
 error (a bar on a terminal); the summary goes to standard output and, with ``--json``, its
 last line is ``{"imported": n, "updated": n, "unchanged": n, "failed": [{"path", "error"}]}``.
 Exit status: 0 when every file was imported, 1 when some failed (the others are still
-stored), 2 on misuse (a path that names no file, a bad option).
+stored) or the run was interrupted (the database went away: the JSON line then has
+``"error"``, and what was stored before stays stored and owed to the index), 2 on misuse
+(a path that names no file, a bad option).
 """
 
 import json
@@ -12,7 +14,13 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from archive.importing.batch import CHUNK_SIZE, WORKERS, find_files, run_import
+from archive.importing.batch import (
+    CHUNK_SIZE,
+    WORKERS,
+    ImportInterrupted,
+    find_files,
+    run_import,
+)
 from archive.importing.reading import MAX_FILE_BYTES
 
 
@@ -64,15 +72,19 @@ class Command(BaseCommand):
             file=self.stderr._out,
             disable=options["verbosity"] == 0 or not self.stderr.isatty(),
         )
-        with bar:
-            summary = run_import(
-                paths,
-                chunk_size=options["chunk_size"],
-                dry_run=options["dry_run"],
-                max_bytes=options["max_size"],
-                workers=options["workers"],
-                progress=bar.update,
-            )
+        try:
+            with bar:
+                summary = run_import(
+                    paths,
+                    chunk_size=options["chunk_size"],
+                    dry_run=options["dry_run"],
+                    max_bytes=options["max_size"],
+                    workers=options["workers"],
+                    progress=bar.update,
+                )
+        except ImportInterrupted as interrupted:
+            self._report(interrupted.summary, options)
+            raise CommandError(f"import interrupted: {interrupted}", returncode=1) from None
         self._report(summary, options)
         if summary.failed:
             raise CommandError(f"{len(summary.failed)} of {len(paths)} files failed", returncode=1)

@@ -1,13 +1,16 @@
 """Compare the search index with the database and, with --fix, repair the difference.
 
 Run it after restoring a backup, after a crash during an import, or from cron (daily is
-plenty): signals keep the index current, this catches what a failed write left behind.
+plenty): the worker (run_worker) keeps the index current from the owed work each write
+records; this catches what a restore or a damaged index left behind, and says when only a
+rebuild (index_articles) helps.
 """
 
 from django.core.management.base import BaseCommand, CommandError
 
 from archive.models import Article, Initiative
-from search.indexing import backend_and_index, update_articles
+from search.backends import SearchUnavailable
+from search.indexing import backend_and_index, rebuild, update_articles
 from search.search_indexes import fingerprint
 
 
@@ -22,7 +25,24 @@ class Command(BaseCommand):
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1")
         backend, _ = backend_and_index()
-        indexed = backend.indexed_fingerprints()
+        try:
+            indexed = backend.indexed_fingerprints()
+            runs_ok = backend.common_runs_match()
+        except SearchUnavailable as error:
+            if not fix:
+                raise CommandError(f"索引无法读取（{error}）；用 --fix 重建。") from None
+            self.stdout.write(f"索引无法读取（{error}），重建中…")
+            total = rebuild(batch_size=batch_size)
+            self.stdout.write(self.style.SUCCESS(f"已重建，索引 {total} 篇。"))
+            return
+        if not runs_ok:
+            if not fix:
+                raise CommandError(
+                    "常见字串表不属于当前索引；运行 manage.py index_articles 重建（或 --fix）。"
+                )
+            total = rebuild(batch_size=batch_size)
+            self.stdout.write(self.style.SUCCESS(f"已重建，索引 {total} 篇。"))
+            return
         expected = database_fingerprints()
         missing = sorted(expected.keys() - indexed.keys())
         extra = sorted(indexed.keys() - expected.keys())
@@ -60,7 +80,7 @@ def database_fingerprints():
         ),
     ):
         for article_id, target in model.objects.filter(
-            article__status=Article.Status.PUBLISHED, **indexed
+            article__in=Article.objects.published(), **indexed
         ).values_list("article_id", field):
             links.setdefault(article_id, {}).setdefault(field, []).append(target)
     result = {}
