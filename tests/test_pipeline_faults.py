@@ -269,6 +269,15 @@ def _free_port():
         return probe.getsockname()[1]
 
 
+def _alive(pid):
+    """Whether the process runs: it exists and is not a zombie waiting to be reaped."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
 @pytest.fixture
 def own_postgres():
     """A PostgreSQL cluster of this test's own, to kill: (url, data directory)."""
@@ -332,6 +341,11 @@ def test_import_with_postgres_killed_reports_closes_and_is_indexed_by_the_rerun(
         _wait_for(lambda: stored() >= 120, 300, "the import storing files")
     postmaster = int((data / "postmaster.pid").read_text().split()[0])
     os.kill(postmaster, signal.SIGKILL)
+    _wait_for(lambda: not _alive(postmaster), 30, "the killed postmaster to die")
+    if Path(f"/proc/{postmaster}").exists():
+        # A zombie nobody reaps (a container whose first process does not) keeps its pid, and
+        # PostgreSQL would take it for a running postmaster; dead is dead, so the lock goes.
+        (data / "postmaster.pid").unlink()
     status, out, err = finish(importing)
     assert status == 1, err[-2000:]
     assert "Traceback" not in err, err[-2000:]
