@@ -160,3 +160,23 @@ def test_a_bureau_written_only_as_the_start_of_its_sub_units_name_is_implied():
     assert mentions["上海市公安局"] == 0
     assert mentions["上海市公安局普陀分局"] == 1
     assert mentions["杭州市公安局"] == 1
+
+
+def test_a_department_written_in_full_and_shortened_is_one_unit_named_in_full():
+    units = linked(
+        "破案",
+        "许昌市公安局刑事侦查支队（以下简称“刑侦支队”）二大队接报后出警。"
+        "次日，市公安局刑侦支队将嫌疑人抓获。许昌市公安局经济侦查大队协助，经侦大队民警也到场。",
+    )
+    detachment = units["许昌市公安局刑事侦查支队"]
+    assert "许昌市公安局刑侦支队" in detachment.aliases
+    assert units["许昌市公安局刑事侦查支队二大队"].parent == detachment
+    assert "许昌市公安局经济侦查大队" in units
+    assert not {"许昌市公安局刑侦支队", "许昌市公安局经济犯罪侦查大队"} & set(units)
+
+
+def test_a_station_listed_with_a_bureaus_departments_is_the_bureaus():
+    units = linked(
+        "命案", "禹州市公安局接警后，立即组织刑警大队、巡警大队、钧台派出所民警赶赴现场。"
+    )
+    assert units["禹州市公安局钧台派出所"].parent.name == "禹州市公安局"

@@ -62,7 +62,7 @@ TRAFFIC_NUMBERED = re.compile(
 SAME_BUREAU_WORDS = ("该局", "本局", "我局")
 DEPARTMENT = (
     r"(?:交通警察|交警|交巡警|交通巡逻警察|交通管理|出入境管理|出入境|禁毒|刑侦|刑事侦查|刑警|"
-    r"治安管理|治安|经侦|经济犯罪侦查|网安|网络安全保卫|特警|巡特警|巡警|技侦|反诈|反电诈|法制|"
+    r"治安管理|治安|经侦|经济犯罪侦查|经济侦查|网安|网络安全保卫|特警|巡特警|巡警|技侦|反诈|反电诈|法制|"
     r"食药环侦|环食药侦|食品药品安全保卫|食品药品犯罪侦查|食药|信访|情报信息研判|情报)"
     rf"(?:警察)?[{NUMERALS}]*(?:总队|支队|大队|中队|科)"
     rf"|[{NUMERALS}]+(?:大队|中队)|车辆管理所|车管所|(?:110|１１０)?指挥中心"
@@ -183,6 +183,7 @@ NAMED_SUB_BUREAUS = {
     "高铁",
 }
 MAX_STATION_NAME = 5
+MAX_ASIDE = 20
 TOWN_SUFFIXES = ("镇", "乡", "街道")
 MAX_SUB_BUREAU_NAME = 10
 
@@ -428,9 +429,52 @@ def find_agencies(text, catalog, regions_at, covered, context):
             found.append((start, ref))
             units.add(start, end, ref)
     found = _stations_named_later(found)
+    found = _abbreviations_written_in_full(text, found)
     found.sort(key=lambda item: item[0])
     prefixes = _written_as_prefix(text, found, units, catalog)
     return [(start, ref, start not in prefixes) for start, ref in found]
+
+
+def _abbreviations_written_in_full(text, found):
+    """A department the text writes in full and also shortened (食品药品安全保卫支队 and
+    食药支队, 经济侦查大队 and 经侦大队) under one parent: one unit, named as written in full,
+    the short forms its aliases."""
+    departments = {}
+    for _start, ref in found:
+        if (
+            ref.parent is not None
+            and ref.kind not in BUREAU_KINDS
+            and ref.kind != Agency.Kind.STATION
+        ):
+            departments.setdefault(ref.key, ref)
+    full_forms = {}
+    for ref in departments.values():
+        part = ref.name[len(ref.parent.name) :]
+        if part in text:
+            for other in departments.values():
+                if other is not ref and other.parent.key == ref.parent.key:
+                    for form in (other.name, *other.aliases):
+                        short = form[len(ref.parent.name) :]
+                        if form.startswith(ref.parent.name) and _shortens(short, part):
+                            full_forms[other.key] = ref
+    if not full_forms:
+        return found
+    for key, full in full_forms.items():
+        full.aliases |= {departments[key].name, *departments[key].aliases} - {full.name}
+    return [(start, full_forms.get(ref.key, ref)) for start, ref in found]
+
+
+def _shortens(short, full):
+    """短 is a shortening of 全: same unit word at the end, the rest its characters in order,
+    beginning with the same one (食药支队 of 食品药品安全保卫支队)."""
+    tail = next((word for word in UNIT_TAILS if full.endswith(word)), None)
+    if tail is None or not short.endswith(tail) or len(short) >= len(full):
+        return False
+    short, full = short[: -len(tail)], full[: -len(tail)]
+    if len(short) < 2 or short[0] != full[0]:
+        return False
+    characters = iter(full)
+    return all(character in characters for character in short)
 
 
 def _written_as_prefix(text, found, units, catalog):
@@ -588,6 +632,16 @@ def _stations(text, start, catalog, units, local, context):
     anchor = units.parent_at(position)
     if anchor is None and floor in units.at_end and set(text[floor:position]) <= UNIT_CHARACTERS:
         anchor = units.parent_at(floor)  # 分局局长风派出所: a doubled 局 between unit and name
+    listed = units.parent_at(position - 1) if text[position - 1 : position] == "、" else None
+    if (
+        anchor is None
+        and listed is not None
+        and listed.kind not in BUREAU_KINDS
+        and listed.parent is not None
+        and listed.parent.kind in BUREAU_KINDS
+    ):
+        # 组织刑警大队、巡警大队、北关派出所: listed with the bureau's departments, its station.
+        anchor = listed.parent
     if len(names) > 1 and anchor is None:
         names = names[-1:]
     if anchor is None and name_start in units.regions_at:
@@ -620,6 +674,11 @@ def _stations(text, start, catalog, units, local, context):
 
 def _department(text, start, word, region_id, catalog, units, found, explicit):
     parent = units.parent_at(start)
+    if parent is None and text[start - 1 : start] in "）)":
+        # 某支队（以下简称“某支队”）三大队: the unit before the aside.
+        opening = max(text.rfind("（", 0, start), text.rfind("(", 0, start))
+        if 0 < start - opening <= MAX_ASIDE:
+            parent = units.parent_at(opening)
     numbered = word[0] in NUMERALS
     if parent is None and numbered:
         return None  # 三大队 alone: no name
@@ -668,6 +727,8 @@ def _department(text, start, word, region_id, catalog, units, found, explicit):
     return AgencyRef(name, kind, parent.region_id, parent, aliases=aliases)
 
 
+# The unit words departments end in.
+UNIT_TAILS = ("总队", "支队", "大队", "中队", "科")
 # Units a department (支队, 大队, 科 …) can belong to.
 UNIT_PARENT_KINDS = BUREAU_KINDS | {
     Agency.Kind.TRAFFIC,
