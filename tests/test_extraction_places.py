@@ -60,6 +60,10 @@ def test_a_news_agency_is_not_a_place():
 
 def test_a_place_before_a_count_and_a_kind_word_is_still_the_place():
     assert "杭州市" in places("破案", "杭州市破获一起银行卡诈骗案。")
+    assert "江西省" in places(
+        "防疫", "江西省要求所有乡镇卫生院设立发热门诊，江西省已设置定点医院。"
+    )
+    assert "昆明市" in places("出行", "建成后，昆明至重庆的铁路运行时间将缩短。")
 
 
 def test_a_county_name_right_after_another_county_is_a_part_of_it():

@@ -36,19 +36,19 @@ NAME_KINDS = (
 # A registered company's trade name and trade run longer before its legal form
 # (广州某某某鞋业有限公司, 青岛某某创业投资合伙企业).
 COMPANY_FORMS = "有限公司|有限责任公司|合伙企业"
-# Not across a verb of study, a count (破获一起银行卡诈骗) or a police word.
-_NAME_CHARACTER = "(?![" + "".join(sorted(STOP_CHARACTERS)) + "读考上一警局])[\u4e00-\u9fff]"
+# Not across a verb of study or of asking, 已 (江西省要求所有乡镇卫生院, 福建省已设置定点
+# 医院), a count (破获一起银行卡诈骗) or a police word.
+_NAME_CHARACTER = "(?![" + "".join(sorted(STOP_CHARACTERS)) + "读考上要已一警局])[\u4e00-\u9fff]"
 INSIDE_NAME = re.compile(
     rf"(?:{_NAME_CHARACTER}){{0,6}}?(?:{NAME_KINDS})"
     rf"|(?:{_NAME_CHARACTER}){{0,12}}?(?:{COMPANY_FORMS})"
-    # An account or channel named after a place: @某某发布, “某某发布”.
-    r"|发布(?![\u4e00-\u9fff])"
-    # Time and its zone: 北京时间.
-    r"|时间"
 )
+# Not the place either, but no name the places before it belong to: an account or channel
+# named after a place (@某某发布, “某某发布”), time and its zone (北京时间).
+ACCOUNT_OR_TIME = re.compile(r"发布(?![\u4e00-\u9fff])|时间")
 # A railway, road or air route named by the places it joins.
 ROUTE = re.compile(
-    r"(?:[\u4e00-\u9fff]{2,6}?至){1,3}[\u4e00-\u9fff]{2,6}?"
+    rf"(?:(?:{_NAME_CHARACTER}){{2,6}}?至){{1,3}}(?:{_NAME_CHARACTER}){{2,6}}?"
     r"(?:高速铁路|高铁|铁路|城际|客专|高速公路|高速|动车组|动车|航线)"
 )
 # Words of going and living after which a place name is not the tail of a longer word
@@ -121,7 +121,7 @@ def extract(title: str, body: str, catalog: Catalog) -> Extraction:
         if kind == "region":
             if INSIDE_NAME.match(text, end):
                 name_starts.add(start)
-            elif not text.startswith(STREET_SUFFIXES, end):
+            elif not (text.startswith(STREET_SUFFIXES, end) or ACCOUNT_OR_TIME.match(text, end)):
                 place_hits.append((start, end, entries))
         elif kind == "agency":
             # A known name that begins a longer unit (公安部 in 公安部刑侦局) or a word
