@@ -121,3 +121,8 @@ def test_a_person_from_a_town_or_named_by_surname_is_an_origin():
 def test_a_name_shared_by_a_province_and_its_city_is_the_province():
     found = places("追逃", "吉林省通化市一男子潜逃多年，吉林警方日前将其抓获。")
     assert found == {"吉林省", "通化市"}
+
+
+def test_a_two_character_county_written_in_full_stands_on_its_own():
+    assert "沛县" in places("调查", "“沛县拾荒老人”事件：调查组进驻。")
+    assert "新县" not in places("履新", "新县长到任后走访了杭州市多家企业。")

@@ -54,6 +54,8 @@ ROUTE = re.compile(
 # Words of going and living after which a place name is not the tail of a longer word
 # (家住厦门, 走出四川, 省会哈尔滨), although a Han character comes right before it.
 PLACE_LEADS = ("住", "出", "来", "返", "抵", "离", "飞", "省会", "首府")
+# What follows 县 in words about a county's own offices and town (县长, 县委, 县城, 县级).
+COUNTY_WORD_TAILS = ("长", "委", "城", "级", "域", "里", "乡", "直", "区")
 # A place (or a run of places) followed by 人 or 籍 and no more of the word is a person's
 # origin (江苏省某县人, 湖南籍, also through a town or village: 某区某某镇人), not where the
 # story happens; so is one followed by a person written as surname and 某 (湖南省某市谭某).
@@ -122,7 +124,7 @@ def extract(title: str, body: str, catalog: Catalog) -> Extraction:
             if INSIDE_NAME.match(text, end):
                 name_starts.add(start)
             elif not (text.startswith(STREET_SUFFIXES, end) or ACCOUNT_OR_TIME.match(text, end)):
-                place_hits.append((start, end, entries))
+                place_hits.append((start, end, _standing_county(text, start, end, entries)))
         elif kind == "agency":
             # A known name that begins a longer unit (公安部 in 公安部刑侦局) or a word
             # (公安部门) is left to the unit pattern.
@@ -265,6 +267,23 @@ def _new_name(
             if len(core(rest)) < 2:
                 return False
     return True
+
+
+def _standing_county(text: str, start: int, end: int, entries: Entries) -> Entries:
+    """A two-character county written in full (丰县, 沛县) that begins a phrase and does not
+    begin a word of the county's own (县长, 县城, 县级: 新县长 is a new magistrate) is the
+    county without context; elsewhere it needs its city or province named."""
+    if (
+        end - start != 2
+        or not text.endswith("县", 0, end)
+        or text.startswith(COUNTY_WORD_TAILS, end)
+        or (start > 0 and _glued(text[start - 1]) and not text.endswith(PLACE_LEADS, 0, start))
+    ):
+        return entries
+    return [
+        (kind, region_id, False, True) if is_full else (kind, region_id, needs, is_full)
+        for kind, region_id, needs, is_full in entries
+    ]
 
 
 def _without_names(text: str, place_hits: list[Any], name_starts: set[int]) -> list[Any]:
