@@ -43,6 +43,8 @@ def test_load_gazetteer_is_idempotent_and_keeps_staff_aliases(capsys):
         ("伊犁哈萨克自治州", "city", "伊犁"),
         ("长阳土家族自治县", "county", "长阳"),
         ("硚口区", "county", "硚口"),
+        ("浦东新区", "county", "浦东"),
+        ("清新区", "county", "清新"),
         ("金林区", "county", "金林"),
         ("城区", "county", ""),
         ("赵县", "county", ""),

@@ -27,6 +27,9 @@ def places(title, body):
         ("湖北明理律师事务所律师说，杭州警方的处置合法。", "湖北省"),
         ("他在长治潞城东收费站被杭州警方拦下。", "潞城区"),
         ("他曾任某银行北京市分行副行长，后在杭州市被抓。", "北京市"),
+        ("成都山野户外救援队赶到现场，杭州警方随后介入。", "成都市"),
+        ("据悉，上海华彩星辰服饰贸易有限公司已被杭州警方立案。", "上海市"),
+        ("苏州百川创业投资合伙企业的账户被杭州警方冻结。", "苏州市"),
     ],
 )
 def test_a_place_inside_a_longer_name_is_not_a_place_of_the_story(body, not_there):
@@ -57,6 +60,10 @@ def test_a_news_agency_is_not_a_place():
 
 def test_a_place_before_a_count_and_a_kind_word_is_still_the_place():
     assert "杭州市" in places("破案", "杭州市破获一起银行卡诈骗案。")
+    assert "江西省" in places(
+        "防疫", "江西省要求所有乡镇卫生院设立发热门诊，江西省已设置定点医院。"
+    )
+    assert "昆明市" in places("出行", "建成后，昆明至重庆的铁路运行时间将缩短。")
 
 
 def test_a_county_name_right_after_another_county_is_a_part_of_it():
@@ -82,3 +89,40 @@ def test_a_homonymous_district_is_resolved_by_the_city_the_article_names():
 
 def test_a_province_glued_to_a_word_counts_when_its_county_follows():
     assert {"江苏省", "丰县"} <= places("铁链女", "悲惨遭遇堪比江苏丰县的铁链女事件。")
+
+
+def test_places_written_before_an_institutions_name_are_part_of_the_name():
+    found = places("传销", "她原是湖北省荆州市长江希望中学的老师，后被骗至杭州市。")
+    assert found == {"杭州市"}
+
+
+def test_the_places_a_route_joins_are_not_places_of_the_story():
+    found = places("出行", "温州至福州高铁下月开通，杭州警方提醒旅客注意安全。")
+    assert found == {"杭州市"}
+
+
+def test_a_place_after_a_word_of_going_or_living_or_in_a_list_is_the_place():
+    found = places("诈骗", "家住宁波的王女士报警。嫌疑人走出贵州后，还有温州、台州两地作案。")
+    assert {"宁波市", "贵州省", "温州市", "台州市"} <= found
+
+
+def test_a_district_name_that_is_an_everyday_word_needs_its_city():
+    assert "老城区" not in places("停车", "杭州市民反映，老城区停车难，交警部门正在整改。")
+
+
+def test_a_person_from_a_town_or_named_by_surname_is_an_origin():
+    found = places(
+        "刑拘",
+        "嫌疑人周某某（男，温州市瓯海区仙岩镇人）在杭州市被抓。报警人江西省九江市陈某称被骗。",
+    )
+    assert found == {"杭州市"}
+
+
+def test_a_name_shared_by_a_province_and_its_city_is_the_province():
+    found = places("追逃", "吉林省通化市一男子潜逃多年，吉林警方日前将其抓获。")
+    assert found == {"吉林省", "通化市"}
+
+
+def test_a_two_character_county_written_in_full_stands_on_its_own():
+    assert "沛县" in places("调查", "“沛县拾荒老人”事件：调查组进驻。")
+    assert "新县" not in places("履新", "新县长到任后走访了杭州市多家企业。")

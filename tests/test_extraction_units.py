@@ -116,3 +116,67 @@ def test_a_bare_provincial_department_is_the_articles_province():
 def test_a_city_short_name_is_the_city_even_when_its_namesake_district_is_written():
     units = linked("白银", "白银公安局通报案情。嫌疑人在白银区一小卖部被抓。")
     assert "白银市公安局" in units
+
+
+def test_a_numbered_traffic_brigade_of_a_city_is_in_its_detachment():
+    units = linked("交警", "洛阳交警三大队民警在路口执勤。")
+    brigade = units["洛阳市公安局交通警察支队三大队"]
+    assert brigade.parent.name == "洛阳市公安局交通警察支队"
+    assert "洛阳市公安局交警三大队" in brigade.aliases
+
+
+def test_a_department_of_the_bureau_just_named_by_this_bureau():
+    units = linked("破案", "汝州市公安局破获一起诈骗案。该局网安大队随即开展研判。")
+    assert units["汝州市公安局网络安全保卫大队"].parent.name == "汝州市公安局"
+
+
+def test_a_bare_station_named_again_with_its_bureau_is_one_unit():
+    units = linked(
+        "求助",
+        "南昌市民报警后，自称扬子洲镇派出所的人员接听电话。"
+        "记者来到东湖区扬子洲派出所，民警表示正在核实。",
+    )
+    stations = [name for name, unit in units.items() if unit.kind == Agency.Kind.STATION]
+    assert stations == ["南昌市公安局东湖区分局扬子洲派出所"]
+
+
+def test_a_named_sub_bureau_belongs_to_the_city_named_in_its_sentence():
+    units = linked(
+        "早报",
+        "北京市公安局朝阳分局通报一起案件。北京警方提示市民。北京冬季天气寒冷。"
+        "记者从天津警方获悉，水上分局在海河打捞起一辆电动车。",
+    )
+    assert "天津市公安局水上分局" in units
+    assert "北京市公安局水上分局" not in units
+
+
+def test_a_bureau_written_only_as_the_start_of_its_sub_units_name_is_implied():
+    article = make_article(
+        "破案",
+        "上海市公安局普陀分局破获一起诈骗案。杭州市公安局通报：杭州市公安局西湖分局抓获两人。",
+    )
+    extract_articles([article.pk])
+    mentions = dict(article.articleagency_set.values_list("agency__name", "mentions"))
+    assert mentions["上海市公安局"] == 0
+    assert mentions["上海市公安局普陀分局"] == 1
+    assert mentions["杭州市公安局"] == 1
+
+
+def test_a_department_written_in_full_and_shortened_is_one_unit_named_in_full():
+    units = linked(
+        "破案",
+        "许昌市公安局刑事侦查支队（以下简称“刑侦支队”）二大队接报后出警。"
+        "次日，市公安局刑侦支队将嫌疑人抓获。许昌市公安局经济侦查大队协助，经侦大队民警也到场。",
+    )
+    detachment = units["许昌市公安局刑事侦查支队"]
+    assert "许昌市公安局刑侦支队" in detachment.aliases
+    assert units["许昌市公安局刑事侦查支队二大队"].parent == detachment
+    assert "许昌市公安局经济侦查大队" in units
+    assert not {"许昌市公安局刑侦支队", "许昌市公安局经济犯罪侦查大队"} & set(units)
+
+
+def test_a_station_listed_with_a_bureaus_departments_is_the_bureaus():
+    units = linked(
+        "命案", "禹州市公安局接警后，立即组织刑警大队、巡警大队、钧台派出所民警赶赴现场。"
+    )
+    assert units["禹州市公安局钧台派出所"].parent.name == "禹州市公安局"

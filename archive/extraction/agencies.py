@@ -54,9 +54,15 @@ DEPARTMENT_WORDS = {
     "１１０": "110",
 }
 NUMERALS = "一二三四五六七八九十"
+# A numbered brigade or squad of the traffic police (交巡警一大队, 交警三中队).
+TRAFFIC_NUMBERED = re.compile(
+    rf"(?P<traffic>交通巡逻警察|交通警察|交巡警|交警)(?P<team>[{NUMERALS}]+(?:大队|中队))"
+)
+# Words for the bureau just named (该局情报信息研判科).
+SAME_BUREAU_WORDS = ("该局", "本局", "我局")
 DEPARTMENT = (
     r"(?:交通警察|交警|交巡警|交通巡逻警察|交通管理|出入境管理|出入境|禁毒|刑侦|刑事侦查|刑警|"
-    r"治安管理|治安|经侦|经济犯罪侦查|网安|网络安全保卫|特警|巡特警|巡警|技侦|反诈|反电诈|法制|"
+    r"治安管理|治安|经侦|经济犯罪侦查|经济侦查|网安|网络安全保卫|特警|巡特警|巡警|技侦|反诈|反电诈|法制|"
     r"食药环侦|环食药侦|食品药品安全保卫|食品药品犯罪侦查|食药|信访|情报信息研判|情报)"
     rf"(?:警察)?[{NUMERALS}]*(?:总队|支队|大队|中队|科)"
     rf"|[{NUMERALS}]+(?:大队|中队)|车辆管理所|车管所|(?:110|１１０)?指挥中心"
@@ -177,6 +183,7 @@ NAMED_SUB_BUREAUS = {
     "高铁",
 }
 MAX_STATION_NAME = 5
+MAX_ASIDE = 20
 TOWN_SUFFIXES = ("镇", "乡", "街道")
 MAX_SUB_BUREAU_NAME = 10
 
@@ -246,9 +253,10 @@ def bureau_ref(catalog, region_id, explicit=None, short_form=False):
     return AgencyRef(f"{region.name}公安局", Agency.Kind.COUNTY_BUREAU, region_id, parent)
 
 
-def traffic_ref(bureau):
+def traffic_ref(bureau, word="交通警察"):
     """The traffic police of a bureau: 总队 of a province or municipality, 支队 of a city,
-    大队 of a county or district (上海交警 → 上海市公安局交通警察总队)."""
+    大队 of a county or district (上海交警 → 上海市公安局交通警察总队); ``word`` is 交通巡逻警察
+    where the text calls them 交巡警."""
     if bureau.kind == Agency.Kind.PROVINCIAL or (
         bureau.kind == Agency.Kind.CITY_BUREAU and bureau.parent is None
     ):
@@ -257,12 +265,13 @@ def traffic_ref(bureau):
         level = "支队"
     else:
         level = "大队"
+    short = "交巡警" if word == "交通巡逻警察" else "交警"
     return AgencyRef(
-        f"{bureau.name}交通警察{level}",
+        f"{bureau.name}{word}{level}",
         Agency.Kind.TRAFFIC,
         bureau.region_id,
         bureau,
-        aliases={f"{bureau.name}交警{level}"},
+        aliases={f"{bureau.name}{short}{level}"},
     )
 
 
@@ -340,7 +349,9 @@ def _surface(ref, text, begin, end, regions_at):
 
 
 def find_agencies(text, catalog, regions_at, covered, context):
-    """Police units in ``text`` as ``[(start, AgencyRef)]`` in reading order.
+    """Police units in ``text`` as ``[(start, AgencyRef, alone)]`` in reading order; ``alone``
+    is False where the unit is written only as the beginning of a longer unit's name
+    (上海市公安局 in 上海市公安局普陀分局): a parent the text implies, not one it names.
 
     ``regions_at`` maps the end offset of every accepted place name to its region id
     (``start_of(end)`` gives where that name begins);
@@ -399,7 +410,7 @@ def find_agencies(text, catalog, regions_at, covered, context):
         elif kind == "traffic":
             region_id = units.region_before(start)
             if region_id is not None:
-                ref = traffic_ref(bureau_ref(catalog, region_id, explicit))
+                ref = traffic_ref(bureau_ref(catalog, region_id, explicit), DEPARTMENT_WORDS[word])
         elif kind == "station":
             refs = _stations(text, start, catalog, units, local, context)
             for station_start, station in refs:
@@ -417,19 +428,111 @@ def find_agencies(text, catalog, regions_at, covered, context):
             _surface(ref, text, units.chain_start(start), end, regions_at)
             found.append((start, ref))
             units.add(start, end, ref)
+    found = _stations_named_later(found)
+    found = _abbreviations_written_in_full(text, found)
     found.sort(key=lambda item: item[0])
-    return found
+    prefixes = _written_as_prefix(text, found, units, catalog)
+    return [(start, ref, start not in prefixes) for start, ref in found]
+
+
+def _abbreviations_written_in_full(text, found):
+    """A department the text writes in full and also shortened (食品药品安全保卫支队 and
+    食药支队, 经济侦查大队 and 经侦大队) under one parent: one unit, named as written in full,
+    the short forms its aliases."""
+    departments = {}
+    for _start, ref in found:
+        if (
+            ref.parent is not None
+            and ref.kind not in BUREAU_KINDS
+            and ref.kind != Agency.Kind.STATION
+        ):
+            departments.setdefault(ref.key, ref)
+    full_forms = {}
+    for ref in departments.values():
+        part = ref.name[len(ref.parent.name) :]
+        if part in text:
+            for other in departments.values():
+                if other is not ref and other.parent.key == ref.parent.key:
+                    for form in (other.name, *other.aliases):
+                        short = form[len(ref.parent.name) :]
+                        if form.startswith(ref.parent.name) and _shortens(short, part):
+                            full_forms[other.key] = ref
+    if not full_forms:
+        return found
+    for key, full in full_forms.items():
+        full.aliases |= {departments[key].name, *departments[key].aliases} - {full.name}
+    return [(start, full_forms.get(ref.key, ref)) for start, ref in found]
+
+
+def _shortens(short, full):
+    """短 is a shortening of 全: same unit word at the end, the rest its characters in order,
+    beginning with the same one (食药支队 of 食品药品安全保卫支队)."""
+    tail = next((word for word in UNIT_TAILS if full.endswith(word)), None)
+    if tail is None or not short.endswith(tail) or len(short) >= len(full):
+        return False
+    short, full = short[: -len(tail)], full[: -len(tail)]
+    if len(short) < 2 or short[0] != full[0]:
+        return False
+    characters = iter(full)
+    return all(character in characters for character in short)
+
+
+def _written_as_prefix(text, found, units, catalog):
+    """Where each unit starts that is written right before a unit under it, as the first
+    part of that unit's name (上海市公安局 in 上海市公安局普陀分局)."""
+    prefixes = set()
+    for start, ref in found:
+        parents = {ref.parent.key} if ref.parent is not None else set()
+        if ref.agency_id is not None:
+            # A unit the catalogue knows (found again by a later run): its stored parent.
+            parent_id = catalog.agencies[ref.agency_id].parent_id
+            if parent_id is not None:
+                parent = catalog.agencies[parent_id]
+                parents.add((parent.name, parent.region_id))
+        if not parents:
+            continue
+        for end, written in units.at_end.items():
+            if (
+                written.key in parents
+                and 0 <= start - end <= MAX_SUB_BUREAU_NAME
+                and all("\u4e00" <= character <= "\u9fff" for character in text[end:start])
+            ):
+                prefixes.add(units.start[end])
+    return prefixes
+
+
+def _stations_named_later(found):
+    """A station first written bare (自称东小口镇派出所), then with its bureau (昌平区东小口派出所):
+    one unit, the one with the bureau."""
+    anchored = {}
+    for _start, ref in found:
+        if ref.kind == Agency.Kind.STATION and ref.parent is not None:
+            for form in {ref.name, *ref.aliases}:
+                anchored.setdefault(form, ref)
+    if not anchored:
+        return found
+    merged = []
+    for start, ref in found:
+        if ref.kind == Agency.Kind.STATION and ref.parent is None and ref.agency_id is None:
+            ref = next(
+                (anchored[form] for form in sorted({ref.name, *ref.aliases}) if form in anchored),
+                ref,
+            )
+        merged.append((start, ref))
+    return merged
 
 
 def _relative_place(text, start, kind, catalog, regions_at, context):
-    """省公安厅 / 市公安局 with no place name: the province or city named last before it
-    in the same sentence (辽宁省副省长、省公安厅厅长), else the article's own."""
+    """省公安厅 / 市公安局 (or a sub-bureau named after what it polices) with no place name:
+    the province or city named last before it in the same sentence (辽宁省副省长、省公安厅厅长;
+    上海警方获悉，…边防港航分局), else the article's own."""
     sentence = max(text.rfind(mark, 0, start) for mark in "。！？\n")
     for end in sorted((end for end in regions_at if sentence < end < start), reverse=True):
         region_id = regions_at[end]
+        region = catalog.regions[region_id]
         if kind == "provincial":
             return catalog.ancestors(region_id)[-1]
-        if catalog.regions[region_id].level == Region.Level.CITY:
+        if region.level == Region.Level.CITY or region.is_municipality:
             return region_id
     region_id = context.city
     if kind == "provincial" and region_id is not None:
@@ -489,7 +592,11 @@ def _sub_bureau(text, start, word, region_id, catalog, units, context, explicit)
     if _is_generic(name) or not (name.endswith("区") or name in NAMED_SUB_BUREAUS):
         return None
     # A zone or a named sub-bureau (东湖新技术开发区分局, 水上分局) of the city bureau.
-    city = city or region_id or context.city
+    city = (
+        city
+        or region_id
+        or _relative_place(text, start, "bureau", catalog, units.regions_at, context)
+    )
     if city is None:
         return None
     parent = units.parent_at(start - len(name)) or bureau_ref(
@@ -525,6 +632,16 @@ def _stations(text, start, catalog, units, local, context):
     anchor = units.parent_at(position)
     if anchor is None and floor in units.at_end and set(text[floor:position]) <= UNIT_CHARACTERS:
         anchor = units.parent_at(floor)  # 分局局长风派出所: a doubled 局 between unit and name
+    listed = units.parent_at(position - 1) if text[position - 1 : position] == "、" else None
+    if (
+        anchor is None
+        and listed is not None
+        and listed.kind not in BUREAU_KINDS
+        and listed.parent is not None
+        and listed.parent.kind in BUREAU_KINDS
+    ):
+        # 组织刑警大队、巡警大队、北关派出所: listed with the bureau's departments, its station.
+        anchor = listed.parent
     if len(names) > 1 and anchor is None:
         names = names[-1:]
     if anchor is None and name_start in units.regions_at:
@@ -557,6 +674,11 @@ def _stations(text, start, catalog, units, local, context):
 
 def _department(text, start, word, region_id, catalog, units, found, explicit):
     parent = units.parent_at(start)
+    if parent is None and text[start - 1 : start] in "）)":
+        # 某支队（以下简称“某支队”）三大队: the unit before the aside.
+        opening = max(text.rfind("（", 0, start), text.rfind("(", 0, start))
+        if 0 < start - opening <= MAX_ASIDE:
+            parent = units.parent_at(opening)
     numbered = word[0] in NUMERALS
     if parent is None and numbered:
         return None  # 三大队 alone: no name
@@ -564,17 +686,26 @@ def _department(text, start, word, region_id, catalog, units, found, explicit):
         parent = bureau_ref(catalog, region_id, explicit)
     if parent is None:
         before = text[start - 1 : start]
-        if before in STOP_CHARACTERS or (
-            "\u4e00" <= before <= "\u9fff" and not text.endswith(CUT_WORDS, 0, start)
+        if not text.endswith(SAME_BUREAU_WORDS, 0, start) and (
+            before in STOP_CHARACTERS
+            or ("\u4e00" <= before <= "\u9fff" and not text.endswith(CUT_WORDS, 0, start))
         ):
             return None  # 各交警大队, 该大队: not one named unit (组织刑警大队 is)
-        # 禁毒大队 on its own: the bureau the text is talking about.
+        # 禁毒大队 on its own, 该局情报信息研判科: the bureau the text is talking about.
         for _, ref in reversed(found):
             if ref.kind in BUREAU_KINDS and ref.kind != Agency.Kind.MINISTRY:
                 parent = ref
                 break
     if parent is None or parent.kind not in UNIT_PARENT_KINDS:
         return None
+    written = f"{parent.name}{word}"
+    traffic_team = TRAFFIC_NUMBERED.fullmatch(word)
+    if traffic_team and parent.kind in BUREAU_KINDS:
+        # 郑州交巡警一大队: a numbered brigade of a city's traffic police is in its 支队.
+        police = traffic_team["traffic"]
+        team = traffic_ref(parent, DEPARTMENT_WORDS.get(police, police))
+        if not team.name.endswith("大队"):
+            parent, word = team, traffic_team["team"]
     official = word
     for short, full in DEPARTMENT_WORDS.items():
         if word.startswith(short):
@@ -592,10 +723,12 @@ def _department(text, start, word, region_id, catalog, units, found, explicit):
     else:
         kind = Agency.Kind.OTHER
     name = f"{parent.name}{official}"
-    aliases = {f"{parent.name}{word}"} - {name}
+    aliases = {f"{parent.name}{word}", written} - {name}
     return AgencyRef(name, kind, parent.region_id, parent, aliases=aliases)
 
 
+# The unit words departments end in.
+UNIT_TAILS = ("总队", "支队", "大队", "中队", "科")
 # Units a department (支队, 大队, 科 …) can belong to.
 UNIT_PARENT_KINDS = BUREAU_KINDS | {
     Agency.Kind.TRAFFIC,

@@ -22,6 +22,20 @@ MUNICIPALITY_CODES = {"110000", "120000", "310000", "500000"}
 # Short names that are also everyday words; they count only in context, like county names.
 COMMON_WORD_SHORT_NAMES = {"来宾", "中山", "白山", "阿里", "东方", "平安", "青山", "江山", "万全"}
 
+# Full names of districts that are also everyday words (老城区 is any old town); like
+# two-character full names (城区, 郊区) they count only in context.
+COMMON_WORD_FULL_NAMES = {
+    "老城区",
+    "新城区",
+    "城中区",
+    "市中区",
+    "新市区",
+    "城关区",
+    "城东区",
+    "城西区",
+    "城北区",
+}
+
 # Short names that are police words themselves (公安县 → 公安): never a place on their own.
 EXCLUDED_SHORT_NAMES = {"公安"}
 
@@ -37,6 +51,8 @@ BLOCKERS = [
     "宁德时代",
     "新华社",
     "新华网",
+    "出海口",
+    "长白山",
 ]
 
 
@@ -99,7 +115,9 @@ class Catalog:
             self.regions[region.id] = entry
             short = region.short_name
             # County names, and two-character full names such as 城区 or 郊区, need context.
-            full_needs_context = region.level == Region.Level.COUNTY and len(region.name) <= 2
+            full_needs_context = region.level == Region.Level.COUNTY and (
+                len(region.name) <= 2 or region.name in COMMON_WORD_FULL_NAMES
+            )
             add(region.name, ("region", region.id, full_needs_context, True))
             entry.names.append(region.name)
             names = [short, *region.aliases]

@@ -27,24 +27,41 @@ STREET_SUFFIXES = ("路", "街", "大道", "大街", "巷")
 # may run a few characters before its kind word (湖北某某律师事务所, 兰州某某牌), never
 # across a function word (在杭州读大学 is a place).
 NAME_KINDS = (
-    "大学|学院|中学|小学|研究所|研究院|科学院|医院|出版社|"
+    "大学|学院|中学|小学|研究所|研究院|科学院|医院|保健院|卫生院|出版社|"
     "公司|集团|银行|证券|保险|股份|控股|期货|交易所|联交所|事务所|制药|药业|牌|"
-    "日报|晚报|晨报|青年报|商报|都市报|电视台|卫视|"
-    "冬奥会|冬奥|奥运会|亚运会|世博会|"
+    "日报|晚报|晨报|青年报|商报|都市报|电视台|卫视|新闻网|"
+    "冬奥会|冬奥|奥运会|亚运会|世博会|救援队|俱乐部|"
     "机场|火车站|高铁站|汽车站|收费站|服务区|建材市场|分行|支行"
 )
-# Not across a verb of study, a count (破获一起银行卡诈骗) or a police word.
-_NAME_CHARACTER = "(?![" + "".join(sorted(STOP_CHARACTERS)) + "读考上一警局])[\u4e00-\u9fff]"
+# A registered company's trade name and trade run longer before its legal form
+# (广州某某某鞋业有限公司, 青岛某某创业投资合伙企业).
+COMPANY_FORMS = "有限公司|有限责任公司|合伙企业"
+# Not across a verb of study or of asking, 已 (江西省要求所有乡镇卫生院, 福建省已设置定点
+# 医院), a count (破获一起银行卡诈骗) or a police word.
+_NAME_CHARACTER = "(?![" + "".join(sorted(STOP_CHARACTERS)) + "读考上要已一警局])[\u4e00-\u9fff]"
 INSIDE_NAME = re.compile(
     rf"(?:{_NAME_CHARACTER}){{0,6}}?(?:{NAME_KINDS})"
-    # An account or channel named after a place: @某某发布, “某某发布”.
-    r"|发布(?![\u4e00-\u9fff])"
-    # Time and its zone: 北京时间.
-    r"|时间"
+    rf"|(?:{_NAME_CHARACTER}){{0,12}}?(?:{COMPANY_FORMS})"
 )
+# Not the place either, but no name the places before it belong to: an account or channel
+# named after a place (@某某发布, “某某发布”), time and its zone (北京时间).
+ACCOUNT_OR_TIME = re.compile(r"发布(?![\u4e00-\u9fff])|时间")
+# A railway, road or air route named by the places it joins.
+ROUTE = re.compile(
+    rf"(?:(?:{_NAME_CHARACTER}){{2,6}}?至){{1,3}}(?:{_NAME_CHARACTER}){{2,6}}?"
+    r"(?:高速铁路|高铁|铁路|城际|客专|高速公路|高速|动车组|动车|航线)"
+)
+# Words of going and living after which a place name is not the tail of a longer word
+# (家住厦门, 走出四川, 省会哈尔滨), although a Han character comes right before it.
+PLACE_LEADS = ("住", "出", "来", "返", "抵", "离", "飞", "省会", "首府")
+# What follows 县 in words about a county's own offices and town (县长, 县委, 县城, 县级).
+COUNTY_WORD_TAILS = ("长", "委", "城", "级", "域", "里", "乡", "直", "区")
 # A place (or a run of places) followed by 人 or 籍 and no more of the word is a person's
-# origin (江苏省某县人, 湖南籍), not where the story happens.
-ORIGIN = re.compile(r"[人籍](?![\u4e00-\u9fff])")
+# origin (江苏省某县人, 湖南籍, also through a town or village: 某区某某镇人), not where the
+# story happens; so is one followed by a person written as surname and 某 (湖南省某市谭某).
+ORIGIN = re.compile(
+    r"(?:[\u4e00-\u9fff]{1,4}?[镇乡村])?[人籍](?![\u4e00-\u9fff])|(?![民男女某一])[\u4e00-\u9fff]某某?"
+)
 # A county named by its short name, or a full name that is also a word (城区), counts only
 # when police words follow it or its city is named elsewhere in the article.
 POLICE_WORDS = ("公安", "警方", "分局")
@@ -99,12 +116,15 @@ def extract(title: str, body: str, catalog: Catalog) -> Extraction:
     place_hits: list[Any] = []
     agency_hits: list[tuple[int, int, str, Entries]] = []
     initiative_hits: list[tuple[int, int]] = []
+    name_starts: set[int] = set()  # where a place that begins a proper name starts
     for end_index, (key, entries) in catalog.automaton.iter_long(text):
         start, end = end_index - len(key) + 1, end_index + 1
         kind = entries[0][0]
         if kind == "region":
-            if not (text.startswith(STREET_SUFFIXES, end) or INSIDE_NAME.match(text, end)):
-                place_hits.append((start, end, entries))
+            if INSIDE_NAME.match(text, end):
+                name_starts.add(start)
+            elif not (text.startswith(STREET_SUFFIXES, end) or ACCOUNT_OR_TIME.match(text, end)):
+                place_hits.append((start, end, _standing_county(text, start, end, entries)))
         elif kind == "agency":
             # A known name that begins a longer unit (公安部 in 公安部刑侦局) or a word
             # (公安部门) is left to the unit pattern.
@@ -122,6 +142,7 @@ def extract(title: str, body: str, catalog: Catalog) -> Extraction:
         result.initiatives[initiative_id] += 1
         initiative_hits.append((start, end))
 
+    place_hits = _without_names(text, place_hits, name_starts)
     place_hits = _without_origins(text, place_hits)
     # A short name glued to the word before it is often the tail of a foreign name
     # (佛罗里达州 → 达州, 苏梅州 → 梅州, 联大连续 → 大连): it too needs context. Glued on
@@ -138,6 +159,8 @@ def extract(title: str, body: str, catalog: Catalog) -> Extraction:
                 and _glued(text[start - 1])
                 and start not in ends
                 and not text.endswith(UNIT_WORDS, 0, start)  # 长沙市公安局岳麓分局
+                and not text.endswith(PLACE_LEADS, 0, start)  # 家住厦门, 走出四川
+                and not (text.startswith("、", end) and end + 1 in starts)  # 还有吉林、天津
             )
             * (
                 2
@@ -219,9 +242,9 @@ def extract(title: str, body: str, catalog: Catalog) -> Extraction:
     if result.primary_region is not None and result.primary_region not in result.regions:
         result.regions[result.primary_region] += 0
 
-    for _start, ref in find_agencies(text, catalog, regions_at, covered, context):
+    for _start, ref, alone in find_agencies(text, catalog, regions_at, covered, context):
         previous = result.agencies.get(ref.key)
-        result.agencies[ref.key] = (ref, previous[1] + 1 if previous else 1)
+        result.agencies[ref.key] = (ref, (previous[1] if previous else 0) + alone)
 
     result.suggestions = [
         suggestion
@@ -244,6 +267,39 @@ def _new_name(
             if len(core(rest)) < 2:
                 return False
     return True
+
+
+def _standing_county(text: str, start: int, end: int, entries: Entries) -> Entries:
+    """A two-character county written in full (丰县, 沛县) that begins a phrase and does not
+    begin a word of the county's own (县长, 县城, 县级: 新县长 is a new magistrate) is the
+    county without context; elsewhere it needs its city or province named."""
+    if (
+        end - start != 2
+        or not text.endswith("县", 0, end)
+        or text.startswith(COUNTY_WORD_TAILS, end)
+        or (start > 0 and _glued(text[start - 1]) and not text.endswith(PLACE_LEADS, 0, start))
+    ):
+        return entries
+    return [
+        (kind, region_id, False, True) if is_full else (kind, region_id, needs, is_full)
+        for kind, region_id, needs, is_full in entries
+    ]
+
+
+def _without_names(text: str, place_hits: list[Any], name_starts: set[int]) -> list[Any]:
+    """Drop the places that begin a proper name with the places written before them
+    (广东省普宁市某某中学: the school's name, not where the story happens), and every place
+    inside the name of a route (张家界至吉首至怀化高铁, 北京朝阳至大连北动车组)."""
+    routes = [match.span() for match in ROUTE.finditer(text)] if "至" in text else []
+    kept: list[Any] = []
+    for hit in reversed(place_hits):
+        start, end, _entries = hit
+        if end in name_starts:
+            name_starts.add(start)
+        elif not any(begin <= start and end <= finish for begin, finish in routes):
+            kept.append(hit)
+    kept.reverse()
+    return kept
 
 
 def _without_origins(text: str, place_hits: list[Any]) -> list[Any]:
@@ -337,6 +393,12 @@ def _place_candidates(
             and catalog.regions[region_id].parent_id not in confident
         ]
     candidates = candidates or confident or contextual
+    if len(candidates) > 1:
+        # 吉林, 和田: the larger region when the others lie inside it, even where the article
+        # names that region (吉林省临江市 … 吉林警方), which puts the smaller one in context too.
+        for region_id in candidates:
+            if all(region_id in catalog.ancestors(other) for other in candidates):
+                return [region_id]
     for depth in (1, None):
         # Prefer the one under a city the article names (鼓楼区 in a 南京 story), then the
         # one under a province it names.
@@ -349,10 +411,6 @@ def _place_candidates(
             if in_context:
                 candidates = in_context
     if len(candidates) > 1:
-        # 吉林, 和田: the larger region when the others lie inside it.
-        for region_id in candidates:
-            if all(region_id in catalog.ancestors(other) for other in candidates):
-                return [region_id]
         # 海南: the province rather than a prefecture elsewhere (海南藏族自治州).
         provinces = [r for r in candidates if catalog.regions[r].level == Region.Level.PROVINCE]
         if len(provinces) == 1:

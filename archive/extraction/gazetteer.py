@@ -79,14 +79,15 @@ _AUTONOMOUS = re.compile(rf"^(.{{2,}}?)(?:(?:{_NATIONALITY})族?)+自治(?:州|�
 _SUFFIXES = {
     "province": ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "省", "市"),
     "city": ("地区", "盟", "市"),
-    "county": ("林区", "特区", "市", "县", "区", "旗"),
+    "county": ("林区", "特区", "新区", "市", "县", "区", "旗"),
 }
 
 
 def short_name(name, level):
     """The name without its administrative suffix, or "" when fewer than 2 characters remain.
 
-    周口市 → 周口, 内蒙古自治区 → 内蒙古, 大理白族自治州 → 大理, 硚口区 → 硚口, 城区 → "".
+    周口市 → 周口, 内蒙古自治区 → 内蒙古, 大理白族自治州 → 大理, 硚口区 → 硚口, 浦东新区 → 浦东,
+    城区 → "".
     """
     autonomous = _AUTONOMOUS.match(name)
     if autonomous:
