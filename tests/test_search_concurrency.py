@@ -7,7 +7,7 @@ import pytest
 from django.db import connection, connections
 
 from archive.models import Article
-from search.indexing import backend_and_index, update_articles
+from search.engine import engine
 from search.query import parse
 from tests.factories import make_article
 
@@ -25,7 +25,7 @@ def _writer(ids, errors):
     _forget_inherited_connections()
     try:
         for start in range(0, len(ids), 3):  # many small commits: maximal lock contention
-            update_articles(ids[start : start + 3])
+            engine().update_articles(ids[start : start + 3])
     except Exception:
         errors.put(traceback.format_exc())
     finally:
@@ -36,7 +36,7 @@ def _reader(stop, errors, counts):
     # One message at the end: a process with unsent queue items cannot be joined.
     _forget_inherited_connections()
     try:
-        backend, _ = backend_and_index()
+        backend = engine()
         seen = []
         while not stop.is_set():
             seen.append(len(backend.find(parse("户籍"))))
@@ -84,7 +84,7 @@ def test_concurrent_writers_and_readers(search_index):
         # Each reader saw the index grow (never shrink or fail) while the writers worked.
         assert seen and seen == sorted(seen) and seen[-1] <= len(ids)
 
-    backend, _ = backend_and_index()
+    backend = engine()
     assert sorted(backend.find(parse("户籍"))) == sorted(ids)
     assert sorted(backend.find(parse("户籍")).article_ids()) == sorted(ids)
     assert backend.document_count() == len(ids)
@@ -98,7 +98,7 @@ def test_a_second_writer_waits_instead_of_failing(search_index):
 
     from whoosh.index import LockError
 
-    from search.backends import index_write_lock
+    from search.whoosh.backend import index_write_lock
 
     raw = search_index.index.refresh()
     holder = raw.writer()
@@ -123,8 +123,8 @@ def test_a_commit_in_the_middle_of_a_search_does_not_close_its_searcher(search_i
     searcher it started with (once seen as a 500 with ReaderClosed under concurrent editors)."""
     articles = [make_article(f"户籍办理{n}", f"第{n}篇正文。") for n in range(3)]
     ids = [a.pk for a in articles]
-    update_articles(ids)
-    backend, _ = backend_and_index()
+    engine().update_articles(ids)
+    backend = engine()
     backend.searcher()  # this process's searcher is open and current
     real_searcher = backend.searcher
     calls = []
@@ -132,7 +132,7 @@ def test_a_commit_in_the_middle_of_a_search_does_not_close_its_searcher(search_i
     def searcher_after_a_commit():
         calls.append(1)
         if len(calls) > 1:  # the search asks again, after another process committed
-            update_articles(ids[:1])
+            engine().update_articles(ids[:1])
         return real_searcher()
 
     monkeypatch.setattr(backend, "searcher", searcher_after_a_commit)
