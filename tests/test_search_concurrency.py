@@ -1,48 +1,19 @@
 """Four processes write to the index at once while others search: no error, nothing lost."""
 
 import multiprocessing
-import traceback
 
 import pytest
+from django.conf import settings
 from django.db import connection, connections
 
 from archive.models import Article
 from search.engine import engine
 from search.query import parse
 from tests.factories import make_article
+from tests.spawned import reader, writer
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 WRITERS = 4
-
-
-def _forget_inherited_connections():
-    """A forked child must never talk on (or close) a socket it shares with its parent."""
-    for inherited in connections.all(initialized_only=True):
-        inherited.connection = None
-
-
-def _writer(ids, errors):
-    _forget_inherited_connections()
-    try:
-        for start in range(0, len(ids), 3):  # many small commits: maximal lock contention
-            engine().update_articles(ids[start : start + 3])
-    except Exception:
-        errors.put(traceback.format_exc())
-    finally:
-        connections.close_all()
-
-
-def _reader(stop, errors, counts):
-    # One message at the end: a process with unsent queue items cannot be joined.
-    _forget_inherited_connections()
-    try:
-        backend = engine()
-        seen = []
-        while not stop.is_set():
-            seen.append(len(backend.find(parse("户籍"))))
-        counts.put(seen)
-    except Exception:
-        errors.put(traceback.format_exc())
 
 
 def test_concurrent_writers_and_readers(search_index):
@@ -60,11 +31,13 @@ def test_concurrent_writers_and_readers(search_index):
     assert not connection.in_atomic_block
     connections.close_all()
 
-    context = multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("spawn")
     errors, counts, stop = context.Queue(), context.Queue(), context.Event()
-    readers = [context.Process(target=_reader, args=(stop, errors, counts)) for _ in range(2)]
+    setup = (settings.DATABASES, str(settings.SEARCH_INDEX_PATH))
+    readers = [context.Process(target=reader, args=(setup, stop, errors, counts)) for _ in range(2)]
     writers = [
-        context.Process(target=_writer, args=(ids[i::WRITERS], errors)) for i in range(WRITERS)
+        context.Process(target=writer, args=(setup, ids[i::WRITERS], errors))
+        for i in range(WRITERS)
     ]
     for process in readers + writers:
         process.start()
