@@ -19,7 +19,7 @@ from archive.chinese import to_simplified
 from archive.counts import Timeline
 from archive.models import Article
 from archive.pagecache import for_readers
-from search.indexing import index_generation
+from search.engine import index_generation
 from search.query import reporter_article_ids
 
 

@@ -482,9 +482,9 @@ def build_search_index(reuse=False):
 
     if not connections["default"].get_unified_index().get_indexed_models():
         return "none registered"
-    from search.indexing import backend_and_index
+    from search.engine import engine
 
-    if reuse and backend_and_index()[0].document_count() == Article.objects.published().count():
+    if reuse and engine().document_count() == Article.objects.published().count():
         return "reused"
     call_command("index_articles", procs=2, verbosity=0)
     return "built"

@@ -230,7 +230,7 @@ def main():
     from django.test import Client
 
     from search.analysis import fold
-    from search.indexing import backend_and_index, rebuild
+    from search.engine import engine
     from search.query import parse
 
     stories = read_stories(args, rng)
@@ -241,7 +241,7 @@ def main():
     import_seconds = time.perf_counter() - started
 
     started = time.perf_counter()
-    indexed = rebuild(batch_size=1000, procs=args.procs)
+    indexed = engine().rebuild(batch_size=1000, procs=args.procs)
     index_seconds = time.perf_counter() - started
 
     body_bytes = sum(len(a.body_text.encode()) for a in articles)
@@ -251,7 +251,7 @@ def main():
 
     queries = pick_queries(articles, args.queries, rng)
     folded = [(a.pk, fold(a.title), fold(a.body_text)) for a in articles]
-    backend, _ = backend_and_index()
+    backend = engine()
     recall_hits = recall_total = false_hits = 0
     for query in queries:
         needles = [fold(word) for word in query.split()]

@@ -100,10 +100,10 @@ def _search_report():
 
 
 def _index_report():
-    from search.indexing import backend_and_index
+    from search.engine import engine
 
     try:
-        documents = backend_and_index()[0].document_count()
+        documents = engine().document_count()
     except Exception as error:  # noqa: BLE001 - any failure is what this endpoint reports
         return {"ok": False, "error": f"检索索引不可读：{error}"}
     return {"ok": True, "documents": documents}

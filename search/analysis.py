@@ -1,26 +1,27 @@
-"""Analyzers for Chinese text in Whoosh: the same folding on the index and the query side.
+"""How Chinese text becomes search terms: the same folding on the index and the query side.
 
+Plain functions, no engine in them (``search.whoosh.analyzers`` wraps them for Whoosh).
 Two views of one text are indexed:
 
-``WordAnalyzer`` (jieba)
+words (``word_terms``, jieba)
     Han runs are cut by jieba in precise mode, and the shorter dictionary words inside a
     long word are added (what jieba's search mode adds: 户籍 inside 户籍室). Runs of Latin
     letters and digits are lowercased and indexed whole, plus their letter and digit parts
     (12123App → 12123app, 12123, app). This field ranks results and makes Latin and digits
     searchable.
 
-``BigramAnalyzer``
+bigrams (``bigram_terms``)
     Every Han run c0 c1 … cn-1 gives the bigrams c0c1, c1c2, … and its last character
     alone. A query of two Han
     characters is one bigram, exact; a longer one is the AND of its bigrams, which finds
     every text that contains it (recall) and a few that only contain its pieces, which
-    ``search.backends`` then drops by checking the stored simplified text in PostgreSQL
+    the engine then drops by checking the stored simplified text in PostgreSQL
     (precision). A single-character query is a prefix query (every token starts with one
     character of the text, the trailing one included).
 
 Both fold traditional to simplified (``archive.chinese.to_simplified``) and full-width
 Latin letters and digits to ASCII before anything else. Neither field keeps positions or
-frequencies (``search.segments.TermSet``): they made most of the index, and phrases are
+frequencies (``search.whoosh.segments.TermSet``): they made most of the index, and phrases are
 confirmed on the database text instead.
 """
 
@@ -29,7 +30,6 @@ from collections import Counter
 from functools import lru_cache
 
 import jieba
-from whoosh.analysis import Composable, Token
 
 from archive.chinese import to_simplified
 
@@ -109,7 +109,7 @@ def bigram_terms(folded):
 # Runs of three and four Han characters found in a large share of the archive (boilerplate
 # such as 新闻联播 or 查看原文): indexed whole in their own field, so that a query for one is
 # exact from the index instead of a confirmation over most of the database. Chosen at each
-# full rebuild (``find_common_runs``) and kept in the index directory (``search.backends``),
+# full rebuild (``find_common_runs``) and kept with the index (``search.whoosh.backend``),
 # which sets them here before every write: every document of an index is written with the
 # same list.
 COMMON_RUN_SIZES = (3, 4)
@@ -142,61 +142,3 @@ def find_common_runs(texts, share=0.02, limit=5000):
         counts.update(_grams(fold(text)))
     threshold = max(2, share * len(texts))
     return [run for run, n in counts.most_common(limit) if n >= threshold]
-
-
-class _TermTokenizer(Composable):
-    """A Whoosh analyzer over one of the term functions above.
-
-    ``terms()`` is what ``search.segments.TermSet`` indexes; the ``Token`` stream is for the
-    rest of Whoosh. Positions count terms (0, 1, 2 …), never characters; character offsets
-    are not tracked: snippets are marked by ``search.query`` on the article text.
-    """
-
-    is_morph = False
-    term_function = None  # set by subclasses
-
-    def __eq__(self, other):
-        return type(self) is type(other)
-
-    def __hash__(self):
-        return hash(type(self))
-
-    def __call__(
-        self,
-        value,
-        positions=False,
-        chars=False,
-        keeporiginal=False,
-        removestops=True,
-        start_pos=0,
-        start_char=0,
-        mode="",
-        **kwargs,
-    ):
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for position, text in enumerate(self.terms(value)):
-            token.text = text
-            token.boost = 1.0
-            token.stopped = False
-            if keeporiginal:
-                token.original = text
-            if positions:
-                token.pos = start_pos + position
-            if chars:
-                token.startchar = token.endchar = start_char
-            yield token
-
-    def terms(self, value):
-        return type(self).term_function(fold(value))
-
-
-class WordAnalyzer(_TermTokenizer):
-    term_function = staticmethod(word_terms)
-
-
-class BigramAnalyzer(_TermTokenizer):
-    term_function = staticmethod(bigram_terms)
-
-
-class CommonRunAnalyzer(_TermTokenizer):
-    term_function = staticmethod(common_run_terms)

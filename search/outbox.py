@@ -6,7 +6,7 @@ per article in ``OwedIndexUpdate`` and a ``NOTIFY``, both delivered at commit or
 share the work without waiting on each other), writes those articles' documents under the
 index lock, and deletes the rows in the same database transaction, after the index commit:
 a worker killed at any point leaves the rows to the next one, and writing a document again
-is harmless (``search.indexing.update_articles`` reads the rows under the index lock).
+is harmless (the engine's ``update_articles`` reads the rows under the index lock).
 
 ``run_worker`` (``manage.py run_worker``) waits on ``LISTEN`` with a poll as fallback.
 Test settings set ``SEARCH_INDEX_AT_COMMIT``: the owed work is then paid in-process when
@@ -50,7 +50,7 @@ def owe(article_ids: Iterable[int]) -> None:
 
 def apply_owed(batch_size: int = BATCH_SIZE) -> int:
     """Pay one batch of owed work; how many articles were written (0: nothing was owed)."""
-    from search.indexing import update_articles
+    from search.engine import engine
 
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(_CLAIM_SQL, [batch_size])
@@ -58,7 +58,7 @@ def apply_owed(batch_size: int = BATCH_SIZE) -> int:
         if not rows:
             return 0
         article_ids = {article_id for _, article_id in rows}
-        update_articles(article_ids)
+        engine().update_articles(article_ids)
         cursor.execute(f"DELETE FROM {_TABLE} WHERE id = ANY(%s)", [[pk for pk, _ in rows]])
     return len(article_ids)
 

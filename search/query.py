@@ -27,7 +27,7 @@ from archive.models import (
     Region,
 )
 from search.analysis import fold, runs
-from search.indexing import backend_and_index
+from search.engine import engine
 
 PER_PAGE = 10
 FACET_SIZE = 12
@@ -100,8 +100,7 @@ def search(
     outcome = Outcome(plan=plan)
     if plan.is_empty:
         return outcome
-    backend, _ = backend_and_index()
-    ids = backend.find(plan, filters=params, sort=params.get("sort") or "relevance")
+    ids = engine().find(plan, filters=params, sort=params.get("sort") or "relevance")
     outcome.paginator = Paginator(ids, per_page, orphans=2, allow_empty_first_page=True)
     outcome.page = outcome.paginator.page(page_number)
     outcome.page.object_list = load_articles(outcome.page.object_list, plan)
@@ -115,8 +114,7 @@ def ranked_ids(params: Mapping[str, Any]) -> list[int]:
     plan = parse(params.get("q", ""))
     if plan.is_empty:
         return []
-    backend, _ = backend_and_index()
-    return backend.find(plan, filters=params, sort=params.get("sort") or "relevance")[:]
+    return engine().find(plan, filters=params, sort=params.get("sort") or "relevance")[:]
 
 
 def newest_matches(params: Mapping[str, Any], limit: int, fields: Sequence[str]) -> list[Article]:
@@ -125,16 +123,14 @@ def newest_matches(params: Mapping[str, Any], limit: int, fields: Sequence[str])
     plan = parse(params.get("q", ""))
     if plan.is_empty:
         return []
-    backend, _ = backend_and_index()
-    ids = backend.find(plan, filters=params, sort="date")[:limit]
+    ids = engine().find(plan, filters=params, sort="date")[:limit]
     found = Article.objects.published().for_listing(*fields).in_bulk(ids)
     return [found[pk] for pk in ids if pk in found]
 
 
 def reporter_article_ids(name: str) -> list[int]:
     """Ids of the indexed articles whose byline names the reporter ``name``, in either script."""
-    backend, _ = backend_and_index()
-    return backend.bylined(fold(name))
+    return engine().bylined(fold(name))
 
 
 def load_articles(ids: Iterable[int], plan: Plan) -> list[Article]:
@@ -188,7 +184,7 @@ def _city_of() -> dict[int, Value]:
 class FacetTable:
     """For each facet value, the set of article ids that have it (all articles, from columns).
 
-    Built once per index generation (``backend.per_generation``): counting is then a set
+    Built once per index generation (``engine().per_generation``): counting is then a set
     intersection per value, in C, instead of four PostgreSQL queries over the matching ids,
     which cost more than the search itself when a query matches most of the archive.
     """
@@ -252,8 +248,7 @@ def facets(ids: Iterable[int]) -> dict[str, list[dict[str, Any]]]:
     """Counts by city, agency, initiative and year over all matching articles."""
     if not ids:
         return {"region": [], "agency": [], "initiative": [], "year": []}
-    backend, _ = backend_and_index()
-    table = backend.per_generation("facets", FacetTable.load)
+    table = engine().per_generation("facets", FacetTable.load)
     count = table.counter(set(ids))
 
     def top(values: dict[Value, set[int]]) -> list[dict[str, Any]]:

@@ -1,7 +1,7 @@
 """The one search index: published articles, with what the search page filters and ranks on.
 
-Each field names the Whoosh field it needs (``whoosh_field``, read by
-``search.backends.ChineseWhooshBackend``); other haystack backends ignore it.
+Each field names the Whoosh field it needs (``whoosh_field``, from ``search.whoosh.fields``,
+read by ``search.whoosh.backend.ChineseWhooshBackend``); other haystack backends ignore it.
 """
 
 import hashlib
@@ -9,46 +9,15 @@ from functools import partial
 
 from django.db.models import Prefetch
 from haystack import indexes
-from whoosh.columns import NumericColumn
-from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT
 
 from archive.models import Agency, Article, Initiative, Region
-from search.analysis import BigramAnalyzer, CommonRunAnalyzer, WordAnalyzer, fold
-from search.segments import TermSet
+from search.analysis import fold
+from search.whoosh import fields as whoosh_fields
 
 
 def _whoosh(field, factory, *args, **kwargs):
     field.whoosh_field = partial(factory, *args, **kwargs)
     return field
-
-
-def _terms_only(field):
-    # Which documents hold a term, nothing more: no positions or frequencies (phrases are
-    # confirmed on the database text, search.backends), about half the index they made.
-    field.format = TermSet(field_boost=field.format.field_boost)
-    return field
-
-
-def _words(**kwargs):
-    return _terms_only(TEXT(analyzer=WordAnalyzer(), stored=False, phrase=False, **kwargs))
-
-
-def _bigrams(**kwargs):
-    return _terms_only(TEXT(analyzer=BigramAnalyzer(), stored=False, phrase=False, **kwargs))
-
-
-def _common_runs():
-    return _terms_only(TEXT(analyzer=CommonRunAnalyzer(), stored=False, phrase=False))
-
-
-def _keywords():
-    return _terms_only(KEYWORD(commas=True, stored=False))
-
-
-def _column():
-    # A per-document value only: ranking by date and date ranges read it (search.backends);
-    # an indexed NUMERIC would add 16 terms a document for range queries nobody runs.
-    return COLUMN(NumericColumn("q"))
 
 
 class Ancestry:
@@ -98,19 +67,19 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
     """Title and body as written; the analyzers fold them. ``Article.save`` keeps the
     ``*_simplified`` columns that ``search.substrings`` confirms against in step."""
 
-    text = _whoosh(indexes.CharField(document=True), _words)
-    bigrams = _whoosh(indexes.CharField(), _bigrams)
-    title = _whoosh(indexes.CharField(model_attr="title"), _words, field_boost=3.0)
-    title_bigrams = _whoosh(indexes.CharField(model_attr="title"), _bigrams)
-    common_runs = _whoosh(indexes.CharField(), _common_runs)
-    article_id = _whoosh(indexes.IntegerField(model_attr="pk"), _column)
-    published_ts = _whoosh(indexes.IntegerField(), _column)
-    year = _whoosh(indexes.CharField(), ID, stored=False)
-    region_codes = _whoosh(indexes.MultiValueField(), _keywords)
-    agency_ids = _whoosh(indexes.MultiValueField(), _keywords)
-    initiative_slugs = _whoosh(indexes.MultiValueField(), _keywords)
-    reporters = _whoosh(indexes.MultiValueField(), _keywords)
-    fingerprint = _whoosh(indexes.CharField(indexed=False), STORED)
+    text = _whoosh(indexes.CharField(document=True), whoosh_fields.words)
+    bigrams = _whoosh(indexes.CharField(), whoosh_fields.bigrams)
+    title = _whoosh(indexes.CharField(model_attr="title"), whoosh_fields.words, field_boost=3.0)
+    title_bigrams = _whoosh(indexes.CharField(model_attr="title"), whoosh_fields.bigrams)
+    common_runs = _whoosh(indexes.CharField(), whoosh_fields.common_runs)
+    article_id = _whoosh(indexes.IntegerField(model_attr="pk"), whoosh_fields.column)
+    published_ts = _whoosh(indexes.IntegerField(), whoosh_fields.column)
+    year = _whoosh(indexes.CharField(), whoosh_fields.exact, stored=False)
+    region_codes = _whoosh(indexes.MultiValueField(), whoosh_fields.keywords)
+    agency_ids = _whoosh(indexes.MultiValueField(), whoosh_fields.keywords)
+    initiative_slugs = _whoosh(indexes.MultiValueField(), whoosh_fields.keywords)
+    reporters = _whoosh(indexes.MultiValueField(), whoosh_fields.keywords)
+    fingerprint = _whoosh(indexes.CharField(indexed=False), whoosh_fields.stored)
 
     ancestry = None
 

@@ -9,9 +9,8 @@ from django.views.decorators.http import require_safe
 from archive import exports
 from archive.pagecache import for_readers
 from config.errors import api_error
-from search.backends import SearchUnavailable
+from search.engine import SearchUnavailable, index_generation
 from search.forms import SearchForm
-from search.indexing import index_generation
 from search.models import record_search
 from search.query import ranked_ids, search
 

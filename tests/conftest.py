@@ -382,9 +382,9 @@ def search_index(request):
 
     Needs the test's own ``django_db`` mark: asking for ``db`` here would turn a
     ``transaction=True`` test into one wrapped in a transaction."""
-    from search.indexing import backend_and_index
+    from search.engine import engine
 
-    backend, _ = backend_and_index()
+    backend = engine()
     backend.clear()
     return backend
 
@@ -392,9 +392,9 @@ def search_index(request):
 @pytest.fixture
 def reindex(search_index):
     """Call to index every published article now (tests run inside a transaction)."""
-    from search.indexing import rebuild
+    from search.engine import engine
 
-    return rebuild
+    return engine().rebuild
 
 
 # --- Curation (admin) -----------------------------------------------------------------------

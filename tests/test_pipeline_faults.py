@@ -35,7 +35,7 @@ from django.db import connection
 
 from archive import counts, curation, pagecache, pipeline
 from archive.models import Article
-from search.indexing import backend_and_index, rebuild
+from search.engine import engine
 from search.models import OwedIndexUpdate
 from tests.test_harden_crash_import import SEED_TEXTS
 
@@ -130,7 +130,7 @@ def _wait_for(condition, timeout, what):
 
 
 def _documents():
-    backend, _ = backend_and_index()
+    backend = engine()
     return backend.document_count()
 
 
@@ -201,7 +201,7 @@ def test_a_killed_rebuild_leaves_the_previous_index_answering(search_index):
     ids = _hidden_articles(ARTICLES)
     Article.objects.filter(pk__in=ids).update(status=Article.Status.PUBLISHED)
     pipeline.changed(ids)
-    rebuild()
+    engine().rebuild()
     before = _answers()
     assert all(before.values()), before
     for how, after_seconds in [
@@ -217,9 +217,9 @@ def test_a_killed_rebuild_leaves_the_previous_index_answering(search_index):
             os.killpg(process.pid, how)
         _, err = process.communicate(timeout=120)
         label = f"{signal.Signals(how).name} after {after_seconds} s: {err.decode()[-300:]}"
-        backend, _ = backend_and_index()
+        backend = engine()
         assert _answers() == before, label
-        assert backend.common_runs_match(), label
+        assert backend.self_consistent(), label
         check = _run("check_index")
         assert check.returncode == 0 and "Traceback" not in check.stderr, (label, check.stderr)
 
@@ -233,7 +233,7 @@ def test_a_damaged_segment_is_reported_and_repaired(client, search_index, damage
     ids = _hidden_articles(300)
     Article.objects.filter(pk__in=ids).update(status=Article.Status.PUBLISHED)
     pipeline.changed(ids)
-    rebuild()
+    engine().rebuild()
     assert client.get("/search/", {"q": "民警"}).status_code == 200
     (segment,) = _segment_files()
     if damage == "truncate":
@@ -241,7 +241,7 @@ def test_a_damaged_segment_is_reported_and_repaired(client, search_index, damage
             handle.truncate(segment.stat().st_size // 3)
     else:
         segment.unlink()
-    backend, _ = backend_and_index()
+    backend = engine()
     backend.forget_searcher()  # as a worker started after the damage
 
     page = client.get("/search/", {"q": "户籍"})

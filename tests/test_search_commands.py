@@ -4,7 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from archive.models import Article, ArticleRegion, Region
-from search.indexing import backend_and_index, update_articles
+from search.engine import engine
 from search.query import parse
 from tests.factories import make_article
 
@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def found(q, **filters):
-    return list(backend_and_index()[0].find(parse(q), filters=filters))
+    return list(engine().find(parse(q), filters=filters))
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def test_haystack_rebuild_and_update_index(articles):
     Article.objects.filter(pk=articles[0].pk).update(title="身份证", title_simplified="身份证")
     call_command("update_index", verbosity=0, remove=True)
     assert found("身份证") == [articles[0].pk]
-    assert backend_and_index()[0].document_count() == 7
+    assert engine().document_count() == 7
 
 
 def test_index_articles_rebuilds(articles, capsys):
@@ -64,8 +64,8 @@ def test_check_index_reports_and_fixes(articles, capsys):
 
 
 def test_update_articles_removes_what_is_gone(articles):
-    update_articles([a.pk for a in articles])
+    engine().update_articles([a.pk for a in articles])
     gone = articles[3].pk
     Article.objects.filter(pk=gone).delete()
-    update_articles([gone])
+    engine().update_articles([gone])
     assert gone not in found("户籍") and len(found("户籍")) == 6

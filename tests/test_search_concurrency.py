@@ -1,48 +1,19 @@
 """Four processes write to the index at once while others search: no error, nothing lost."""
 
 import multiprocessing
-import traceback
 
 import pytest
+from django.conf import settings
 from django.db import connection, connections
 
 from archive.models import Article
-from search.indexing import backend_and_index, update_articles
+from search.engine import engine
 from search.query import parse
 from tests.factories import make_article
+from tests.spawned import reader, writer
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 WRITERS = 4
-
-
-def _forget_inherited_connections():
-    """A forked child must never talk on (or close) a socket it shares with its parent."""
-    for inherited in connections.all(initialized_only=True):
-        inherited.connection = None
-
-
-def _writer(ids, errors):
-    _forget_inherited_connections()
-    try:
-        for start in range(0, len(ids), 3):  # many small commits: maximal lock contention
-            update_articles(ids[start : start + 3])
-    except Exception:
-        errors.put(traceback.format_exc())
-    finally:
-        connections.close_all()
-
-
-def _reader(stop, errors, counts):
-    # One message at the end: a process with unsent queue items cannot be joined.
-    _forget_inherited_connections()
-    try:
-        backend, _ = backend_and_index()
-        seen = []
-        while not stop.is_set():
-            seen.append(len(backend.find(parse("户籍"))))
-        counts.put(seen)
-    except Exception:
-        errors.put(traceback.format_exc())
 
 
 def test_concurrent_writers_and_readers(search_index):
@@ -60,11 +31,13 @@ def test_concurrent_writers_and_readers(search_index):
     assert not connection.in_atomic_block
     connections.close_all()
 
-    context = multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("spawn")
     errors, counts, stop = context.Queue(), context.Queue(), context.Event()
-    readers = [context.Process(target=_reader, args=(stop, errors, counts)) for _ in range(2)]
+    setup = (settings.DATABASES, str(settings.SEARCH_INDEX_PATH))
+    readers = [context.Process(target=reader, args=(setup, stop, errors, counts)) for _ in range(2)]
     writers = [
-        context.Process(target=_writer, args=(ids[i::WRITERS], errors)) for i in range(WRITERS)
+        context.Process(target=writer, args=(setup, ids[i::WRITERS], errors))
+        for i in range(WRITERS)
     ]
     for process in readers + writers:
         process.start()
@@ -84,7 +57,7 @@ def test_concurrent_writers_and_readers(search_index):
         # Each reader saw the index grow (never shrink or fail) while the writers worked.
         assert seen and seen == sorted(seen) and seen[-1] <= len(ids)
 
-    backend, _ = backend_and_index()
+    backend = engine()
     assert sorted(backend.find(parse("户籍"))) == sorted(ids)
     assert sorted(backend.find(parse("户籍")).article_ids()) == sorted(ids)
     assert backend.document_count() == len(ids)
@@ -98,7 +71,7 @@ def test_a_second_writer_waits_instead_of_failing(search_index):
 
     from whoosh.index import LockError
 
-    from search.backends import index_write_lock
+    from search.whoosh.backend import index_write_lock
 
     raw = search_index.index.refresh()
     holder = raw.writer()
@@ -123,8 +96,8 @@ def test_a_commit_in_the_middle_of_a_search_does_not_close_its_searcher(search_i
     searcher it started with (once seen as a 500 with ReaderClosed under concurrent editors)."""
     articles = [make_article(f"户籍办理{n}", f"第{n}篇正文。") for n in range(3)]
     ids = [a.pk for a in articles]
-    update_articles(ids)
-    backend, _ = backend_and_index()
+    engine().update_articles(ids)
+    backend = engine()
     backend.searcher()  # this process's searcher is open and current
     real_searcher = backend.searcher
     calls = []
@@ -132,7 +105,7 @@ def test_a_commit_in_the_middle_of_a_search_does_not_close_its_searcher(search_i
     def searcher_after_a_commit():
         calls.append(1)
         if len(calls) > 1:  # the search asks again, after another process committed
-            update_articles(ids[:1])
+            engine().update_articles(ids[:1])
         return real_searcher()
 
     monkeypatch.setattr(backend, "searcher", searcher_after_a_commit)

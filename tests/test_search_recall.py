@@ -14,7 +14,7 @@ import pytest
 
 from archive.chinese import to_simplified
 from search.analysis import HAN, fold
-from search.indexing import backend_and_index
+from search.engine import engine
 from search.query import parse
 from tests.conftest import seed_texts
 from tests.factories import make_article
@@ -52,7 +52,7 @@ def truth(articles, query):
 
 
 def assert_exact(articles, queries):
-    backend, _ = backend_and_index()
+    backend = engine()
     wrong = []
     for query in sorted(queries):
         expected = truth(articles, query)
@@ -85,14 +85,14 @@ def test_substrings_that_jieba_cuts_apart(corpus):
     # Across word boundaries and inside longer words: what jieba-only indexes miss.
     queries = {"出所", "安局", "户籍", "户籍室", "便民利企", "滨州", "濱州", "派出所民警"}
     assert assert_exact(corpus, queries) == len(queries)
-    backend, _ = backend_and_index()
+    backend = engine()
     traditional, simplified = list(backend.find(parse("濱州"))), list(backend.find(parse("滨州")))
     assert traditional and traditional == simplified
 
 
 def test_single_characters_match_every_article_containing_them(corpus):
     queries = {"户", "濱", "滨", "局", "警"}
-    backend, _ = backend_and_index()
+    backend = engine()
     for query in queries:
         expected = truth(corpus, query)
         assert expected and set(backend.find(parse(query))) == expected, query
@@ -102,7 +102,7 @@ def test_latin_letters_and_digits_are_searchable(reindex):
     article = make_article("交管12123App上线", "市民可用ＡＰＰ办理，拨打110报警。")
     make_article("别的文章", "无关内容。")
     reindex()
-    backend, _ = backend_and_index()
+    backend = engine()
     for query in ["12123", "app", "App", "12123App", "110", "ＡＰＰ", "交管12123App"]:
         assert list(backend.find(parse(query))) == [article.pk], query
 
@@ -116,7 +116,7 @@ def test_common_runs_are_exact_and_rank_titles_first(reindex):
     in_title = make_article("新闻联播特别报道", "今天的节目。")
     decoy = make_article("拆开的词", "新闻发布会上，人们闻联合国消息，又看联播节目。")
     reindex()
-    backend, _ = backend_and_index()
+    backend = engine()
     assert (
         "新闻联播" in backend.searched_common_runs() and "闻联播" in backend.searched_common_runs()
     )

@@ -1,4 +1,4 @@
-"""search.codec and search.segments: the fast writer's index answers like Whoosh's own."""
+"""search.whoosh.codec and search.whoosh.segments: the fast writer's index answers like Whoosh's own."""
 
 import os
 from array import array
@@ -12,11 +12,11 @@ from whoosh import query as wq
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.writing import SegmentWriter
 
-from search.analysis import BigramAnalyzer, WordAnalyzer
-from search.codec import decode_block, encode_block
-from search.indexing import backend_and_index
+from search.engine import engine
 from search.query import parse
-from search.segments import FastSegmentWriter, TermSet
+from search.whoosh.analyzers import BigramAnalyzer, WordAnalyzer
+from search.whoosh.codec import decode_block, encode_block
+from search.whoosh.segments import FastSegmentWriter, TermSet
 from tests.factories import make_article
 
 
@@ -132,7 +132,7 @@ def test_rebuild_in_processes_matches_one_process(search_index):
     articles = [
         make_article(f"{title}（{n}）", body) for n in range(6) for title, body in DOCUMENTS
     ]
-    backend, _ = backend_and_index()
+    backend = engine()
 
     def answers():
         return {
@@ -156,7 +156,7 @@ def test_rebuild_in_processes_never_forks(search_index, monkeypatch):
     for n in range(6):
         for title, body in DOCUMENTS:
             make_article(f"{title}（{n}）", body)
-    backend, _ = backend_and_index()
+    backend = engine()
 
     def lexicons():
         with backend.index.refresh().reader() as reader:

@@ -4,7 +4,7 @@ import pytest
 
 from archive import pipeline
 from archive.models import Article, ArticleRegion, Region
-from search.indexing import backend_and_index
+from search.engine import engine
 from search.query import parse
 from tests.factories import make_article
 
@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def found(q, **filters):
-    return list(backend_and_index()[0].find(parse(q), filters=filters))
+    return list(engine().find(parse(q), filters=filters))
 
 
 def test_save_edit_hide_and_delete(search_index, django_capture_on_commit_callbacks):

@@ -160,20 +160,20 @@ def test_an_edited_title_is_found_by_a_long_run_of_its_new_words(client, article
 def test_more_like_this_stays_within_its_budget_of_postings(search_index, reindex, monkeypatch):
     """The words are chosen rarest first within MORE_LIKE_THIS_POSTINGS: a word that would
     overrun the budget is passed over, and with no room for any word nothing is related."""
-    from search import backends
-    from search.indexing import backend_and_index
+    from search.engine import engine
+    from search.whoosh import backend as whoosh_backend
 
     article = make_article("海燕直通车进社区", "海燕直通车为群众办理户籍和出入境业务。")
     alike = make_article("海燕直通车再出发", "海燕直通车开进乡村，办理户籍业务。")
     make_article("交通安全", "交警提醒注意行车安全。")
     reindex()
-    backend = backend_and_index()[0]
+    backend = engine()
 
     def related():
         return [int(r.pk) for r in backend.more_like_this(article)["results"]]
 
     assert related() == [alike.pk]
-    monkeypatch.setattr(backends, "MORE_LIKE_THIS_POSTINGS", 1)  # every shared word has 2
+    monkeypatch.setattr(whoosh_backend, "MORE_LIKE_THIS_POSTINGS", 1)  # every shared word has 2
     assert related() == []
 
 

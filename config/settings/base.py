@@ -126,7 +126,7 @@ STORAGES = {
 SEARCH_INDEX_PATH = Path(env_str("SEARCH_INDEX_PATH", str(VAR_DIR / "whoosh_index")))
 HAYSTACK_CONNECTIONS = {
     "default": {
-        "ENGINE": "search.backends.ChineseWhooshEngine",
+        "ENGINE": "search.whoosh.backend.ChineseWhooshEngine",
         "PATH": str(SEARCH_INDEX_PATH),
     },
 }

@@ -9,8 +9,7 @@ rebuild (index_articles) helps.
 from django.core.management.base import BaseCommand, CommandError
 
 from archive.models import Article, Initiative
-from search.backends import SearchUnavailable
-from search.indexing import backend_and_index, rebuild, update_articles
+from search.engine import SearchUnavailable, engine
 from search.search_indexes import fingerprint
 
 
@@ -24,23 +23,23 @@ class Command(BaseCommand):
     def handle(self, *args, fix=False, batch_size=500, verbosity=1, **options):
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1")
-        backend, _ = backend_and_index()
+        search_engine = engine()
         try:
-            indexed = backend.indexed_fingerprints()
-            runs_ok = backend.common_runs_match()
+            indexed = search_engine.indexed_fingerprints()
+            consistent = search_engine.self_consistent()
         except SearchUnavailable as error:
             if not fix:
                 raise CommandError(f"索引无法读取（{error}）；用 --fix 重建。") from None
             self.stdout.write(f"索引无法读取（{error}），重建中…")
-            total = rebuild(batch_size=batch_size)
+            total = search_engine.rebuild(batch_size=batch_size)
             self.stdout.write(self.style.SUCCESS(f"已重建，索引 {total} 篇。"))
             return
-        if not runs_ok:
+        if not consistent:
             if not fix:
                 raise CommandError(
                     "常见字串表不属于当前索引；运行 manage.py index_articles 重建（或 --fix）。"
                 )
-            total = rebuild(batch_size=batch_size)
+            total = search_engine.rebuild(batch_size=batch_size)
             self.stdout.write(self.style.SUCCESS(f"已重建，索引 {total} 篇。"))
             return
         expected = database_fingerprints()
@@ -62,7 +61,7 @@ class Command(BaseCommand):
         if not fix:
             raise CommandError(f"索引与数据库有 {len(differences)} 处不一致；用 --fix 修复。")
         for start in range(0, len(differences), batch_size):
-            update_articles(differences[start : start + batch_size])
+            search_engine.update_articles(differences[start : start + batch_size])
         self.stdout.write(self.style.SUCCESS(f"已修复 {len(differences)} 篇。"))
 
 

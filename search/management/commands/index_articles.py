@@ -1,14 +1,15 @@
 """Rebuild the whole search index fast: keyset batches and several analysing processes.
 
 haystack's ``rebuild_index`` also works; this is the path for large archives (it never
-uses OFFSET, and jieba runs in ``--procs`` processes).
+uses OFFSET, and jieba runs in ``--procs`` processes). It also replaces an index written in
+another format (``search.whoosh.FORMAT``), which ``rebuild_index`` cannot open.
 """
 
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from search.indexing import rebuild
+from search.engine import engine
 
 
 class Command(BaseCommand):
@@ -27,6 +28,6 @@ class Command(BaseCommand):
             if verbosity > 1:
                 self.stdout.write(f"{done} 篇…")
 
-        total = rebuild(batch_size=batch_size, procs=procs, progress=progress)
+        total = engine().rebuild(batch_size=batch_size, procs=procs, progress=progress)
         seconds = time.monotonic() - started
         self.stdout.write(self.style.SUCCESS(f"已索引 {total} 篇，用时 {seconds:.1f} 秒。"))

@@ -1,4 +1,5 @@
-"""Keeping the index equal to ``Article.objects.published()``: by ids, and all at once."""
+"""Keeping the Whoosh index equal to ``Article.objects.published()``: by ids, and all at once
+(``ChineseWhooshBackend.update_articles`` and ``.rebuild``, the seam's operations)."""
 
 import multiprocessing
 import queue
@@ -12,26 +13,19 @@ from haystack.constants import ID
 from archive.models import Article
 from search import outbox
 from search.analysis import find_common_runs
-from search.backends import LOCK_TIMEOUT
 from search.dictionary import entity_words
-from search.segments import segment_worker
+from search.whoosh.backend import LOCK_TIMEOUT
+from search.whoosh.segments import segment_worker
 
 SAMPLE_SIZE = 2000  # articles read to choose the common runs
 
 
-def backend_and_index(using: str = "default") -> tuple[Any, Any]:
-    connection = connections[using]
-    return connection.get_backend(), connection.get_unified_index().get_index(Article)
+def article_index(backend: Any) -> Any:
+    """The haystack ``ArticleIndex`` of ``backend``'s connection."""
+    return connections[backend.connection_alias].get_unified_index().get_index(Article)
 
 
-def index_generation() -> int:
-    """The generation of the index this worker searches: part of a cached page's key when
-    the page is read from the index, so an index rebuilt or repaired outside the
-    application's writes still shows at once."""
-    return backend_and_index()[0].searcher().reader().generation()
-
-
-def update_articles(article_ids: Iterable[int], using: str = "default") -> None:
+def update_articles(backend: Any, article_ids: Iterable[int]) -> None:
     """Index the published articles among ``article_ids`` and drop the others, in one commit.
 
     The rows are read while the index write lock is held, so the last writer always writes
@@ -42,7 +36,7 @@ def update_articles(article_ids: Iterable[int], using: str = "default") -> None:
     ids = set(article_ids)
     if not ids:
         return
-    backend, index = backend_and_index(using)
+    index = article_index(backend)
     with backend.writer() as writer:
         index.reset_ancestry()
         published = list(index.index_queryset().filter(pk__in=ids))
@@ -65,10 +59,10 @@ def iter_batches(queryset: QuerySet[Article], batch_size: int) -> Iterator[list[
 
 
 def rebuild(
+    backend: Any,
     batch_size: int = 500,
     procs: int = 1,
     progress: Callable[[int], object] | None = None,
-    using: str = "default",
 ) -> int:
     """Replace the index by one of every published article, in one commit; returns how many.
 
@@ -83,7 +77,7 @@ def rebuild(
     second per core) and write one segment each. The children never touch the database:
     documents reach them through a queue.
     """
-    backend, index = backend_and_index(using)
+    index = article_index(backend)
     index.reset_ancestry()
     batches = (
         backend.prepare_documents(index, batch)

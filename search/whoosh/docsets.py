@@ -12,7 +12,7 @@ from itertools import chain
 from whoosh import query as wq
 from whoosh.matching.wrappers import FilterMatcher
 
-from search.codec import CompactLeafMatcher
+from search.whoosh.codec import CompactLeafMatcher
 
 
 def doc_set(searcher, query):

@@ -159,7 +159,7 @@ class CompactLeafMatcher(W3LeafMatcher):
         self._read_data()
 
     def id_blocks(self):
-        """Each block's document numbers in turn (``search.docsets`` reads whole sets)."""
+        """Each block's document numbers in turn (``search.whoosh.docsets`` reads whole sets)."""
         self.reset()
         while True:
             self._read_data()

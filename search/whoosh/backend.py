@@ -1,7 +1,11 @@
-"""haystack's Whoosh backend, made safe for Chinese and for several writing processes.
+"""haystack's Whoosh backend, made safe for Chinese and for several writing processes: the
+Whoosh engine behind the seam (``search.engine.SearchEngine``).
 
 What differs from ``haystack.backends.whoosh_backend``:
 
+* Format: the index directory names the format its files were written in
+  (``search.whoosh.FORMAT``); an index of another format is refused with
+  ``IndexFormatMismatch`` before Whoosh unpickles anything, and a rebuild replaces it.
 * Schema: fields of ``ArticleIndex`` that name a ``whoosh_field`` get exactly that Whoosh
   field (the jieba and bigram analyzers of ``search.analysis``, unstored keyword filters,
   sortable numeric columns); haystack would give every text field a stored, stemming
@@ -16,7 +20,7 @@ What differs from ``haystack.backends.whoosh_backend``:
 * The common runs (``search.analysis``) are kept per index generation, written before the
   commit that makes them current: a rebuild interrupted at any point leaves the previous
   list with the previous documents.
-* ``find()``: runs a parsed query (``search.query``) and returns a ``Ranking``: every
+* ``find()``: runs a parsed query (``search.query.Plan``) and returns a ``Ranking``: every
   match collected unscored, only the page asked for ranked. haystack's own ``search()``
   (query-string parsing, stemming highlighter) is not used by the site;
   ``more_like_this()`` is rewritten for this schema (``archive.related`` uses it).
@@ -44,16 +48,12 @@ from whoosh import query as wq
 from whoosh.writing import CLEAR
 
 from search import substrings
-from search.analysis import (
-    WordAnalyzer,
-    fold,
-    long_runs,
-    runs,
-    set_common_runs,
-    word_terms,
-)
-from search.docsets import doc_set, term_docs
-from search.segments import FastSegmentWriter
+from search.analysis import fold, long_runs, runs, set_common_runs, word_terms
+from search.engine import IndexFormatMismatch, SearchUnavailable
+from search.whoosh import FORMAT, FORMAT_FILE, index_files
+from search.whoosh.analyzers import WordAnalyzer
+from search.whoosh.docsets import doc_set, term_docs
+from search.whoosh.segments import FastSegmentWriter
 
 COMMON_RUNS_PREFIX = "ARCHIVE_COMMON_RUNS"
 REPAIR_HINT = "运行 manage.py index_articles 重建索引"
@@ -77,10 +77,6 @@ _searchers_guard = threading.Lock()
 
 class IndexLockTimeout(RuntimeError):
     """Another process held the index write lock for longer than LOCK_TIMEOUT."""
-
-
-class SearchUnavailable(RuntimeError):
-    """The index cannot be read (missing, damaged): the message names the problem."""
 
 
 def _recovering(method):
@@ -140,7 +136,34 @@ class ChineseWhooshBackend(WhooshSearchBackend):
         load_entity_words()
         # Creating the index on first use must not race with another process doing the same.
         with index_write_lock(self.path):
+            self._check_format()
             super().setup()
+            format_file = Path(self.path) / FORMAT_FILE
+            if not format_file.exists():  # created just now
+                format_file.write_text(FORMAT, encoding="ascii")
+
+    def _check_format(self):
+        """Refuse an index written in another format, before Whoosh unpickles its schema
+        (whose classes may have moved since): a clear error instead of an ImportError."""
+        if not index_files(self.path):
+            return
+        format_file = Path(self.path) / FORMAT_FILE
+        found = format_file.read_text(encoding="ascii").strip() if format_file.exists() else ""
+        if found != FORMAT:
+            raise IndexFormatMismatch(
+                f"索引文件的格式是 {found or '旧版（无格式标记）'}，本程序读写格式 {FORMAT}：{REPAIR_HINT}"
+            )
+
+    def recreate(self):
+        """Delete the index of another format and create an empty one in this format (what a
+        rebuild starts from when ``setup`` refused the files)."""
+        with index_write_lock(self.path):
+            for path in index_files(self.path):
+                path.unlink(missing_ok=True)
+            (Path(self.path) / FORMAT_FILE).unlink(missing_ok=True)
+        self.forget_searcher()
+        self.setup_complete = False
+        self.setup()
 
     def build_schema(self, fields):
         content_field_name, schema = super().build_schema(fields)
@@ -203,7 +226,7 @@ class ChineseWhooshBackend(WhooshSearchBackend):
 
     def save_common_runs(self, runs_, generation):
         """Keep ``runs_`` for index generation ``generation``: only while holding the write
-        lock and rewriting every document (``search.indexing.rebuild``), before the commit
+        lock and rewriting every document (``search.whoosh.writing.rebuild``), before the commit
         that makes that generation current. Until then readers keep the previous list."""
         path = Path(self.path) / f"{COMMON_RUNS_PREFIX}.{generation}.txt"
         temporary = path.with_suffix(".tmp")
@@ -230,6 +253,21 @@ class ChineseWhooshBackend(WhooshSearchBackend):
             doc.pop("boost", None)
             documents.append({key: self._from_python(value) for key, value in doc.items()})
         return documents
+
+    def update_articles(self, article_ids):
+        from search.whoosh.writing import update_articles
+
+        update_articles(self, article_ids)
+
+    def rebuild(self, batch_size=500, procs=1, progress=None):
+        from search.whoosh.writing import rebuild
+
+        try:
+            if not self.setup_complete:
+                self.setup()
+        except IndexFormatMismatch:
+            self.recreate()
+        return rebuild(self, batch_size=batch_size, procs=procs, progress=progress)
 
     def update(self, index, iterable, commit=True):
         self.write(index, iterable, ())
@@ -293,6 +331,10 @@ class ChineseWhooshBackend(WhooshSearchBackend):
     def document_count(self):
         return self.searcher().doc_count()
 
+    @_recovering
+    def generation(self):
+        return self.searcher().reader().generation()
+
     def searched_common_runs(self, searcher=None):
         """The common runs of the generation this process's searcher (or ``searcher``) reads."""
         if searcher is None:
@@ -326,7 +368,7 @@ class ChineseWhooshBackend(WhooshSearchBackend):
         the filters. Terms with a Han run of three or more characters are then confirmed on
         the database's simplified text (``search.substrings``), one query for all of them, so
         the result is exactly the articles containing the query. Sets are computed whole
-        (``search.docsets``). Relevance puts articles whose title contains the query first,
+        (``search.whoosh.docsets``). Relevance puts articles whose title contains the query first,
         each part ordered by Whoosh's BM25 score (by date when larger than ``SCORE_LIMIT``:
         scoring walks every posting of a common bigram again); ``sort="date"`` orders by
         publication time, newest first.
@@ -540,7 +582,7 @@ class ChineseWhooshBackend(WhooshSearchBackend):
         return {"results": results, "hits": len(results)}
 
     @_recovering
-    def common_runs_match(self):
+    def self_consistent(self):
         """Whether the common-run list in use belongs to the index read: every run indexed
         as a term is on the list (a list rewritten without its documents fails this)."""
         searcher = self.searcher()
@@ -596,7 +638,7 @@ class Ranking:
     """
 
     def __init__(self, searcher, docnums, top):
-        self._searcher, self._docnums, self._top = searcher, docnums, top
+        self._reading, self._docnums, self._top = searcher, docnums, top
 
     def __len__(self):
         return len(self._docnums)
@@ -607,7 +649,7 @@ class Ranking:
         start, stop, _ = key.indices(len(self))
         if stop <= start:
             return []
-        ids = _column(self._searcher, "article_id")
+        ids = _column(self._reading, "article_id")
         return [ids[docnum] for docnum in self._top(stop)[start:stop]]
 
     def __iter__(self):
@@ -616,7 +658,7 @@ class Ranking:
     def article_ids(self):
         if not self._docnums:
             return []
-        ids = _column(self._searcher, "article_id")
+        ids = _column(self._reading, "article_id")
         return [ids[docnum] for docnum in self._docnums]
 
 

@@ -26,7 +26,7 @@ from whoosh.formats import Existence
 from whoosh.writing import SegmentWriter
 
 from search.analysis import set_common_runs
-from search.codec import CompactCodec
+from search.whoosh.codec import CompactCodec
 
 
 class TermSet(Existence):
@@ -186,7 +186,7 @@ class FastSegmentWriter(SegmentWriter):
 
 
 def segment_worker(index, jobs, results, common_runs, words):
-    """Child process of ``search.indexing``: add the documents of each job to one new
+    """Child process of ``search.whoosh.writing``: add the documents of each job to one new
     segment, then hand it back. Imports no Django: it is handed the index's common runs and
     the names jieba must keep whole, and never touches the database."""
     try:
