@@ -7,7 +7,9 @@ Works in a scratch database (``bench_search``) of the embedded PostgreSQL and a 
 under var/bench/, both recreated each run. ``--scale N`` reuses the stories under new ids with
 dates shifted by whole years. Prints a table, then one line of JSON with the same figures.
 Latency is measured through Django's test client on ``/api/search/`` (facets included),
-next to a PostgreSQL ``ILIKE`` scan for the same queries on the same data, in the same run.
+next to a PostgreSQL ``ILIKE`` scan and the peers of ``bench/peers.py`` (``pg_trgm``, Tantivy)
+for the same queries on the same data, in the same run; every system's recall is checked
+against a brute-force scan of the folded text.
 """
 
 import argparse
@@ -22,6 +24,8 @@ import statistics
 import sys
 import time
 from pathlib import Path
+
+import peers
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -54,22 +58,24 @@ def parse_args():
 
 
 def setup_django():
-    from config import localdb
-
-    localdb.ensure_running()
+    """The scratch database on the server DATABASE_URL names (Debian's PostgreSQL, say, which
+    ships pg_trgm), else on the embedded one."""
     import psycopg
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-    with psycopg.connect(
-        host=localdb.HOST,
-        port=localdb.port(),
-        user=localdb.USER,
-        dbname="postgres",
-        autocommit=True,
-    ) as connection:
+    if os.environ.get("DATABASE_URL"):
+        server = conninfo_to_dict(os.environ["DATABASE_URL"])
+    else:
+        from config import localdb
+
+        localdb.ensure_running()
+        server = {"host": localdb.HOST, "port": localdb.port(), "user": localdb.USER}
+    with psycopg.connect(**{**server, "dbname": "postgres"}, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}"')
         connection.execute(f'CREATE DATABASE "{BENCH_DB}"')
-    os.environ["DATABASE_URL"] = (
-        f"postgresql://{localdb.USER}@{localdb.HOST}:{localdb.port()}/{BENCH_DB}"
+    scratch = make_conninfo(**{**server, "dbname": BENCH_DB})
+    os.environ["DATABASE_URL"] = "postgresql://{user}@{host}:{port}/{dbname}".format(
+        **conninfo_to_dict(scratch)
     )
     os.environ["SEARCH_INDEX_PATH"] = str(ROOT / "var" / "bench" / "search_index")
     os.environ["DEBUG"] = "0"
@@ -251,15 +257,23 @@ def main():
 
     queries = pick_queries(articles, args.queries, rng)
     folded = [(a.pk, fold(a.title), fold(a.body_text)) for a in articles]
+    expected = {}  # the brute-force scan every system is checked against
+    for query in queries:
+        needles = [fold(word) for word in query.split()]
+        expected[query] = {pk for pk, t, b in folded if all(n in t or n in b for n in needles)}
     backend = engine()
     recall_hits = recall_total = false_hits = 0
     for query in queries:
-        needles = [fold(word) for word in query.split()]
-        expected = {pk for pk, t, b in folded if all(n in t or n in b for n in needles)}
         found = set(backend.find(parse(query)))
-        recall_hits += len(expected & found)
-        recall_total += len(expected)
-        false_hits += len(found - expected)
+        recall_hits += len(expected[query] & found)
+        recall_total += len(expected[query])
+        false_hits += len(found - expected[query])
+
+    engine_ms = []  # the engine alone, as the peers are measured: every match, no page
+    for query in queries:
+        started = time.perf_counter()
+        backend.find(parse(query)).article_ids()
+        engine_ms.append((time.perf_counter() - started) * 1000)
 
     client = Client()
     for query in queries[:10]:  # warm up: jieba, the searcher, column caches, query plans
@@ -302,6 +316,7 @@ def main():
         "false_hits": false_hits,
         "api_p50_ms": round(percentile(list(api_ms.values()), 0.5), 1),
         "api_p95_ms": round(percentile([api_ms[q] for q in short], 0.95), 1),
+        "api_p99_ms": round(percentile([api_ms[q] for q in short], 0.99), 1),
         "ilike_p50_ms": round(percentile(list(ilike_ms.values()), 0.5), 1),
         "ilike_p95_ms": round(percentile(list(ilike_ms.values()), 0.95), 1),
     }
@@ -312,10 +327,45 @@ def main():
     figures["slowest_api"] = {q: round(ms, 1) for q, ms in slowest}
     figures["mean_hits"] = round(statistics.mean(len(backend.find(parse(q))) for q in queries), 1)
 
+    figures["engine"] = {
+        "p50_ms": round(percentile(engine_ms, 0.5), 2),
+        "p95_ms": round(percentile(engine_ms, 0.95), 2),
+        "p99_ms": round(percentile(engine_ms, 0.99), 2),
+    }
+    figures["peers"] = {
+        peer.name: peers.measure(peer, folded, queries, expected, percentile)
+        for peer in (peers.TrigramPeer(connection), peers.TantivyPeer())
+    }
+    for figure in figures["peers"].values():
+        if figure["available"]:
+            figure["p95_vs_archive_find"] = round(figure["p95_ms"] / figures["engine"]["p95_ms"], 2)
+
     width = max(len(key) for key in figures)
     for key, value in figures.items():
-        print(f"{key:<{width}}  {value}")
+        if key not in ("peers", "engine"):
+            print(f"{key:<{width}}  {value}")
+    print_peers(figures)
     print(json.dumps(figures, ensure_ascii=False))
+
+
+def print_peers(figures):
+    """The archive beside each peer: one row each, the same columns."""
+    columns = ("recall", "false_hits", "p50_ms", "p95_ms", "p99_ms", "build_s", "index_mb")
+    print(f"\n{'system':<12}" + "".join(f"{c:>12}" for c in columns))
+    archive = {
+        "recall": figures["recall"], "false_hits": figures["false_hits"],
+        "p50_ms": figures["api_p50_ms"], "p95_ms": figures["api_p95_ms"],
+        "p99_ms": figures["api_p99_ms"], "build_s": figures["index_s"],
+        "index_mb": figures["index_mb"],
+    }  # fmt: skip
+    print(f"{'archive api':<12}" + "".join(f"{archive[c]:>12}" for c in columns))
+    engine_row = {**archive, **figures["engine"]}
+    print(f"{'archive find':<12}" + "".join(f"{engine_row[c]:>12}" for c in columns))
+    for name, figure in figures["peers"].items():
+        if figure["available"]:
+            print(f"{name:<12}" + "".join(f"{figure[c]:>12}" for c in columns))
+        else:
+            print(f"{name:<12}  not measured: {figure['reason']}")
 
 
 if __name__ == "__main__":
