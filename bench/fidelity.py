@@ -193,18 +193,15 @@ class Matches:
         ``implied_parents``)."""
         found = set()
         wrong, missed = [], []
-        for keys, shown in implied:
+        items = [(keys, shown, True) for keys, shown in implied]
+        items += [(keys, shown, False) for keys, shown in got_items]
+        for keys, shown, is_implied in items:
             hit = [key for key in keys if key in gold_keys]
             if hit:
                 self.right += 1
                 found.update(hit)
-            else:
+            elif is_implied:
                 self.implied[shown] += 1
-        for keys, shown in got_items:
-            hit = [key for key in keys if key in gold_keys]
-            if hit:
-                self.right += 1
-                found.update(hit)
             else:
                 self.wrong_count += 1
                 self.wrong[shown] += 1
