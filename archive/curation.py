@@ -16,7 +16,7 @@ from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
-from archive import pipeline
+from archive import pipeline, trees
 from archive.chinese import to_simplified
 from archive.models import (
     Agency,
@@ -323,22 +323,12 @@ def linked_article_ids(entity):
     """
     model = type(entity)
     link_model, field_name = ENTITY_LINKS[model]
-    ids = _with_descendants(model, {entity.pk}) if model is not Initiative else {entity.pk}
+    ids = trees.subtree_ids(entity) if model is not Initiative else [entity.pk]
     return list(
         link_model.objects.filter(**{f"{field_name}_id__in": ids})
         .values_list("article_id", flat=True)
         .distinct()
     )
-
-
-def _with_descendants(model, ids):
-    found, frontier = set(ids), set(ids)
-    while frontier:
-        frontier = (
-            set(model.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - found
-        )
-        found |= frontier
-    return found
 
 
 def announce_entity_articles(entity_or_ids):
