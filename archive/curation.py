@@ -18,6 +18,7 @@ from simple_history.utils import bulk_update_with_history
 
 from archive import pipeline, trees
 from archive.chinese import to_simplified
+from archive.importing.uploads import stage_uploads
 from archive.models import (
     Agency,
     Article,
@@ -30,7 +31,6 @@ from archive.models import (
     LinkOrigin,
     Region,
 )
-from archive.uploads import stage_uploads
 
 # bulk_update writes one CASE over the whole batch per field, which PostgreSQL evaluates
 # row by row: its cost grows with the square of the batch (10,000 articles in one statement
@@ -545,7 +545,7 @@ UPLOAD_PREFIX = "上传/"
 
 def import_uploads(uploaded_files):
     """Import files uploaded in the admin: staged safely in a temporary directory (see
-    archive.uploads; raises UploadRejected before anything is imported), then the importer
+    archive.importing.uploads; raises UploadRejected before anything is imported), then the importer
     runs on them exactly as ``import_articles DIRECTORY`` would. Returns the ImportBatch;
     its ImportRecords are the per-file report."""
     with tempfile.TemporaryDirectory(prefix="archive-upload-") as root:
