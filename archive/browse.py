@@ -180,9 +180,9 @@ def _is_key(pk: int) -> bool:
 def _read_joined(
     template: str, params: Sequence[Any], parts: list[tuple[type[models.Model], str]]
 ) -> list[Any] | None:
-    """The instances of one row of ``template`` (archive.sql), which selects the columns of each of ``parts``
-    ([(model, alias)], as ``_columns`` lists them) in turn; None for a part absent from a
-    LEFT JOIN, and None for no row."""
+    """The instances of one row of ``template`` (archive.sql), which selects the columns of
+    each of ``parts`` ([(model, alias)], as ``_columns`` lists them) in turn; None for a
+    part absent from a LEFT JOIN, and None for no row."""
     with connection.cursor() as cursor:
         cursor.execute(sql.compose(template, columns=_columns(parts)), params)
         row = cursor.fetchone()

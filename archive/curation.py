@@ -545,8 +545,8 @@ UPLOAD_PREFIX = "上传/"
 
 def import_uploads(uploaded_files):
     """Import files uploaded in the admin: staged safely in a temporary directory (see
-    archive.importing.uploads; raises UploadRejected before anything is imported), then the importer
-    runs on them exactly as ``import_articles DIRECTORY`` would. Returns the ImportBatch;
+    archive.importing.uploads; raises UploadRejected before anything is imported), then the
+    importer runs on them exactly as ``import_articles DIRECTORY`` would. Returns the ImportBatch;
     its ImportRecords are the per-file report."""
     with tempfile.TemporaryDirectory(prefix="archive-upload-") as root:
         stage_uploads(uploaded_files, root)
