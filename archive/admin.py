@@ -29,6 +29,7 @@ from archive.admin_forms import (
     UploadForm,
 )
 from archive.chinese import to_simplified
+from archive.importing.uploads import MAX_FILES, MAX_TOTAL_BYTES, UploadRejected
 from archive.models import (
     Agency,
     Article,
@@ -42,7 +43,6 @@ from archive.models import (
     LinkOrigin,
     Region,
 )
-from archive.uploads import MAX_FILES, MAX_TOTAL_BYTES, UploadRejected
 
 admin.site.site_header = "警讯档案 · 管理"
 admin.site.site_title = "警讯档案管理"

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404
 from ninja import NinjaAPI, Query, Schema
 from ninja.errors import HttpError
 
-from archive import browse, counts, exports
+from archive import browse, counts, exports, trees
 from archive.models import Agency, Article, Initiative, Region
 from search import views as search_views
 
@@ -181,10 +181,10 @@ def _filtered(filters):
     articles = Article.objects.published()
     if filters.region is not None:
         region = get_object_or_404(Region, code=filters.region)
-        articles = articles.in_regions(counts.region_subtree_ids(region))
+        articles = articles.in_regions(trees.subtree_ids(region))
     if filters.agency is not None:
         agency = get_object_or_404(Agency, pk=_key(filters.agency))
-        articles = articles.in_agencies(counts.agency_subtree_ids(agency))
+        articles = articles.in_agencies(trees.subtree_ids(agency))
     if filters.initiative is not None:
         initiative = get_object_or_404(
             Initiative, slug=filters.initiative, status=Initiative.Status.ACCEPTED

@@ -17,7 +17,7 @@ from django.http import Http404, HttpRequest, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 
-from archive import counts
+from archive import counts, sql
 from archive.models import (
     CARD_FIELDS,
     Agency,
@@ -102,13 +102,9 @@ WITH page AS (
     ORDER BY x.article_published_at DESC NULLS LAST, x.article_id DESC
     LIMIT %(limit)s OFFSET %(offset)s
 )
-SELECT {columns},
-    ARRAY(
-        SELECT r.name FROM archive_articleregion l JOIN archive_region r ON r.id = l.region_id
-        WHERE l.article_id = a.id ORDER BY r.code
-    ) AS card_regions
-FROM page JOIN archive_article a ON a.id = page.article_id
-WHERE a.status = %(published)s
+SELECT {columns}, {card_regions:a} AS card_regions
+FROM page JOIN {article} a ON a.id = page.article_id
+WHERE {published:a}
 ORDER BY page.article_published_at DESC NULLS LAST, page.article_id DESC
 """
 _IN_PERIOD_SQL = """
@@ -149,7 +145,8 @@ class LinkedArticles(ArticleList):
         offset, stop = window.start or 0, window.stop
         if len(self.ids) * stop > LINK_WALK_BUDGET:  # a deep page of many objects
             return super().__getitem__(window)
-        sql = _LINKED_NEWEST_SQL.format(
+        query = sql.compose(
+            _LINKED_NEWEST_SQL,
             table=self.link._meta.db_table,
             column=f"{self.link.target_field}_id",
             period=_IN_PERIOD_SQL if self.year else "",
@@ -160,11 +157,10 @@ class LinkedArticles(ArticleList):
             "depth": stop,
             "limit": stop - offset,
             "offset": offset,
-            "published": Article.Status.PUBLISHED,
         }
         if self.year:
             params["start"], params["end"] = year_bounds(self.year)
-        return list(Article.objects.raw(sql, params))
+        return list(Article.objects.raw(query, params))
 
 
 # Breadcrumbs: [(label, url)], the last one being the current page (url may be None).
@@ -182,13 +178,13 @@ def _is_key(pk: int) -> bool:
 
 
 def _read_joined(
-    sql: str, params: Sequence[Any], parts: list[tuple[type[models.Model], str]]
+    template: str, params: Sequence[Any], parts: list[tuple[type[models.Model], str]]
 ) -> list[Any] | None:
-    """The instances of one row of ``sql``, which selects the columns of each of ``parts``
-    ([(model, alias)], as ``_columns`` lists them) in turn; None for a part absent from a
-    LEFT JOIN, and None for no row."""
+    """The instances of one row of ``template`` (archive.sql), which selects the columns of
+    each of ``parts`` ([(model, alias)], as ``_columns`` lists them) in turn; None for a
+    part absent from a LEFT JOIN, and None for no row."""
     with connection.cursor() as cursor:
-        cursor.execute(sql.format(columns=_columns(parts)), params)
+        cursor.execute(sql.compose(template, columns=_columns(parts)), params)
         row = cursor.fetchone()
     if row is None:
         return None
@@ -212,9 +208,9 @@ def _columns(parts: list[tuple[type[models.Model], str]]) -> str:
 
 _REGION_WITH_PARENTS_SQL = """
 SELECT {columns}
-FROM archive_region r
-LEFT JOIN archive_region p ON p.id = r.parent_id
-LEFT JOIN archive_region g ON g.id = p.parent_id
+FROM {region} r
+LEFT JOIN {region} p ON p.id = r.parent_id
+LEFT JOIN {region} g ON g.id = p.parent_id
 WHERE r.code = %s
 """
 
@@ -326,9 +322,9 @@ def filter_by_month(articles: ArticleQuerySet, year: int, month: int) -> Article
 
 _AGENCY_WITH_PARENT_SQL = """
 SELECT {columns}
-FROM archive_agency a
-LEFT JOIN archive_agency p ON p.id = a.parent_id
-LEFT JOIN archive_region r ON r.id = a.region_id
+FROM {agency} a
+LEFT JOIN {agency} p ON p.id = a.parent_id
+LEFT JOIN {region} r ON r.id = a.region_id
 WHERE a.id = %s
 """
 
@@ -388,9 +384,9 @@ def agency_sub_units(agency: Agency) -> list[tuple[Agency, int]]:
 # ORM's took two (ranking, then the objects) and 3 ms to build.
 _AGENCY_INITIATIVES_SQL = """
 SELECT i.id, i.name, i.slug, count(DISTINCT li.article_id) AS n
-FROM archive_articleagency la
-JOIN archive_articleinitiative li ON li.article_id = la.article_id
-JOIN archive_initiative i ON i.id = li.initiative_id
+FROM {articleagency} la
+JOIN {articleinitiative} li ON li.article_id = la.article_id
+JOIN {initiative} i ON i.id = li.initiative_id
 WHERE la.agency_id = ANY(%s) AND la.article_is_published AND i.status = %s
 GROUP BY i.id
 ORDER BY n DESC, i.name
@@ -398,10 +394,10 @@ LIMIT %s
 """
 _INITIATIVE_AGENCIES_SQL = """
 SELECT g.id, g.name, r.code, r.name, count(DISTINCT la.article_id) AS n
-FROM archive_articleinitiative li
-JOIN archive_articleagency la ON la.article_id = li.article_id
-JOIN archive_agency g ON g.id = la.agency_id
-LEFT JOIN archive_region r ON r.id = g.region_id
+FROM {articleinitiative} li
+JOIN {articleagency} la ON la.article_id = li.article_id
+JOIN {agency} g ON g.id = la.agency_id
+LEFT JOIN {region} r ON r.id = g.region_id
 WHERE li.initiative_id = %s AND li.article_is_published
 GROUP BY g.id, r.id
 ORDER BY n DESC, g.name
@@ -414,7 +410,8 @@ def agency_initiatives(agency_ids: Iterable[int], limit: int = 30) -> list[tuple
     agencies ``agency_ids`` (a bureau and its sub-units), most articles first."""
     with connection.cursor() as cursor:
         cursor.execute(
-            _AGENCY_INITIATIVES_SQL, [list(agency_ids), Initiative.Status.ACCEPTED, limit]
+            sql.compose(_AGENCY_INITIATIVES_SQL),
+            [list(agency_ids), Initiative.Status.ACCEPTED, limit],
         )
         rows = cursor.fetchall()
     return [(Initiative(id=pk, name=name, slug=slug), n) for pk, name, slug, n in rows]
@@ -426,7 +423,7 @@ def agency_initiatives(agency_ids: Iterable[int], limit: int = 30) -> list[tuple
 def initiative_agencies(initiative: Initiative, limit: int = 30) -> list[tuple[Agency, int]]:
     """[(agency, count)]: which bureaus ran the initiative, where, with how many articles."""
     with connection.cursor() as cursor:
-        cursor.execute(_INITIATIVE_AGENCIES_SQL, [initiative.pk, limit])
+        cursor.execute(sql.compose(_INITIATIVE_AGENCIES_SQL), [initiative.pk, limit])
         rows = cursor.fetchall()
     return [
         (
@@ -466,24 +463,23 @@ _ARTICLE_PAGE_SQL = """
 SELECT {columns},
     (SELECT json_agg(json_build_object('id', r.id, 'code', r.code, 'name', r.name)
                      ORDER BY l.is_primary DESC, r.code)
-     FROM archive_articleregion l JOIN archive_region r ON r.id = l.region_id
+     FROM {articleregion} l JOIN {region} r ON r.id = l.region_id
      WHERE l.article_id = a.id)::text AS linked_regions,
     (SELECT json_agg(json_build_object('id', g.id, 'name', g.name) ORDER BY g.name, g.id)
-     FROM archive_articleagency l JOIN archive_agency g ON g.id = l.agency_id
+     FROM {articleagency} l JOIN {agency} g ON g.id = l.agency_id
      WHERE l.article_id = a.id)::text AS linked_agencies,
     (SELECT json_agg(json_build_object('id', i.id, 'name', i.name, 'slug', i.slug)
                      ORDER BY i.name, i.id)
-     FROM archive_articleinitiative l JOIN archive_initiative i ON i.id = l.initiative_id
+     FROM {articleinitiative} l JOIN {initiative} i ON i.id = l.initiative_id
      WHERE l.article_id = a.id AND i.status = %s)::text AS linked_initiatives,
-    EXISTS (SELECT FROM archive_article c WHERE c.duplicate_of_id = a.id) AS has_copies
-FROM archive_article a
+    EXISTS (SELECT FROM {article} c WHERE c.duplicate_of_id = a.id) AS has_copies
+FROM {article} a
 WHERE a.id = %s
-""".format(
-    columns=", ".join(
-        f"a.{field.column}"
-        for field in Article._meta.concrete_fields
-        if field.name not in _UNREAD_ON_PAGE
-    )
+"""
+_ARTICLE_PAGE_COLUMNS = ", ".join(
+    f"a.{field.column}"
+    for field in Article._meta.concrete_fields
+    if field.name not in _UNREAD_ON_PAGE
 )
 
 
@@ -495,7 +491,13 @@ def read_article(pk: int) -> Any:
         return None
     # Any: the row carries columns Article has no field for (has_copies, links).
     article: Any = next(
-        iter(Article.objects.raw(_ARTICLE_PAGE_SQL, [Initiative.Status.ACCEPTED, pk])), None
+        iter(
+            Article.objects.raw(
+                sql.compose(_ARTICLE_PAGE_SQL, columns=_ARTICLE_PAGE_COLUMNS),
+                [Initiative.Status.ACCEPTED, pk],
+            )
+        ),
+        None,
     )
     if article is not None:
         article.links = {

@@ -25,8 +25,17 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 
-from archive import pagecache
-from archive.models import Agency, Article, BrowseCount, CountScope, Initiative, Region
+from archive import pagecache, sql, trees
+from archive.models import (
+    Agency,
+    ArticleAgency,
+    ArticleInitiative,
+    ArticleRegion,
+    BrowseCount,
+    CountScope,
+    Initiative,
+    Region,
+)
 
 
 @dataclass(frozen=True)
@@ -75,7 +84,7 @@ class Timeline:
 
 # Written out: the ORM took longer to build this query than PostgreSQL to answer it.
 _TIMELINE_SQL = """
-SELECT month, count FROM archive_browsecount
+SELECT month, count FROM {browsecount}
 WHERE scope = %s AND object_id = %s AND count > 0
 """
 
@@ -87,7 +96,7 @@ def timeline(scope=CountScope.ALL, obj=None):
     if scope not in CountScope.values:
         raise ValueError(f"unknown timeline scope {scope!r}")
     with connection.cursor() as cursor:
-        cursor.execute(_TIMELINE_SQL, [scope, obj.pk if obj else 0])
+        cursor.execute(sql.compose(_TIMELINE_SQL), [scope, obj.pk if obj else 0])
         rows = cursor.fetchall()
     months, total = [], 0
     for month, count in rows:
@@ -110,106 +119,64 @@ def cached_fragment(name, render):
     return value
 
 
-# Two index lookups on the parent (an OR over a self-join scanned all 3,000 regions).
-_REGION_DESCENDANTS_SQL = """
-SELECT %s::bigint
-UNION ALL
-SELECT id FROM archive_region WHERE parent_id = %s
-UNION ALL
-SELECT g.id FROM archive_region c JOIN archive_region g ON g.parent_id = c.id WHERE c.parent_id = %s
-"""
-
-
-def region_subtree_ids(region):
-    """The region's id and those of its cities and districts (three levels), as a list.
-    Lists of articles take this form: with literal ids PostgreSQL
-    knows how many articles they hold and walks the newest articles of a busy province
-    (0.1 ms) instead of sorting all of them (10 ms at 10,000 articles)."""
-    with connection.cursor() as cursor:
-        cursor.execute(_REGION_DESCENDANTS_SQL, [region.pk] * 3)
-        return [pk for (pk,) in cursor.fetchall()]
-
-
-# Agencies nest deeper than regions (ministry › department › bureau › sub-bureau › station)
-# and staff may create a cycle by mistake: the recursion stops at depth 8.
-_AGENCY_DESCENDANTS_SQL = """
-WITH RECURSIVE tree(id, depth) AS (
-    SELECT %s::bigint, 0
-    UNION
-    SELECT a.id, tree.depth + 1 FROM archive_agency a JOIN tree ON a.parent_id = tree.id
-    WHERE tree.depth < 8
-)
-SELECT DISTINCT id FROM tree
-"""
-
-
-def agency_subtree_ids(agency):
-    """The agency's id and those of all its sub-units, as a list. Lists of articles take
-    this form: PostgreSQL probes
-    ``agency_id IN (1, 2, 3)`` per candidate row far faster than the recursive subquery
-    (8 ms against 2 ms for a page at 10,000 articles)."""
-    with connection.cursor() as cursor:
-        cursor.execute(_AGENCY_DESCENDANTS_SQL, [agency.pk])
-        return [pk for (pk,) in cursor.fetchall()]
-
-
 # Maintenance. The keys of published articles: one per scope object and the article's
 # month (NULL when undated). UNION makes each key distinct, so an article linked to a city
 # and to one of its districts counts once for the city and the province.
-_KEYS_SQL = """
+_KEYS_SQL = (
+    """
 WITH RECURSIVE art AS (
     SELECT a.id,
-           CASE WHEN a.published_at IS NOT NULL AND a.date_precision <> %(unknown)s
+           CASE WHEN {dated:a}
                 THEN date_trunc('month', a.published_at AT TIME ZONE %(tz)s)::date END AS month
-    FROM archive_article a
-    WHERE a.status = %(published)s {articles}
-),
-linked_agencies AS (
-    SELECT DISTINCT aa.agency_id FROM archive_articleagency aa JOIN art ON art.id = aa.article_id
-),
-up(agency_id, ancestor_id, depth) AS (
-    SELECT agency_id, agency_id, 0 FROM linked_agencies
-    UNION ALL
-    SELECT up.agency_id, ag.parent_id, up.depth + 1
-    FROM up JOIN archive_agency ag ON ag.id = up.ancestor_id
-    WHERE ag.parent_id IS NOT NULL AND up.depth < 8
-)
+    FROM {article} a
+    WHERE {published:a} {articles}
+),"""
+    + trees.ancestors_cte(
+        "region_tree",
+        Region,
+        "SELECT DISTINCT ar.region_id FROM {articleregion} ar JOIN art ON art.id = ar.article_id",
+    )
+    + ","
+    + trees.ancestors_cte(
+        "agency_tree",
+        Agency,
+        "SELECT DISTINCT aa.agency_id FROM {articleagency} aa JOIN art ON art.id = aa.article_id",
+    )
+    + """
 SELECT art.id AS article_id, 'all'::text AS scope, 0::bigint AS object_id, art.month
 FROM art
 UNION
-SELECT art.id, 'region', anc.id, art.month
+SELECT art.id, 'region', rt.ancestor_id, art.month
 FROM art
-JOIN archive_articleregion ar ON ar.article_id = art.id
-JOIN archive_region r ON r.id = ar.region_id
-LEFT JOIN archive_region p ON p.id = r.parent_id
-CROSS JOIN LATERAL (VALUES (r.id), (r.parent_id), (p.parent_id)) AS anc(id)
-WHERE anc.id IS NOT NULL
+JOIN {articleregion} ar ON ar.article_id = art.id
+JOIN region_tree rt ON rt.node_id = ar.region_id
 UNION
-SELECT art.id, 'agency', up.ancestor_id, art.month
+SELECT art.id, 'agency', gt.ancestor_id, art.month
 FROM art
-JOIN archive_articleagency aa ON aa.article_id = art.id
-JOIN up ON up.agency_id = aa.agency_id
+JOIN {articleagency} aa ON aa.article_id = art.id
+JOIN agency_tree gt ON gt.node_id = aa.agency_id
 UNION
 SELECT art.id, 'initiative', ai.initiative_id, art.month
-FROM art JOIN archive_articleinitiative ai ON ai.article_id = art.id
+FROM art JOIN {articleinitiative} ai ON ai.article_id = art.id
 """
+)
 
 # The difference between the keys the articles have now and those they are counted under,
 # applied to CountedKey in the same statement; returns the changes per key, +1 or -1.
 _REFRESH_SQL = f"""
-WITH fresh AS ({_KEYS_SQL.format(articles="AND a.id = ANY(%(ids)s)")}),
+WITH fresh AS ({_KEYS_SQL}),
 counted AS (
-    SELECT article_id, scope, object_id, month FROM archive_countedkey
+    SELECT article_id, scope, object_id, month FROM {{countedkey}}
     WHERE article_id = ANY(%(ids)s)
 ),
 added AS (SELECT * FROM fresh EXCEPT SELECT * FROM counted),
 removed AS (SELECT * FROM counted EXCEPT SELECT * FROM fresh),
 inserted AS (
-    INSERT INTO archive_countedkey (article_id, scope, object_id, month)
+    INSERT INTO {{countedkey}} (article_id, scope, object_id, month)
     SELECT * FROM added
 ),
 deleted AS (
-    DELETE FROM archive_countedkey k USING removed r
+    DELETE FROM {{countedkey}} k USING removed r
     WHERE k.article_id = r.article_id AND k.scope = r.scope AND k.object_id = r.object_id
       AND k.month IS NOT DISTINCT FROM r.month
 )
@@ -224,7 +191,7 @@ GROUP BY scope, object_id, month
 # Each change counts for its month (when dated) and for the object's total (month NULL).
 # Sorted, so that concurrent writers lock the rows in the same order.
 _APPLY_SQL = """
-INSERT INTO archive_browsecount (scope, object_id, month, count)
+INSERT INTO {browsecount} (scope, object_id, month, count)
 SELECT scope, object_id, month, sum(change) FROM (
     SELECT * FROM unnest(%(scopes)s::text[], %(objects)s::bigint[], %(months)s::date[],
                          %(changes)s::int[]) AS c(scope, object_id, month, change)
@@ -238,39 +205,39 @@ GROUP BY scope, object_id, month
 HAVING sum(change) <> 0
 ORDER BY scope, object_id, month
 ON CONFLICT (scope, object_id, month)
-DO UPDATE SET count = archive_browsecount.count + EXCLUDED.count
+DO UPDATE SET count = {browsecount}.count + EXCLUDED.count
 RETURNING id, count
 """
 
 _REBUILD_SQL = f"""
-INSERT INTO archive_countedkey (article_id, scope, object_id, month)
-SELECT * FROM ({_KEYS_SQL.format(articles="")}) keys WHERE keys.scope = ANY(%(scopes)s)
+INSERT INTO {{countedkey}} (article_id, scope, object_id, month)
+SELECT * FROM ({_KEYS_SQL}) keys WHERE keys.scope = ANY(%(scopes)s)
 """
 
+_FORGET_KEYS_SQL = "DELETE FROM {countedkey} WHERE scope = ANY(%(scopes)s)"
+_FORGET_COUNTS_SQL = "DELETE FROM {browsecount} WHERE scope = ANY(%(scopes)s)"
+_DELETE_COUNTS_SQL = "DELETE FROM {browsecount} WHERE id = ANY(%s)"
+
 _TOTALS_FROM_KEYS_SQL = """
-SELECT scope, object_id, month, count(*) FROM archive_countedkey
+INSERT INTO {browsecount} (scope, object_id, month, count)
+SELECT scope, object_id, month, count(*) FROM {countedkey}
 WHERE scope = ANY(%(scopes)s) AND month IS NOT NULL GROUP BY scope, object_id, month
 UNION ALL
-SELECT scope, object_id, NULL, count(*) FROM archive_countedkey
+SELECT scope, object_id, NULL, count(*) FROM {countedkey}
 WHERE scope = ANY(%(scopes)s) GROUP BY scope, object_id
 """
 
 _RECOUNT_SQL = f"""
-SELECT scope, object_id, month, count(*) FROM ({_KEYS_SQL.format(articles="")}) k(id, scope, object_id, month)
+SELECT scope, object_id, month, count(*) FROM ({_KEYS_SQL}) k(id, scope, object_id, month)
 WHERE month IS NOT NULL GROUP BY scope, object_id, month
 UNION ALL
-SELECT scope, object_id, NULL, count(*) FROM ({_KEYS_SQL.format(articles="")}) k(id, scope, object_id, month)
+SELECT scope, object_id, NULL, count(*) FROM ({_KEYS_SQL}) k(id, scope, object_id, month)
 GROUP BY scope, object_id
 """
 
 
-def _params(**extra):
-    return {
-        "published": Article.Status.PUBLISHED,
-        "unknown": Article.DatePrecision.UNKNOWN,
-        "tz": settings.TIME_ZONE,
-        **extra,
-    }
+# The keys of the articles ``%(ids)s`` only (``{articles}`` in _KEYS_SQL).
+_SOME_ARTICLES = "AND a.id = ANY(%(ids)s)"
 
 
 def refresh(article_ids):
@@ -282,19 +249,22 @@ def refresh(article_ids):
     with transaction.atomic(), connection.cursor() as cursor:
         # Two transactions refreshing the same article would both subtract its old keys.
         pagecache.lock_writers(cursor)
-        cursor.execute(_REFRESH_SQL, _params(ids=ids))
+        cursor.execute(
+            sql.compose(_REFRESH_SQL, articles=_SOME_ARTICLES),
+            {"tz": settings.TIME_ZONE, "ids": ids},
+        )
         changes = [row for row in cursor.fetchall() if row[3]]
         if changes:
             scopes, objects, months, deltas = (
                 list(column) for column in zip(*changes, strict=True)
             )
             cursor.execute(
-                _APPLY_SQL,
+                sql.compose(_APPLY_SQL),
                 {"scopes": scopes, "objects": objects, "months": months, "changes": deltas},
             )
             emptied = [pk for pk, count in cursor.fetchall() if count == 0]
             if emptied:
-                cursor.execute("DELETE FROM archive_browsecount WHERE id = ANY(%s)", [emptied])
+                cursor.execute(sql.compose(_DELETE_COUNTS_SQL), [emptied])
     return len(changes)
 
 
@@ -307,14 +277,12 @@ def rebuild(scopes=None):
     with transaction.atomic(), connection.cursor() as cursor:
         # Two transactions refreshing the same article would both subtract its old keys.
         pagecache.lock_writers(cursor)
-        cursor.execute("DELETE FROM archive_countedkey WHERE scope = ANY(%s)", [scopes])
-        cursor.execute("DELETE FROM archive_browsecount WHERE scope = ANY(%s)", [scopes])
-        cursor.execute(_REBUILD_SQL, _params(scopes=scopes))
+        cursor.execute(sql.compose(_FORGET_KEYS_SQL), {"scopes": scopes})
+        cursor.execute(sql.compose(_FORGET_COUNTS_SQL), {"scopes": scopes})
         cursor.execute(
-            "INSERT INTO archive_browsecount (scope, object_id, month, count) "
-            + _TOTALS_FROM_KEYS_SQL,
-            {"scopes": scopes},
+            sql.compose(_REBUILD_SQL, articles=""), {"tz": settings.TIME_ZONE, "scopes": scopes}
         )
+        cursor.execute(sql.compose(_TOTALS_FROM_KEYS_SQL), {"scopes": scopes})
         return cursor.rowcount
 
 
@@ -322,7 +290,7 @@ def discrepancies():
     """[(scope, object id, month, kept, recounted)] wherever the kept counts differ from a
     fresh GROUP BY over the articles and their links; empty when the counts are exact."""
     with connection.cursor() as cursor:
-        cursor.execute(_RECOUNT_SQL, _params())
+        cursor.execute(sql.compose(_RECOUNT_SQL, articles=""), {"tz": settings.TIME_ZONE})
         fresh = {row[:3]: row[3] for row in cursor.fetchall()}
     kept = {
         (scope, object_id, month): count
@@ -344,17 +312,13 @@ def discrepancies():
 # archive.browse.LinkedArticles) is kept by triggers (migration 0009). Should they ever have
 # been off (a restore with --disable-triggers, a replica role), these find the copies that
 # differ and mend them: touching a link makes its trigger read the article again.
-_LINK_TABLES = ("archive_articleregion", "archive_articleagency", "archive_articleinitiative")
+_LINK_TABLES = [model._meta.db_table for model in (ArticleRegion, ArticleAgency, ArticleInitiative)]
 _COPY_DIFFERS_SQL = """
-FROM {table} l JOIN archive_article a ON a.id = l.article_id
+FROM {table} l JOIN {article} a ON a.id = l.article_id
 WHERE l.article_published_at IS DISTINCT FROM a.published_at
-   OR l.article_is_published <> (a.status = %(published)s)
-   OR l.article_is_dated <> (a.published_at IS NOT NULL AND a.date_precision <> %(unknown)s)
+   OR l.article_is_published <> ({published:a})
+   OR l.article_is_dated <> ({dated:a})
 """
-_COPY_PARAMS = {
-    "published": Article.Status.PUBLISHED,
-    "unknown": Article.DatePrecision.UNKNOWN,
-}
 
 
 def link_copy_discrepancies():
@@ -362,8 +326,9 @@ def link_copy_discrepancies():
     rows = []
     with connection.cursor() as cursor:
         for table in _LINK_TABLES:
-            sql = "SELECT l.id, l.article_id " + _COPY_DIFFERS_SQL.format(table=table)
-            cursor.execute(sql, _COPY_PARAMS)
+            cursor.execute(
+                "SELECT l.id, l.article_id " + sql.compose(_COPY_DIFFERS_SQL, table=table)
+            )
             rows += [(table, *row) for row in cursor.fetchall()]
     return rows
 
@@ -373,11 +338,8 @@ def mend_link_copies():
     mended = 0
     with transaction.atomic(), connection.cursor() as cursor:
         for table in _LINK_TABLES:
-            differing = "SELECT l.id " + _COPY_DIFFERS_SQL.format(table=table)
-            cursor.execute(
-                f"UPDATE {table} SET article_id = article_id WHERE id IN ({differing})",
-                _COPY_PARAMS,
-            )
+            differing = "SELECT l.id " + sql.compose(_COPY_DIFFERS_SQL, table=table)
+            cursor.execute(f"UPDATE {table} SET article_id = article_id WHERE id IN ({differing})")
             mended += cursor.rowcount
     return mended
 
@@ -446,7 +408,7 @@ def initiative_counts():
 _COUNTED_SQL = """
 SELECT {columns}, COALESCE(c.count, 0)
 FROM {table} o
-{join} archive_browsecount c
+{join} {browsecount} c
     ON c.scope = %s AND c.object_id = o.id AND c.month IS NULL AND c.count > 0
 WHERE o.{column} = ANY(%s)
 ORDER BY {order}
@@ -459,7 +421,8 @@ def counted(model, scope, column, values, fields, order, limit=None, empty=False
     their published articles, in ``order`` (SQL over ``o``, the object, and ``c.count``).
     The objects hold only ``fields``. Objects without articles are left out unless
     ``empty``."""
-    sql = _COUNTED_SQL.format(
+    query = sql.compose(
+        _COUNTED_SQL,
         columns=", ".join(f"o.{name}" for name in fields),
         table=model._meta.db_table,
         join="LEFT JOIN" if empty else "JOIN",
@@ -467,7 +430,7 @@ def counted(model, scope, column, values, fields, order, limit=None, empty=False
         order=order,
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [scope, list(values), limit])
+        cursor.execute(query, [scope, list(values), limit])
         rows = cursor.fetchall()
     return [(model(**dict(zip(fields, row[:-1], strict=True))), row[-1]) for row in rows]
 

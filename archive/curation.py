@@ -16,8 +16,9 @@ from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
-from archive import pipeline
+from archive import pipeline, trees
 from archive.chinese import to_simplified
+from archive.importing.uploads import stage_uploads
 from archive.models import (
     Agency,
     Article,
@@ -30,7 +31,6 @@ from archive.models import (
     LinkOrigin,
     Region,
 )
-from archive.uploads import stage_uploads
 
 # bulk_update writes one CASE over the whole batch per field, which PostgreSQL evaluates
 # row by row: its cost grows with the square of the batch (10,000 articles in one statement
@@ -323,22 +323,12 @@ def linked_article_ids(entity):
     """
     model = type(entity)
     link_model, field_name = ENTITY_LINKS[model]
-    ids = _with_descendants(model, {entity.pk}) if model is not Initiative else {entity.pk}
+    ids = trees.subtree_ids(entity) if model is not Initiative else [entity.pk]
     return list(
         link_model.objects.filter(**{f"{field_name}_id__in": ids})
         .values_list("article_id", flat=True)
         .distinct()
     )
-
-
-def _with_descendants(model, ids):
-    found, frontier = set(ids), set(ids)
-    while frontier:
-        frontier = (
-            set(model.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - found
-        )
-        found |= frontier
-    return found
 
 
 def announce_entity_articles(entity_or_ids):
@@ -555,8 +545,8 @@ UPLOAD_PREFIX = "上传/"
 
 def import_uploads(uploaded_files):
     """Import files uploaded in the admin: staged safely in a temporary directory (see
-    archive.uploads; raises UploadRejected before anything is imported), then the importer
-    runs on them exactly as ``import_articles DIRECTORY`` would. Returns the ImportBatch;
+    archive.importing.uploads; raises UploadRejected before anything is imported), then the
+    importer runs on them exactly as ``import_articles DIRECTORY`` would. Returns the ImportBatch;
     its ImportRecords are the per-file report."""
     with tempfile.TemporaryDirectory(prefix="archive-upload-") as root:
         stage_uploads(uploaded_files, root)

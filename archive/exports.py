@@ -19,7 +19,7 @@ from django.db import connection
 from django.http import HttpRequest, StreamingHttpResponse
 from django.urls import reverse
 
-from archive import browse
+from archive import browse, sql
 from archive.models import Article, ArticleQuerySet, Initiative
 
 CHUNK = 1000
@@ -47,14 +47,14 @@ def _article_path() -> Callable[[int], str]:
 # A chunk's links, written out: the ORM's ``article_id__in`` adapted each of a thousand ids
 # (a third of an export's time); an array literal is one parameter.
 _LINKS_SQL = """
-SELECT l.article_id, 'region', r.code, r.name FROM archive_articleregion l
-JOIN archive_region r ON r.id = l.region_id WHERE l.article_id = ANY(%(ids)s::bigint[])
+SELECT l.article_id, 'region', r.code, r.name FROM {articleregion} l
+JOIN {region} r ON r.id = l.region_id WHERE l.article_id = ANY(%(ids)s::bigint[])
 UNION ALL
-SELECT l.article_id, 'agency', g.id::text, g.name FROM archive_articleagency l
-JOIN archive_agency g ON g.id = l.agency_id WHERE l.article_id = ANY(%(ids)s::bigint[])
+SELECT l.article_id, 'agency', g.id::text, g.name FROM {articleagency} l
+JOIN {agency} g ON g.id = l.agency_id WHERE l.article_id = ANY(%(ids)s::bigint[])
 UNION ALL
-SELECT l.article_id, 'initiative', i.slug, i.name FROM archive_articleinitiative l
-JOIN archive_initiative i ON i.id = l.initiative_id
+SELECT l.article_id, 'initiative', i.slug, i.name FROM {articleinitiative} l
+JOIN {initiative} i ON i.id = l.initiative_id
 WHERE l.article_id = ANY(%(ids)s::bigint[]) AND i.status = %(accepted)s
 ORDER BY 2, 3
 """
@@ -67,7 +67,7 @@ def _links(ids: Iterable[int]) -> tuple[Links, Links, Links]:
     links: dict[str, Links] = {kind: defaultdict(list) for kind in _LINK_KEYS}
     params = {"ids": "{" + ",".join(map(str, ids)) + "}", "accepted": Initiative.Status.ACCEPTED}
     with connection.cursor() as cursor:
-        cursor.execute(_LINKS_SQL, params)
+        cursor.execute(sql.compose(_LINKS_SQL), params)
         for article_id, kind, key, name in cursor.fetchall():
             field, cast = _LINK_KEYS[kind]
             links[kind][article_id].append({field: cast(key), "name": name})

@@ -11,9 +11,9 @@ from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
-from archive.counts import agency_subtree_ids, region_subtree_ids
 from archive.models import Agency, Article, Initiative, Region
 from archive.text import xml_safe
+from archive.trees import subtree_ids
 
 
 def _xml_safe(value):
@@ -111,7 +111,7 @@ class RegionFeed(ArticleFeed):
         return f"{obj.name}（含下辖区划）公安便民服务新闻"
 
     def articles(self, obj):
-        return Article.objects.published().in_regions(region_subtree_ids(obj))
+        return Article.objects.published().in_regions(subtree_ids(obj))
 
 
 class AgencyFeed(ArticleFeed):
@@ -128,7 +128,7 @@ class AgencyFeed(ArticleFeed):
         return f"{obj.name}（含下属单位）的新闻"
 
     def articles(self, obj):
-        return Article.objects.published().in_agencies(agency_subtree_ids(obj))
+        return Article.objects.published().in_agencies(subtree_ids(obj))
 
 
 class InitiativeFeed(ArticleFeed):

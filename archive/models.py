@@ -300,7 +300,7 @@ class Article(models.Model):
     # they give one: extraction flags off_topic and hides the article only while it is None,
     # so their answer outlives re-import and re-extraction.
     in_scope = models.BooleanField("属公安新闻（人工认定）", null=True, blank=True)
-    # Near-duplicate detection (archive.dedup): the MinHash signature of the simplified body,
+    # Near-duplicate detection (archive.extraction.dedup): the MinHash signature of the simplified body,
     # and its LSH band keys, which a GIN index turns into "which articles share a band?".
     minhash = models.BinaryField("MinHash 签名", null=True, blank=True, editable=False)
     minhash_bands = ArrayField(models.BigIntegerField(), default=list, blank=True, editable=False)

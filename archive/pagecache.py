@@ -17,7 +17,7 @@ page is rendered once and kept under a key made of:
 - the release (below);
 - for search pages, the generation of the search index (``variant``).
 
-Where the pages live: the UNLOGGED table ``archive_cachedpage``, shared by every gunicorn
+Where the pages live: the UNLOGGED table of ``CachedPage``, shared by every gunicorn
 worker, so a page is rendered once, not once per worker. (With a LocMem cache per worker,
 bench/load.py's uniform mix was served 57 % from the cache at 8 clients, 141 requests/s at
 best; with the shared table 83 % at 8 clients and 270 requests/s at 4, in a run of the same
@@ -65,34 +65,37 @@ from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 
+from archive import sql
+
 logger = logging.getLogger(__name__)
 _stores = itertools.count(1)
 
 # Every this many stores a process, rows beyond PAGE_CACHE_ENTRIES are deleted, oldest first.
 CULL_EVERY = 100
 
-_READ_SQL = "SELECT token FROM archive_contentgeneration WHERE id = 1"
+_READ_SQL = "SELECT token FROM {contentgeneration} WHERE id = 1"
 _WRITE_SQL = """
-INSERT INTO archive_contentgeneration (id, token, changed_at) VALUES (1, %s, clock_timestamp())
+INSERT INTO {contentgeneration} (id, token, changed_at) VALUES (1, %s, clock_timestamp())
 ON CONFLICT (id) DO UPDATE SET token = EXCLUDED.token, changed_at = EXCLUDED.changed_at
 """
 _LOOKUP_SQL = """
 SELECT k.key, p.content, p.content_type, p.headers
-FROM (SELECT md5(token || %s) AS key FROM archive_contentgeneration WHERE id = 1) k
-LEFT JOIN archive_cachedpage p ON p.key = k.key
+FROM (SELECT md5(token || %s) AS key FROM {contentgeneration} WHERE id = 1) k
+LEFT JOIN {cachedpage} p ON p.key = k.key
 """
 _STORE_SQL = """
-INSERT INTO archive_cachedpage (key, content, content_type, headers, stored_at)
+INSERT INTO {cachedpage} (key, content, content_type, headers, stored_at)
 VALUES (%s, %s, %s, %s, now()) ON CONFLICT (key) DO NOTHING
 """
 # Rows stored before the generation changed belong to former generations.
 _DELETE_FORMER_SQL = """
-DELETE FROM archive_cachedpage
-WHERE stored_at < (SELECT changed_at FROM archive_contentgeneration WHERE id = 1)
+DELETE FROM {cachedpage}
+WHERE stored_at < (SELECT changed_at FROM {contentgeneration} WHERE id = 1)
 """
+_DELETE_ALL_SQL = "DELETE FROM {cachedpage}"
 _CULL_SQL = """
-DELETE FROM archive_cachedpage WHERE key IN (
-    SELECT key FROM archive_cachedpage ORDER BY stored_at DESC OFFSET %s
+DELETE FROM {cachedpage} WHERE key IN (
+    SELECT key FROM {cachedpage} ORDER BY stored_at DESC OFFSET %s
 )
 """
 
@@ -105,7 +108,7 @@ def generation():
     """The current content generation, or None before the first write (nothing is cached
     then: a database emptied by a flush must not find the pages of its former content)."""
     with connection.cursor() as cursor:
-        cursor.execute(_READ_SQL)
+        cursor.execute(sql.compose(_READ_SQL))
         row = cursor.fetchone()
     return row[0] if row else None
 
@@ -114,8 +117,8 @@ def bump():
     """Replace the generation now: every cached page is out of date from the next request,
     and the rows of the former generations go."""
     with connection.cursor() as cursor:
-        cursor.execute(_WRITE_SQL, [secrets.token_hex(16)])
-        cursor.execute("DELETE FROM archive_cachedpage")
+        cursor.execute(sql.compose(_WRITE_SQL), [secrets.token_hex(16)])
+        cursor.execute(sql.compose(_DELETE_ALL_SQL))
 
 
 @cache
@@ -153,13 +156,13 @@ def changed():
     commit (unreachable already: a crash before that only leaves them to the cull)."""
     with transaction.atomic(), connection.cursor() as cursor:
         lock_writers(cursor)
-        cursor.execute(_WRITE_SQL, [secrets.token_hex(16)])
+        cursor.execute(sql.compose(_WRITE_SQL), [secrets.token_hex(16)])
     transaction.on_commit(_delete_former_pages)
 
 
 def _delete_former_pages():
     with connection.cursor() as cursor:
-        cursor.execute(_DELETE_FORMER_SQL)
+        cursor.execute(sql.compose(_DELETE_FORMER_SQL))
 
 
 # The views' side
@@ -194,7 +197,7 @@ def _key_rest(request, variant, query):
 def _lookup(rest):
     """(key, cached page or None), or (None, None) before the first write."""
     with connection.cursor() as cursor:
-        cursor.execute(_LOOKUP_SQL, [rest])
+        cursor.execute(sql.compose(_LOOKUP_SQL), [rest])
         row = cursor.fetchone()
     if row is None:
         return None, None
@@ -207,9 +210,9 @@ def _lookup(rest):
 
 def _store(key, content, content_type, headers):
     with connection.cursor() as cursor:
-        cursor.execute(_STORE_SQL, [key, content, content_type, json.dumps(headers)])
+        cursor.execute(sql.compose(_STORE_SQL), [key, content, content_type, json.dumps(headers)])
         if next(_stores) % CULL_EVERY == 0:
-            cursor.execute(_CULL_SQL, [settings.PAGE_CACHE_ENTRIES])
+            cursor.execute(sql.compose(_CULL_SQL), [settings.PAGE_CACHE_ENTRIES])
 
 
 class StoredAfterSending(HttpResponse):

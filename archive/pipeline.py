@@ -4,7 +4,7 @@ Inside the writer's transaction — the importer (``archive.importing.store``), 
 (``archive.curation``, the admin's saves), the shell — after the rows are written:
 
 1. ``stored(ids)`` when text was written: extraction links places, bureaus and campaigns
-   and marks near-duplicates (``archive.extraction``, ``archive.dedup``); then 2–4 for the
+   and marks near-duplicates (``archive.extraction``, ``archive.extraction.dedup``); then 2–4 for the
    stored articles and any others that step changed;
 2. ``changed(ids)``: the browse counts (``archive.counts.refresh``);
 3. the content generation (``archive.pagecache.changed``): cached pages go with the commit;
@@ -30,7 +30,7 @@ from search import outbox
 
 def stored(article_ids: Iterable[int]) -> None:
     """Steps 1–4 for articles whose text was just written."""
-    from archive.dedup import find_duplicates
+    from archive.extraction.dedup import find_duplicates
     from archive.extraction.linking import cached_catalog, extract_articles
 
     ids = sorted(set(article_ids))

@@ -4,6 +4,7 @@ yet, or fails. Isolated here so the search app can rewire it without touching th
 
 import logging
 
+from archive import sql
 from archive.models import CARD_FIELDS, Article, ArticleAgency, ArticleRegion
 
 logger = logging.getLogger(__name__)
@@ -12,8 +13,8 @@ logger = logging.getLogger(__name__)
 # the ORM (published().exclude(duplicate_of=…).for_listing().in_bulk()), 2 ms, mostly spent
 # building the query.
 _FOUND_SQL = """
-SELECT {columns} FROM archive_article
-WHERE id = ANY(%s) AND status = %s AND duplicate_of_id IS DISTINCT FROM %s
+SELECT {columns} FROM {article} a
+WHERE a.id = ANY(%s) AND {published:a} AND a.duplicate_of_id IS DISTINCT FROM %s
 """
 
 
@@ -36,8 +37,8 @@ def _from_search(article, limit):
             ids.append(int(result.pk))
     if not ids:
         return []
-    sql = _FOUND_SQL.format(columns=", ".join(CARD_FIELDS))
-    found = {a.pk: a for a in Article.objects.raw(sql, [ids, Article.Status.PUBLISHED, article.pk])}
+    query = sql.compose(_FOUND_SQL, columns=", ".join(f"a.{name}" for name in CARD_FIELDS))
+    found = {a.pk: a for a in Article.objects.raw(query, [ids, article.pk])}
     return [found[pk] for pk in ids if pk in found][:limit]
 
 

@@ -1,6 +1,6 @@
 """One story published by many outlets: where it first appeared, and its other copies.
 
-Near-duplicate detection (archive.dedup) and staff mark every copy of a story as a
+Near-duplicate detection (archive.extraction.dedup) and staff mark every copy of a story as a
 duplicate of one primary article, which alone is listed, searched and fed; the copies stay
 for the record. A story's page says where it appeared first (the earliest dated of the
 primary and its copies) and how many others carried it; a researcher can take every copy

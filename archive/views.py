@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from archive import browse, counts, exports
+from archive import browse, counts, exports, trees
 from archive.browse import FILTERED_LIST, LIST, PAGED
 from archive.forms import ListFilterForm
 from archive.models import (
@@ -144,13 +144,13 @@ def region_detail(request, code):
     if region is None:
         raise Http404("没有这个地区")
     timeline = counts.timeline("region", region)
-    subtree = counts.region_subtree_ids(region)
+    subtree = trees.subtree_ids(region)
     agencies = browse.agencies_in_region(subtree)
     year, agency = _filters(request, subtree)
     articles = browse.LinkedArticles(ArticleRegion, subtree, timeline.total, year)
     known_count = timeline.count_in_year(year) if year else timeline.total
     if agency:  # rare: read as a QuerySet
-        agency_ids = counts.agency_subtree_ids(agency)
+        agency_ids = trees.subtree_ids(agency)
         articles = browse.ArticleList(articles.queryset().in_agencies(agency_ids))
         known_count = None
     return _article_list(
@@ -189,7 +189,7 @@ def agency_detail(request, pk):
     if agency is None:
         raise Http404("没有这个单位")
     timeline = counts.timeline("agency", agency)
-    subtree = counts.agency_subtree_ids(agency)
+    subtree = trees.subtree_ids(agency)
     return _article_list(
         request,
         "archive/agency_detail.html",

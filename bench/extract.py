@@ -28,8 +28,8 @@ django.setup()
 from django.db import transaction  # noqa: E402
 
 from archive.chinese import to_simplified  # noqa: E402
-from archive.dedup import find_duplicates, signature  # noqa: E402
 from archive.extraction.catalog import Catalog  # noqa: E402
+from archive.extraction.dedup import find_duplicates, signature  # noqa: E402
 from archive.extraction.extract import extract  # noqa: E402
 from archive.extraction.linking import extract_articles  # noqa: E402
 from archive.models import Article  # noqa: E402

@@ -19,28 +19,30 @@ from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 
+from archive import sql
+
 # The archive-wide counts against a fresh GROUP BY of the published articles: the rows that
 # differ, in one snapshot. A checksum of the counts, not a full recount of every scope.
 _COUNTS_SQL = """
 WITH fresh AS (
-    SELECT CASE WHEN published_at IS NULL OR date_precision = %(unknown)s THEN NULL
-           ELSE date_trunc('month', published_at AT TIME ZONE %(tz)s)::date END AS month,
+    SELECT CASE WHEN {dated:a} THEN date_trunc('month', a.published_at AT TIME ZONE %(tz)s)::date
+           END AS month,
            count(*) AS count
-    FROM archive_article WHERE status = %(published)s GROUP BY 1
+    FROM {article} a WHERE {published:a} GROUP BY 1
 ), fresh_all AS (
     SELECT month, count FROM fresh WHERE month IS NOT NULL
     UNION ALL SELECT NULL, coalesce(sum(count), 0) FROM fresh
 ), kept AS (
-    SELECT month, count FROM archive_browsecount
+    SELECT month, count FROM {browsecount}
     WHERE scope = %(scope)s AND object_id = 0 AND count > 0
 ), wanted AS (SELECT month, count FROM fresh_all WHERE count > 0)
 SELECT count(*) FROM ((SELECT * FROM wanted EXCEPT SELECT * FROM kept)
                       UNION ALL (SELECT * FROM kept EXCEPT SELECT * FROM wanted)) differing
 """
 _STATE_SQL = """
-SELECT (SELECT count(*) FROM archive_article WHERE status = %(published)s),
+SELECT (SELECT count(*) FROM {article} a WHERE {published:a}),
        (SELECT extract(epoch FROM clock_timestamp() - changed_at)
-        FROM archive_contentgeneration WHERE id = 1)
+        FROM {contentgeneration} WHERE id = 1)
 """
 
 
@@ -68,7 +70,7 @@ def _version():
 def _database_report():
     try:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM archive_article")
+            cursor.execute(sql.compose("SELECT count(*) FROM {article}"))
             (articles,) = cursor.fetchone()
     except Exception as error:  # noqa: BLE001 - any failure is what this endpoint reports
         return {"ok": False, "error": type(error).__name__}
@@ -76,13 +78,12 @@ def _database_report():
 
 
 def _search_report():
-    from archive.models import Article
     from search import outbox
 
     grace = settings.HEALTH_GRACE_SECONDS
     owed, oldest = outbox.backlog()
     with connection.cursor() as cursor:
-        cursor.execute(_STATE_SQL, {"published": Article.Status.PUBLISHED})
+        cursor.execute(sql.compose(_STATE_SQL))
         published, since_write = cursor.fetchone()
     report = {"published": published, "owed": owed, "owed_age_seconds": _rounded(oldest)}
     index = _index_report()
@@ -110,16 +111,11 @@ def _index_report():
 
 
 def _counts_report():
-    from archive.models import Article, CountScope
+    from archive.models import CountScope
 
-    params = {
-        "published": Article.Status.PUBLISHED,
-        "unknown": Article.DatePrecision.UNKNOWN,
-        "tz": settings.TIME_ZONE,
-        "scope": CountScope.ALL,
-    }
+    params = {"tz": settings.TIME_ZONE, "scope": CountScope.ALL}
     with connection.cursor() as cursor:
-        cursor.execute(_COUNTS_SQL, params)
+        cursor.execute(sql.compose(_COUNTS_SQL), params)
         (differing,) = cursor.fetchone()
     if differing:
         error = f"浏览计数有 {differing} 个月份与数据库不符：运行 manage.py rebuild_counts"

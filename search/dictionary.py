@@ -10,8 +10,23 @@ from functools import lru_cache
 import jieba
 from django.db import DatabaseError
 
-from archive.extraction.dictionary import entity_names
+from archive.models import Agency, Initiative, Region
 from search.analysis import fold
+
+
+def entity_names():
+    """Sorted names of regions (with short names and aliases), agencies (with aliases) and
+    accepted initiatives (with aliases), for ``jieba.add_word``. Two characters at least:
+    shorter entries would only split words jieba already knows."""
+    names = set()
+    for name, short, aliases in Region.objects.values_list("name", "short_name", "aliases"):
+        names.update([name, short, *aliases])
+    for name, aliases in Agency.objects.values_list("name", "aliases"):
+        names.update([name, *aliases])
+    accepted = Initiative.objects.filter(status=Initiative.Status.ACCEPTED)
+    for name, aliases in accepted.values_list("name", "aliases"):
+        names.update([name, *aliases])
+    return sorted(name for name in names if len(name) >= 2)
 
 
 def entity_words():

@@ -17,6 +17,7 @@ from django.db.models.functions import ExtractYear
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from archive import trees
 from archive.models import (
     Agency,
     Article,
@@ -170,13 +171,12 @@ def load_articles(ids: Iterable[int], plan: Plan) -> list[Article]:
 def _city_of() -> dict[int, Value]:
     """{region id: (code, name) of its city}; provinces and unplaced regions map to nothing."""
     rows = {r[0]: r for r in Region.objects.values_list("id", "code", "name", "level", "parent_id")}
+    parents = {region_id: row[4] for region_id, row in rows.items()}
     cities: dict[int, Value] = {}
     for region_id in rows:
-        node = rows.get(region_id)
-        while node is not None and node[3] != Region.Level.CITY:
-            node = rows.get(node[4])
-        if node is not None:
-            cities[region_id] = (node[1], node[2])
+        for node in trees.climb([region_id], parents):
+            if node in rows and rows[node][3] == Region.Level.CITY:
+                cities[region_id] = (rows[node][1], rows[node][2])
     return cities
 
 

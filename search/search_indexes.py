@@ -10,6 +10,7 @@ from functools import partial
 from django.db.models import Prefetch
 from haystack import indexes
 
+from archive import trees
 from archive.models import Agency, Article, Initiative, Region
 from search.analysis import fold
 from search.whoosh import fields as whoosh_fields
@@ -28,20 +29,11 @@ class Ancestry:
         self.region_code = dict(Region.objects.values_list("id", "code"))
         self.agency_parent = dict(Agency.objects.values_list("id", "parent_id"))
 
-    @staticmethod
-    def _climb(ids, parents):
-        seen = set()
-        for node in ids:
-            while node is not None and node not in seen:
-                seen.add(node)
-                node = parents.get(node)
-        return seen
-
     def region_codes(self, region_ids):
-        return sorted(self.region_code[r] for r in self._climb(region_ids, self.region_parent))
+        return sorted(self.region_code[r] for r in trees.climb(region_ids, self.region_parent))
 
     def agency_ids(self, agency_ids):
-        return sorted(str(a) for a in self._climb(agency_ids, self.agency_parent))
+        return sorted(str(a) for a in trees.climb(agency_ids, self.agency_parent))
 
 
 # Bump when the analyzers, the schema, the postings format or what a field holds change: every indexed article's

@@ -8,6 +8,8 @@ importer writes them and ``Article.save`` keeps them in step for every other wri
 
 from django.db import connection
 
+from archive.models import Article
+
 
 def containing(article_ids, needles):
     """``{needle: (ids with it in the title, ids with it in title or body)}`` among
@@ -29,7 +31,8 @@ def containing(article_ids, needles):
         params += [needle, needle, needle]
     # An array literal: psycopg's list adapter costs ~8 µs an id, a joined string far less.
     params.append("{" + ",".join(map(str, article_ids)) + "}")
-    sql = f"SELECT {', '.join(columns)} FROM archive_article WHERE id = ANY(%s::bigint[])"
+    table = Article._meta.db_table
+    sql = f"SELECT {', '.join(columns)} FROM {table} WHERE id = ANY(%s::bigint[])"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()

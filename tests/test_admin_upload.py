@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from archive.importing.uploads import Limits, UploadRejected, stage_uploads
 from archive.models import Article, ImportBatch, ImportRecord
-from archive.uploads import Limits, UploadRejected, stage_uploads
 
 pytestmark = pytest.mark.django_db
 UPLOAD = "/admin/archive/importbatch/upload/"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from archive import counts
+from archive import counts, trees
 from archive.models import Agency
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +29,7 @@ def test_agency_cycle_does_not_hang(browse_world):
     agencies = browse_world["agencies"]
     agencies["zhoukou"].parent = agencies["chuanhui"]
     agencies["zhoukou"].save()
-    assert set(counts.agency_subtree_ids(agencies["zhoukou"])) == {
+    assert set(trees.subtree_ids(agencies["zhoukou"])) == {
         agencies["zhoukou"].pk,
         agencies["chuanhui"].pk,
     }
@@ -67,7 +67,7 @@ def test_counted_lists_keep_or_leave_out_what_has_no_articles(browse_world):
     units = {unit.pk: n for unit, n in browse.agency_sub_units(zhoukou)}
     assert units[quiet.pk] == 0
     assert units[browse_world["agencies"]["chuanhui"].pk] > 0
-    subtree = counts.region_subtree_ids(browse_world["regions"]["henan"])
+    subtree = trees.subtree_ids(browse_world["regions"]["henan"])
     listed = browse.agencies_in_region(subtree)
     assert quiet.pk not in [agency.pk for agency, _ in listed]
     assert [n for _, n in listed] == sorted((n for _, n in listed), reverse=True)

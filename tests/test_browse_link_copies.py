@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, transaction
 
-from archive import browse, counts
+from archive import browse, counts, trees
 from archive.models import Article, ArticleAgency, ArticleInitiative, ArticleRegion, Region
 from tests.factories import make_article
 
@@ -101,10 +101,10 @@ def crowd(db):
 def _lists(crowd, year):
     return {
         "region": browse.LinkedArticles(
-            ArticleRegion, counts.region_subtree_ids(crowd["province"]), year=year
+            ArticleRegion, trees.subtree_ids(crowd["province"]), year=year
         ),
         "agency": browse.LinkedArticles(
-            ArticleAgency, counts.agency_subtree_ids(crowd["agency"]), year=year
+            ArticleAgency, trees.subtree_ids(crowd["agency"]), year=year
         ),
         "initiative": browse.LinkedArticles(ArticleInitiative, [crowd["initiative"].pk], year=year),
     }
@@ -144,7 +144,7 @@ def test_who_reported_what_counts_published_articles_only(crowd):
     counts over the articles themselves."""
     from archive.models import Agency, Initiative
 
-    bureau_ids = counts.agency_subtree_ids(crowd["agency"])
+    bureau_ids = trees.subtree_ids(crowd["agency"])
     Initiative.objects.create(name="待审行动", slug="dai-shen", status=Initiative.Status.SUGGESTED)
     expected = {
         initiative.name: Article.objects.published()

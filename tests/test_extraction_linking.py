@@ -5,7 +5,6 @@ from django.core.management import call_command
 from django.db import transaction
 
 from archive import pipeline
-from archive.extraction.dictionary import entity_names
 from archive.extraction.linking import extract_articles
 from archive.models import (
     Agency,
@@ -158,24 +157,6 @@ def test_extract_entities_rejects_unknown_ids():
 
     with pytest.raises(CommandError, match="999999"):
         call_command("extract_entities", "--article", "999999")
-
-
-def test_search_dictionary_holds_regions_agencies_and_accepted_initiatives():
-    article = make_article("周口", BODY)
-    extract_articles([article.pk])
-    names = set(entity_names())
-    assert {
-        "周口市",
-        "周口",
-        "硚口区",
-        "硚口",
-        "荷花路派出所",
-        "周口市公安局川汇区分局",
-        "川汇区公安分局",
-        "海燕直通车",
-    } <= names
-    assert "暖心驿站" not in names  # suggested, not accepted
-    assert all(len(name) >= 2 for name in names)
 
 
 def test_a_rolled_back_import_leaves_no_stale_catalogue():

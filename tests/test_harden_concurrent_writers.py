@@ -6,9 +6,7 @@ Counts print with ``pytest -s tests/test_harden_concurrent_writers.py``.
 """
 
 import http.cookiejar
-import os
 import re
-import socket
 import subprocess
 import sys
 import threading
@@ -17,37 +15,22 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from html.parser import HTMLParser
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.contrib.auth.models import User
-from django.db import connection
 
 from archive.models import Article
 from tests.factories import make_article
 from tests.hostile_files import SEED_TEXTS
+from tests.servers import GUNICORN, ROOT, child_env, database_url, free_port, serving
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-ROOT = Path(settings.BASE_DIR)
 EDITORS, ARTICLES_EACH, ROUNDS, READERS = 3, 4, 3, 2
 PASSWORD = "Kx9-并发-编辑-test"
 IMPORT_FILES = 120
-
-
-def _url(name):
-    db = connection.settings_dict
-    password = f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else ""
-    return f"postgresql://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{name}"
-
-
-def _free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class _Form(HTMLParser):
@@ -205,26 +188,24 @@ def test_editors_importer_and_readers_at_once(tmp_path, search_index):
     folder.mkdir()
     _import_folder(folder)
 
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "DATABASE_URL": _url(connection.settings_dict["NAME"]),
+    env = child_env(
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        DATABASE_URL=database_url(),
         # An index of this test's own: earlier tests of the session share the session index
         # with this process, and what they leave there is not this test's to judge.
-        "SEARCH_INDEX_PATH": str(tmp_path / "index"),
-        "STATIC_ROOT": str(tmp_path / "static"),
-        "SECRET_KEY": "concurrency-test-" + "k" * 50,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "DEBUG": "0",
-        "SECURE_SSL_REDIRECT": "0",
-        "SECURE_HSTS_SECONDS": "0",
-        "SESSION_COOKIE_SECURE": "0",
-        "CSRF_COOKIE_SECURE": "0",
-        "AXES_FAILURE_LIMIT": "50",
-    }
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        SEARCH_INDEX_PATH=str(tmp_path / "index"),
+        STATIC_ROOT=str(tmp_path / "static"),
+        SECRET_KEY="concurrency-test-" + "k" * 50,
+        ALLOWED_HOSTS="127.0.0.1",
+        DEBUG="0",
+        SECURE_SSL_REDIRECT="0",
+        SECURE_HSTS_SECONDS="0",
+        SESSION_COOKIE_SECURE="0",
+        CSRF_COOKIE_SECURE="0",
+        AXES_FAILURE_LIMIT="50",
+    )
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
         cwd=ROOT, env=env, check=True, capture_output=True, timeout=300,
@@ -234,16 +215,13 @@ def test_editors_importer_and_readers_at_once(tmp_path, search_index):
         cwd=ROOT, env=env, check=True, capture_output=True, timeout=300,
     )  # fmt: skip
     log = tmp_path / "gunicorn.log"
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"), "config.wsgi",
-            "--bind", f"127.0.0.1:{port}", "--workers", "3", "--no-control-socket",
-            "--error-logfile", str(log), "--capture-output", "--timeout", "120",
-        ],
-        cwd=ROOT, env=env, start_new_session=True,
-    )  # fmt: skip
+    command = [
+        GUNICORN, "config.wsgi",
+        "--bind", f"127.0.0.1:{port}", "--workers", "3", "--no-control-socket",
+        "--error-logfile", str(log), "--capture-output", "--timeout", "120",
+    ]  # fmt: skip
     failures, saved, counts = [], {}, {"reads": 0}
-    try:
+    with serving(command, env, stop_within=60):
         for _ in range(120):
             try:
                 urllib.request.urlopen(base + "/healthz", timeout=2).close()
@@ -283,9 +261,6 @@ def test_editors_importer_and_readers_at_once(tmp_path, search_index):
         stop.set()
         for thread in readers:
             thread.join(timeout=120)
-    finally:
-        os.killpg(server.pid, 15)
-        server.wait(timeout=60)
     server_log = log.read_text(errors="replace")
 
     edits = sum(len(titles) for titles in saved.values())

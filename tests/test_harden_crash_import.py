@@ -13,28 +13,19 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
-from urllib.parse import quote
 
 import psycopg
 import pytest
-from django.conf import settings
 from django.db import connection
 
 from tests.hostile_files import SEED_TEXTS
+from tests.servers import ROOT, child_env, database_url
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 FILES = 480
 KILLS = 10
 CHUNK_SIZE = 40
-ROOT = Path(settings.BASE_DIR)
-
-
-def _url(name):
-    db = connection.settings_dict
-    password = f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else ""
-    return f"postgresql://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{name}"
 
 
 def _write_batch(folder, rng):
@@ -64,15 +55,12 @@ def _write_batch(folder, rng):
 
 
 def _env(url, index):
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "SEARCH_INDEX_PATH": str(index),
-        "SEARCH_INDEX_AT_COMMIT": "0",  # as in production: the worker pays the index work
-    }
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    return env
+    return child_env(
+        DATABASE_URL=url,
+        DJANGO_SETTINGS_MODULE="config.settings.test",
+        SEARCH_INDEX_PATH=str(index),
+        SEARCH_INDEX_AT_COMMIT="0",  # as in production: the worker pays the index work
+    )
 
 
 def _check_index(url, index, *options):
@@ -119,7 +107,7 @@ def _run_to_end(folder, url):
 def _kill_after(process, target, rng):
     """SIGKILL ``process`` once its batch has ``target`` files recorded; return that count,
     or None if it finished first."""
-    with psycopg.connect(_url(connection.settings_dict["NAME"]), autocommit=True) as db:
+    with psycopg.connect(database_url(), autocommit=True) as db:
         (before,) = db.execute("SELECT coalesce(max(id), 0) FROM archive_importbatch").fetchone()
         stored = 0
         while stored < target:
@@ -199,13 +187,13 @@ def test_killed_imports_end_as_one_clean_run(tmp_path):
     fresh_db = f"{test_db}_fresh"
     # A fresh database in the state the test database starts in: its template copy.
     connection.close()
-    with psycopg.connect(_url("postgres"), autocommit=True) as server:
+    with psycopg.connect(database_url("postgres"), autocommit=True) as server:
         server.execute(f'DROP DATABASE IF EXISTS "{fresh_db}" WITH (FORCE)')
         server.execute(f'CREATE DATABASE "{fresh_db}" TEMPLATE "{test_db}"')
     try:
         clean_folder = _write_batch(tmp_path / "clean", random.Random(1))
         crash_folder = _write_batch(tmp_path / "crash", random.Random(1))
-        clean_seconds, _ = _run_to_end(clean_folder, _url(fresh_db))
+        clean_seconds, _ = _run_to_end(clean_folder, database_url(fresh_db))
 
         kills, runs = [], 0
         while len(kills) < KILLS:
@@ -214,23 +202,23 @@ def test_killed_imports_end_as_one_clean_run(tmp_path):
             # Kill once this run has stored a random number of files, a moment later, so
             # that kills land anywhere: between chunks, inside one, while workers parse.
             target = rng.randrange(1, FILES - CHUNK_SIZE)
-            stored = _kill_after(_command(crash_folder, _url(test_db)), target, rng)
+            stored = _kill_after(_command(crash_folder, database_url(test_db)), target, rng)
             if stored is not None:
                 kills.append(stored)
-        _, output = _run_to_end(crash_folder, _url(test_db))
+        _, output = _run_to_end(crash_folder, database_url(test_db))
         # The index of the killed runs: every stored chunk committed the index work it owes,
         # so the worker alone brings the index in line, with no check_index --fix.
         crash_index = tmp_path / "crash-index"
         for url, index in ((test_db, crash_index), (fresh_db, tmp_path / "clean-index")):
-            paid = _manage(_url(url), index, "run_worker", "--once")
+            paid = _manage(database_url(url), index, "run_worker", "--once")
             assert paid.returncode == 0, paid.stderr[-2000:]
-        checked = _check_index(_url(test_db), crash_index)
-        clean_check = _check_index(_url(fresh_db), tmp_path / "clean-index")
+        checked = _check_index(database_url(test_db), crash_index)
+        clean_check = _check_index(database_url(fresh_db), tmp_path / "clean-index")
 
-        expected, expected_orphans, _ = _canonical(_url(fresh_db))
-        got, orphans, unfinished = _canonical(_url(test_db))
+        expected, expected_orphans, _ = _canonical(database_url(fresh_db))
+        got, orphans, unfinished = _canonical(database_url(test_db))
     finally:
-        with psycopg.connect(_url("postgres"), autocommit=True) as server:
+        with psycopg.connect(database_url("postgres"), autocommit=True) as server:
             server.execute(f'DROP DATABASE IF EXISTS "{fresh_db}" WITH (FORCE)')
 
     print(f"check_index after the kills and the worker: {checked.stdout.strip()}")

@@ -3,7 +3,6 @@ TRACE, every API error as JSON with a message, a database outage as 503 with Ret
 ``pytest -s tests/test_harden_hostile_http.py`` prints what was tried."""
 
 import json
-import socket
 from contextlib import contextmanager
 
 import pytest
@@ -13,6 +12,7 @@ from django.test import Client
 from django.urls import include, path
 
 from search.models import SearchQueryLog
+from tests.servers import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -108,9 +108,7 @@ def test_every_api_error_is_json_with_a_message(search_index):
 def _database_down():
     """The database unreachable: the connection closed and pointed at a port where nothing
     listens, as after PostgreSQL stopped; put back afterwards."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        dead_port = probe.getsockname()[1]
+    dead_port = free_port()
     saved = connection.settings_dict["HOST"], connection.settings_dict["PORT"]
     connection.close()
     connection.settings_dict["HOST"], connection.settings_dict["PORT"] = "127.0.0.1", dead_port

@@ -9,23 +9,19 @@ hundred connections strong, against nginx: every normal request is answered at o
 """
 
 import http.client
-import os
-import secrets
 import shutil
 import socket
 import subprocess
-import sys
 import threading
 import time
 from contextlib import suppress
 from pathlib import Path
 
 import pytest
-import yaml
 from django.conf import settings
-from django.db import connection
 
-from tests.test_platform_docker import _final_stage, _free_port, collected_static  # noqa: F401
+from tests.servers import free_port, serving
+from tests.test_platform_docker import collected_static, image_command, image_env  # noqa: F401
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -68,45 +64,29 @@ def _wait_until_answering(port):
 def gunicorn(collected_static, tmp_path):  # noqa: F811
     """The image's CMD under production settings, two sync workers, against the test
     database; it trusts X-Forwarded-For from the proxy on 127.0.0.1 only."""
-    database = connection.settings_dict
-    port = _free_port()
-    env = dict(os.environ)
-    env.update(
-        DJANGO_SETTINGS_MODULE="config.settings.production",
-        SECRET_KEY=secrets.token_urlsafe(64),
-        ALLOWED_HOSTS=HOST,
-        DATABASE_URL=(
-            f"postgres://{database['USER']}:{database['PASSWORD'] or ''}"
-            f"@{database['HOST']}:{database['PORT']}/{database['NAME']}"
-        ),
-        STATIC_ROOT=str(collected_static),
+    port = free_port()
+    env = image_env(
+        HOST,
+        collected_static,
         SEARCH_INDEX_PATH=str(settings.SEARCH_INDEX_PATH),
         WEB_CONCURRENCY="2",
         TRUSTED_PROXY_COUNT="1",
         TRUSTED_PROXIES="127.0.0.1",
     )
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    (cmd,) = [args for name, args in _final_stage() if name == "CMD"]
-    command = yaml.safe_load(cmd)
-    command[command.index("--bind") + 1] = f"127.0.0.1:{port}"
-    command[0] = str(Path(sys.executable).parent / "gunicorn")
-    log = (tmp_path / "gunicorn.log").open("wb")
-    server = subprocess.Popen(command, cwd=BASE_DIR, env=env, stdout=log, stderr=log)
-    try:
+    with (
+        (tmp_path / "gunicorn.log").open("wb") as log,
+        serving(image_command(port), env, stdout=log, stderr=log) as server,
+    ):
         _wait_until_listening(port, server, "gunicorn")
         _wait_until_answering(port)
         yield port
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        log.close()
 
 
 @pytest.fixture
 def nginx(gunicorn, tmp_path):
     """config/nginx/archive.conf.template in front of ``gunicorn``: one nginx process of the
     invoking user, everything under tmp_path."""
-    port = _free_port()
+    port = free_port()
     site = (BASE_DIR / "config" / "nginx" / "archive.conf.template").read_text()
     site = site.replace("${ARCHIVE_LISTEN}", f"127.0.0.1:{port}")
     site = site.replace("${ARCHIVE_UPSTREAM}", f"127.0.0.1:{gunicorn}")

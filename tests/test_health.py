@@ -1,7 +1,6 @@
 """/healthz: 200 when the database answers and the index and counts agree with it (within
 the grace period for owed index work), 503 with the reason otherwise."""
 
-import socket
 import subprocess
 import sys
 from importlib.metadata import version
@@ -10,6 +9,7 @@ import pytest
 from django.db import connection
 
 from tests.factories import make_article
+from tests.servers import free_port
 
 
 @pytest.mark.django_db
@@ -67,18 +67,11 @@ def test_healthz_is_503_when_the_counts_differ_from_the_articles(client, search_
     assert BrowseCount.objects.exists()
 
 
-def _closed_port():
-    """A local port nobody listens on: connecting to it is refused at once."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.mark.django_db(transaction=True)
 def test_healthz_answers_503_when_the_database_is_unreachable(client):
     saved = dict(connection.settings_dict)
     connection.close()
-    connection.settings_dict.update(HOST="127.0.0.1", PORT=str(_closed_port()))
+    connection.settings_dict.update(HOST="127.0.0.1", PORT=str(free_port()))
     try:
         response = client.get("/healthz")
     finally:
@@ -99,7 +92,7 @@ def test_container_healthcheck_follows_healthz(live_server, search_index):
     up = subprocess.run([*command, f"{live_server.url}/healthz"], capture_output=True, timeout=30)
     assert up.returncode == 0, up.stderr
     down = subprocess.run(
-        [*command, f"http://127.0.0.1:{_closed_port()}/healthz"], capture_output=True, timeout=30
+        [*command, f"http://127.0.0.1:{free_port()}/healthz"], capture_output=True, timeout=30
     )
     assert down.returncode == 1
     assert b"healthz" in down.stderr

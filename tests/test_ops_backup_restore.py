@@ -2,7 +2,6 @@
 pg_restore into a fresh database, and every article, entity and link is found there."""
 
 import subprocess
-from urllib.parse import quote
 
 import psycopg
 import pytest
@@ -20,14 +19,9 @@ from archive.models import (
 )
 from config.localdb import bin_path
 from tests.factories import make_article
+from tests.servers import database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _url(name):
-    settings = connection.settings_dict
-    password = f":{quote(settings['PASSWORD'], safe='')}" if settings["PASSWORD"] else ""
-    return f"postgresql://{settings['USER']}{password}@{settings['HOST']}:{settings['PORT']}/{name}"
 
 
 def _make_archive():
@@ -72,9 +66,9 @@ def _rows(url, table):
 
 def test_dump_restores_every_article_and_link(tmp_path):
     articles = _make_archive()
-    source = _url(connection.settings_dict["NAME"])
+    source = database_url()
     restored_name = f"{connection.settings_dict['NAME']}_restored"
-    restored = _url(restored_name)
+    restored = database_url(restored_name)
     dump = tmp_path / "archive.dump"
 
     subprocess.run(
@@ -89,7 +83,7 @@ def test_dump_restores_every_article_and_link(tmp_path):
         check=True,
         capture_output=True,
     )
-    with psycopg.connect(_url("postgres"), autocommit=True) as server:
+    with psycopg.connect(database_url("postgres"), autocommit=True) as server:
         server.execute(f'DROP DATABASE IF EXISTS "{restored_name}"')
         server.execute(f'CREATE DATABASE "{restored_name}"')
     try:
@@ -121,5 +115,5 @@ def test_dump_restores_every_article_and_link(tmp_path):
             ).fetchone()
         assert next_id > max(article.pk for article in articles)
     finally:
-        with psycopg.connect(_url("postgres"), autocommit=True) as server:
+        with psycopg.connect(database_url("postgres"), autocommit=True) as server:
             server.execute(f'DROP DATABASE IF EXISTS "{restored_name}" WITH (FORCE)')

@@ -17,7 +17,6 @@ import random
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -31,12 +30,12 @@ import psycopg
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import connection
 
 from archive import counts, curation, pagecache, pipeline
 from archive.models import Article
 from search.engine import engine
 from search.models import OwedIndexUpdate
+from tests.servers import child_env, database_url, free_port, serving
 from tests.test_harden_crash_import import SEED_TEXTS
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -53,19 +52,15 @@ def _worker_pays(settings):
 
 
 def _env(**extra):
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": (
-            f"postgresql://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-        ),
-        "SEARCH_INDEX_PATH": str(settings.SEARCH_INDEX_PATH),
-        "SEARCH_INDEX_AT_COMMIT": "0",
-        **extra,
-    }
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    return env
+    return child_env(
+        **{
+            "DJANGO_SETTINGS_MODULE": "config.settings.test",
+            "DATABASE_URL": database_url(),
+            "SEARCH_INDEX_PATH": str(settings.SEARCH_INDEX_PATH),
+            "SEARCH_INDEX_AT_COMMIT": "0",
+            **extra,
+        }
+    )
 
 
 def _manage(*args, **popen):
@@ -263,12 +258,6 @@ def test_a_damaged_segment_is_reported_and_repaired(client, search_index, damage
     assert _documents() == _published() == 300
 
 
-def _free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _alive(pid):
     """Whether the process runs: it exists and is not a zombie waiting to be reaped."""
     try:
@@ -285,7 +274,7 @@ def own_postgres():
 
     root = Path(tempfile.mkdtemp(prefix="archive-pgkill-"))
     localdb._give_to_owner(root)
-    data, log, port = root / "data", root / "log", _free_port()
+    data, log, port = root / "data", root / "log", free_port()
 
     def owner(*command):
         return subprocess.run(localdb._as_owner(list(command)), capture_output=True, text=True)
@@ -408,17 +397,16 @@ def test_a_bulk_publish_answers_within_gunicorns_timeout(client, search_index, t
     indexes them."""
     ids = _hidden_articles(ARTICLES)
     User.objects.create_superuser("chief", password="fault-test-password")
-    port = _free_port()
+    port = free_port()
     log = tmp_path / "gunicorn.log"
-    server = subprocess.Popen(
-        [
-            sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}",
-            "--workers", "1", "--timeout", "30", "--no-control-socket",
-        ],
-        cwd=ROOT, env=_env(), stdout=subprocess.DEVNULL, stderr=log.open("w"),
-        start_new_session=True,
-    )  # fmt: skip
-    try:
+    command = [
+        sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}",
+        "--workers", "1", "--timeout", "30", "--no-control-socket",
+    ]  # fmt: skip
+    with (
+        log.open("w") as errors,
+        serving(command, _env(), stdout=subprocess.DEVNULL, stderr=errors),
+    ):
         browser = _Browser(f"http://127.0.0.1:{port}")
         _wait_for(lambda: _answers_http(port), 60, "gunicorn serving")
         token = browser.get("/admin/login/")
@@ -434,9 +422,6 @@ def test_a_bulk_publish_answers_within_gunicorns_timeout(client, search_index, t
         started = time.monotonic()
         status = browser.post("/admin/archive/article/", action)
         answered = time.monotonic() - started
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
     during = log.read_text()[before:]
     assert status == 302, during[-2000:]
     assert "WORKER TIMEOUT" not in during

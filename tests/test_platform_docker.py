@@ -9,7 +9,6 @@ placeholder environment, and gunicorn with the image's command under production 
 import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -19,10 +18,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from django.db import connection
 
 from config.healthcheck import host_header
 from tests.factories import make_article
+from tests.servers import GUNICORN, child_env, database_url, free_port, serving
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -163,10 +162,27 @@ def test_build_time_collectstatic_needs_no_real_secrets(collected_static):
     assert (collected_static / "admin" / "js" / "theme.js").exists()
 
 
-def _free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+def image_command(port):
+    """The image's CMD (the exec form is a JSON list), bound to ``port`` on 127.0.0.1, with
+    this environment's gunicorn."""
+    (cmd,) = [args for name, args in _final_stage() if name == "CMD"]
+    command = yaml.safe_load(cmd)
+    command[command.index("--bind") + 1] = f"127.0.0.1:{port}"
+    command[0] = GUNICORN
+    return command
+
+
+def image_env(host, static_root, **variables):
+    """What the image runs with in production, here against the test database: random
+    secret, one allowed host, the build's static files, and ``variables``."""
+    return child_env(
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        ALLOWED_HOSTS=host,
+        DATABASE_URL=database_url(),
+        STATIC_ROOT=str(static_root),
+        **variables,
+    )
 
 
 def _get(url, host, **headers):
@@ -188,27 +204,10 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 def test_image_command_serves_production_settings(collected_static):
     """gunicorn as the image's CMD starts it, against the test database."""
     make_article("生产环境测试文章")
-    database = connection.settings_dict
     host = "archive.example.org"
-    port = _free_port()
-    env = dict(os.environ)
-    env.update(
-        DJANGO_SETTINGS_MODULE="config.settings.production",
-        SECRET_KEY=secrets.token_urlsafe(64),
-        ALLOWED_HOSTS=host,
-        DATABASE_URL=(
-            f"postgres://{database['USER']}:{database['PASSWORD'] or ''}"
-            f"@{database['HOST']}:{database['PORT']}/{database['NAME']}"
-        ),
-        STATIC_ROOT=str(collected_static),
-        WEB_CONCURRENCY="1",
-    )
-    (cmd,) = [args for name, args in _final_stage() if name == "CMD"]
-    command = yaml.safe_load(cmd)  # the exec form is a JSON list
-    command[command.index("--bind") + 1] = f"127.0.0.1:{port}"
-    command[0] = str(Path(sys.executable).parent / "gunicorn")
-    server = subprocess.Popen(command, cwd=BASE_DIR, env=env, stderr=subprocess.PIPE)
-    try:
+    port = free_port()
+    env = image_env(host, collected_static, WEB_CONCURRENCY="1")
+    with serving(image_command(port), env, stderr=subprocess.PIPE) as server:
         healthcheck = [
             sys.executable,
             "-m",
@@ -247,6 +246,3 @@ def test_image_command_serves_production_settings(collected_static):
 
         status, _, _ = _get(f"http://127.0.0.1:{port}/healthz", "attacker.example")
         assert status == 400
-    finally:
-        server.terminate()
-        server.wait(timeout=30)

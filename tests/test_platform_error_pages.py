@@ -3,8 +3,13 @@
 import pytest
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.db import OperationalError, connection
+from django.template import loader
+from django.template.loader_tags import ExtendsNode
 from django.test import Client
 from django.urls import include, path
+
+from tests.servers import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -65,3 +70,26 @@ def test_form_without_csrf_token_gives_the_chinese_403_page():
     response = client.post("/admin/login/", {"username": "a", "password": "b"})
     assert response.status_code == 403
     assert "表单已失效" in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("name", "heading"), [("500.html", "服务器出错了"), ("503.html", "服务暂时不可用")]
+)
+def test_server_error_pages_render_with_the_database_down(name, heading):
+    """As Django's server_error renders them: no request, no context, no database (pointed
+    at a port where nothing listens). Their base, error_base.html, needs none of them."""
+    saved = connection.settings_dict["HOST"], connection.settings_dict["PORT"]
+    connection.close()
+    connection.settings_dict["HOST"], connection.settings_dict["PORT"] = "127.0.0.1", free_port()
+    try:
+        template = loader.get_template(name)
+        page = template.render()
+        with pytest.raises(OperationalError):
+            connection.ensure_connection()
+    finally:
+        connection.close()
+        connection.settings_dict["HOST"], connection.settings_dict["PORT"] = saved
+    assert heading in page and "site.css" in page and 'lang="zh-Hans"' in page
+    (extends,) = template.template.nodelist.get_nodes_by_type(ExtendsNode)
+    assert extends.parent_name.var == "error_base.html"

@@ -9,8 +9,8 @@ from django.db import transaction
 from tqdm import tqdm
 
 from archive import pipeline
-from archive.dedup import find_duplicates
 from archive.extraction.catalog import Catalog
+from archive.extraction.dedup import find_duplicates
 from archive.extraction.linking import Summary, extract_articles
 from archive.models import Article
 

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from archive.dedup import find_duplicates, signature, similarity
+from archive.extraction.dedup import find_duplicates, signature, similarity
 from archive.models import Article
 from tests.factories import make_article
 
