@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
 # As in production: a bulk action leaves the index work to the worker (timed apart below).
-os.environ["SEARCH_INDEX_AT_COMMIT"] = "0"
+os.environ["OWED_WORK_AT_COMMIT"] = "0"
 
 BEIJING = timezone(timedelta(hours=8))
 GENERATED_SENTENCES = [

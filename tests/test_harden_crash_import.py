@@ -69,7 +69,7 @@ def _env(url, index):
         "DATABASE_URL": url,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "SEARCH_INDEX_PATH": str(index),
-        "SEARCH_INDEX_AT_COMMIT": "0",  # as in production: the worker pays the index work
+        "OWED_WORK_AT_COMMIT": "0",  # as in production: the worker does the owed work
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     return env

@@ -5,7 +5,7 @@ through gunicorn with its default 30 s timeout, a rebuild killed
 postmaster SIGKILLed during an import.
 
 The worker, ``index_articles`` and ``check_index`` run as processes of their own against the
-test database, with ``SEARCH_INDEX_AT_COMMIT=0`` as in production. Figures print with
+test database, with ``OWED_WORK_AT_COMMIT=0`` as in production. Figures print with
 ``pytest -s``.
 """
 
@@ -49,7 +49,7 @@ CONVERGE_SECONDS = 180  # the stated bound: the worker pays 2,000 documents well
 @pytest.fixture(autouse=True)
 def _worker_pays(settings):
     """This process writes as production does: the owed work is left to the worker."""
-    settings.SEARCH_INDEX_AT_COMMIT = False
+    settings.OWED_WORK_AT_COMMIT = False
 
 
 def _env(**extra):
@@ -61,7 +61,7 @@ def _env(**extra):
             f"postgresql://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
         ),
         "SEARCH_INDEX_PATH": str(settings.SEARCH_INDEX_PATH),
-        "SEARCH_INDEX_AT_COMMIT": "0",
+        "OWED_WORK_AT_COMMIT": "0",
         **extra,
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
