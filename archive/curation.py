@@ -8,6 +8,7 @@ as the worker has written the owed documents (seconds; the admin shows the backl
 
 import logging
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -722,15 +723,22 @@ def _import_stored_files(upload):
     def progress(files):
         QueuedUpload.objects.filter(pk=upload.pk).update(progressed_at=timezone.now())
 
-    with tempfile.TemporaryDirectory(prefix="archive-upload-") as root:
+    # The same directory for every attempt, so that the records of an attempt that was
+    # killed can be named like the others (the next attempt's importer closes its batch).
+    root = Path(tempfile.gettempdir(), f"archive-upload-{upload.pk}")
+    shutil.rmtree(root, ignore_errors=True)
+    if upload.batch_id is not None:
+        _name_records(upload.batch_id, root)
+    try:
         for stored in upload.stored.order_by("pk").iterator(chunk_size=20):
-            target = Path(root, stored.path)
+            target = root / stored.path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(stored.content)
-        try:
-            _run_importer(root, started=started, progress=progress)
-        except ImportInterrupted as interrupted:
-            return interrupted.summary.error or "导入中断"
+        _run_importer(root, started=started, progress=progress)
+    except ImportInterrupted as interrupted:
+        return interrupted.summary.error or "导入中断"
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
     return ""
 
 

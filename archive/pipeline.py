@@ -42,9 +42,9 @@ from search import outbox
 logger = logging.getLogger(__name__)
 CHANNEL = "archive_work_owed"
 POLL_SECONDS = 5  # a missed notification (a worker restarting) waits at most this long
-# Articles a worker changes before it writes their index documents: each index commit
-# costs, so not after every chunk, but often enough that search follows a long change.
-INDEX_AFTER = 5000
+# Articles a worker changes before it writes their index documents: one index commit's
+# worth, so not after every chunk, but often enough that search follows a long change.
+INDEX_AFTER = outbox.BATCH_SIZE
 
 
 def stored(article_ids: Iterable[int]) -> None:
