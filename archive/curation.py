@@ -4,6 +4,11 @@ Each function writes in one transaction, records history with the acting user (s
 rows, also for bulk writes), and hands the articles it changed to ``archive.pipeline`` in the
 same transaction: counts and cached pages follow with the commit, the search index as soon
 as the worker has written the owed documents (seconds; the admin shows the backlog).
+
+What would hold a request too long is queued in the request's transaction and done by the
+worker (``archive.pipeline.work_owed``): publishing or hiding many articles
+(``change_status``, ``advance_bulk_changes``) and importing uploads (``queue_uploads``,
+``import_next_upload``); the admin shows their progress.
 """
 
 import logging
@@ -102,9 +107,7 @@ def set_status(article_ids, status, user):
     Reads and writes only the columns the change needs: the bodies stay in PostgreSQL,
     history rows included (``_record_history``).
     """
-    if status not in (Article.Status.PUBLISHED, Article.Status.HIDDEN):
-        raise CurationError(f"未知状态：{status}")
-    label = Article.Status(status).label
+    label = _settable(status).label
     with transaction.atomic():
         answered, plain = [], []
         for article in _locked_articles(article_ids, _STATUS_FIELDS):
@@ -134,6 +137,13 @@ def set_status(article_ids, status, user):
         _record_history(changed, user, f"批量设为{label}", now)
         _announce(changed)
     return len(changed)
+
+
+def _settable(status):
+    """The status, if staff may set it by publishing or hiding."""
+    if status not in (Article.Status.PUBLISHED, Article.Status.HIDDEN):
+        raise CurationError(f"未知状态：{status}")
+    return Article.Status(status)
 
 
 _STATUS_FIELDS = ["status", "duplicate_of", "review_flags", "in_scope"]
@@ -174,8 +184,7 @@ def change_status(article_ids, status, user):
     article_ids = sorted(set(article_ids))
     if len(article_ids) <= QUEUE_ABOVE:
         return set_status(article_ids, status, user)
-    if status not in (Article.Status.PUBLISHED, Article.Status.HIDDEN):
-        raise CurationError(f"未知状态：{status}")
+    _settable(status)
     with transaction.atomic():
         change = BulkStatusChange.objects.create(
             status=status, article_ids=article_ids, requested_by=user

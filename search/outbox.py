@@ -18,8 +18,9 @@ from search.models import OwedIndexUpdate
 
 # Articles written per index commit. A commit writes a segment and merges it with earlier
 # ones, so a bulk change indexed in a few large commits takes a fraction of the time of many
-# small ones; the documents of a batch are held in memory until its commit.
-BATCH_SIZE = 5000
+# small ones; but a batch holds the index lock and its documents in memory until its commit,
+# and its oldest row waits for it (``/healthz`` counts that age against the grace period).
+BATCH_SIZE = 2000
 _TABLE = OwedIndexUpdate._meta.db_table
 _OWE_SQL = f"INSERT INTO {_TABLE} (article_id, owed_at) SELECT unnest(%s::bigint[]), now()"
 _CLAIM_SQL = f"SELECT id, article_id FROM {_TABLE} ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED"

@@ -260,5 +260,7 @@ def test_publishing_many_articles_is_queued_and_its_progress_shown(editor_client
         pass
     page = editor_client.get(url).content.decode()
     assert f'<progress max="{many}" value="{many}">' in page and "已完成" in page
+    listed = editor_client.get("/admin/archive/bulkstatuschange/").content.decode()
+    assert f"批量设为已发布 #{change.pk}" in listed and "已完成" in listed
     assert Article.objects.filter(status=Article.Status.PUBLISHED).count() == many
     assert articles[0].history.first().history_user.username == "editor"

@@ -92,6 +92,8 @@ def test_upload_files_imports_them_and_shows_the_report(editor_client, imported)
     assert "已完成" in html and '<progress max="2" value="2">' in html
     assert f"/admin/archive/importbatch/{batch.pk}/change/" in html and "新增 1" in html
     assert 'http-equiv="refresh"' not in html  # finished: no more reloading
+    listed = editor_client.get("/admin/archive/queuedupload/").content.decode()
+    assert f"上传导入 #{queued.pk}" in listed and '<progress max="2" value="2">' in listed
     report = editor_client.get(f"/admin/archive/importbatch/{batch.pk}/change/").content.decode()
     assert "上传/坏文件.txt" in report and f"/admin/archive/article/{article.pk}/change/" in report
 
