@@ -12,7 +12,8 @@ export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 .PHONY: run dev test test-fast install browser proxy db stop-db data lint format typecheck clean haystack-tests
 
 ## run: install, start the embedded PostgreSQL, load the fixtures and serve on http://$(HOST):$(PORT)
-# The index worker (manage.py run_worker) runs beside gunicorn and stops with it.
+# The worker (manage.py run_worker: index updates, bulk changes, uploads) runs beside gunicorn
+# and stops with it.
 run: install data
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py run_worker & worker=$$!; trap 'kill $$worker' EXIT INT TERM; \

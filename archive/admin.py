@@ -37,10 +37,12 @@ from archive.models import (
     ArticleForReview,
     ArticleInitiative,
     ArticleRegion,
+    BulkStatusChange,
     ImportBatch,
     ImportRecord,
     Initiative,
     LinkOrigin,
+    QueuedUpload,
     Region,
 )
 
@@ -503,17 +505,31 @@ class ArticleAdmin(ActionPagesMixin, SimpleHistoryAdmin):
 
     @admin.action(description="发布所选文章", permissions=["change"])
     def publish(self, request, queryset):
-        count = curation.set_status(
-            self.selected_ids(queryset), Article.Status.PUBLISHED, request.user
-        )
-        self.report(request, f"已发布 {count} 篇文章。{_index_progress()}")
+        self.change_status(request, queryset, Article.Status.PUBLISHED, "已发布 {} 篇文章。")
 
     @admin.action(description="隐藏所选文章", permissions=["change"])
     def hide(self, request, queryset):
-        count = curation.set_status(
-            self.selected_ids(queryset), Article.Status.HIDDEN, request.user
+        self.change_status(
+            request, queryset, Article.Status.HIDDEN, "已隐藏 {} 篇文章，读者不再看到它们。"
         )
-        self.report(request, f"已隐藏 {count} 篇文章，读者不再看到它们。{_index_progress()}")
+
+    def change_status(self, request, queryset, status, done):
+        """A few articles change at once; many are queued for the worker, and the message
+        links to the change's progress page."""
+        result = curation.change_status(self.selected_ids(queryset), status, request.user)
+        if isinstance(result, BulkStatusChange):
+            url = reverse("admin:archive_bulkstatuschange_change", args=[result.pk])
+            self.report(
+                request,
+                format_html(
+                    '已排队：{} 篇文章将在后台分批设为{}。<a href="{}">查看进度</a>',
+                    result.total,
+                    result.get_status_display(),
+                    url,
+                ),
+            )
+        else:
+            self.report(request, done.format(result) + _index_progress())
 
     @admin.action(description="标为重复稿…", permissions=["change"])
     def mark_duplicate(self, request, queryset):
@@ -901,25 +917,20 @@ class ImportBatchAdmin(ReadOnlyMixin, admin.ModelAdmin):
         return format_html('<a href="{}">{} 个</a>', url, total)
 
     def upload_view(self, request):
-        """Upload files or zips; the importer runs on them at once and the batch is shown."""
+        """Upload files or zips: checked at once (a refused upload stores nothing), then
+        imported by the worker while staff watch the upload's page."""
         if not self.has_upload_permission(request):
             raise PermissionDenied
         form = UploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             try:
-                batch = curation.import_uploads(form.cleaned_data["files"])
+                upload = curation.queue_uploads(form.cleaned_data["files"], request.user)
             except UploadRejected as error:
                 self.message_user(request, f"已拒绝上传：{error}未导入任何文件。", messages.ERROR)
             else:
-                level = messages.WARNING if batch.failed else messages.SUCCESS
-                self.message_user(
-                    request,
-                    f"导入完成：新增 {batch.imported}，更新 {batch.updated}，"
-                    f"未变 {batch.unchanged}，失败 {batch.failed}。",
-                    level,
-                )
+                self.message_user(request, f"已收到 {upload.files} 个文件，正在后台导入。")
                 return HttpResponseRedirect(
-                    reverse("admin:archive_importbatch_change", args=[batch.pk])
+                    reverse("admin:archive_queuedupload_change", args=[upload.pk])
                 )
         context = {
             **self.admin_site.each_context(request),
@@ -957,3 +968,96 @@ class ImportRecordAdmin(ReadOnlyMixin, admin.ModelAdmin):
     def batch_link(self, record):
         url = reverse("admin:archive_importbatch_change", args=[record.batch_id])
         return format_html('<a href="{}">{}</a>', url, record.batch)
+
+
+# ---------------------------------------------------------------------------------------------
+# Work queued for the worker: read-only pages staff watch
+
+
+class QueuedWorkAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """A queued bulk change or upload: its state, progress and error. The page reloads
+    itself until the work is finished."""
+
+    change_form_template = "admin/archive/queued_work_form.html"
+    list_select_related = ["requested_by"]
+    date_hierarchy = "requested_at"
+
+    @admin.display(description="状态")
+    def state(self, work):
+        return work.state
+
+    def render_change_form(self, request, context, *args, obj=None, **kwargs):
+        context["unfinished"] = obj is not None and obj.finished_at is None
+        return super().render_change_form(request, context, *args, obj=obj, **kwargs)
+
+
+def progress_bar(done, total):
+    return format_html(
+        '<progress max="{}" value="{}"></progress> {} / {}', total, done, done, total
+    )
+
+
+@admin.register(BulkStatusChange)
+class BulkStatusChangeAdmin(QueuedWorkAdmin):
+    list_display = ["__str__", "progress", "state", "requested_by", "requested_at", "finished_at"]
+    list_filter = ["status"]
+    # Not the article ids: thousands of numbers are no help on the page.
+    fields = [
+        "status",
+        "progress",
+        "state",
+        "requested_by",
+        "requested_at",
+        "progressed_at",
+        "finished_at",
+        "error",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description="进度")
+    def progress(self, change):
+        return progress_bar(change.done, change.total)
+
+
+@admin.register(QueuedUpload)
+class QueuedUploadAdmin(QueuedWorkAdmin):
+    list_display = ["__str__", "files", "progress", "state", "requested_by", "requested_at"]
+    fields = [
+        "state",
+        "progress",
+        "batch_link",
+        "requested_by",
+        "requested_at",
+        "progressed_at",
+        "finished_at",
+        "attempts",
+        "error",
+    ]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        # Files done: the records of the importer's run so far.
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("batch")
+            .annotate(records=Count("batch__records"))
+        )
+
+    @admin.display(description="进度（文件）")
+    def progress(self, upload):
+        return progress_bar(upload.records, upload.files)
+
+    @admin.display(description="导入批次")
+    def batch_link(self, upload):
+        batch = upload.batch
+        if batch is None:
+            return "尚未开始"
+        url = reverse("admin:archive_importbatch_change", args=[batch.pk])
+        figures = (
+            f"新增 {batch.imported}，更新 {batch.updated}，未变 {batch.unchanged}，"
+            f"失败 {batch.failed}"
+            if batch.finished_at
+            else "导入中"
+        )
+        return format_html('<a href="{}">{}</a>：{}', url, batch, figures)

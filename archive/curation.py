@@ -4,13 +4,21 @@ Each function writes in one transaction, records history with the acting user (s
 rows, also for bulk writes), and hands the articles it changed to ``archive.pipeline`` in the
 same transaction: counts and cached pages follow with the commit, the search index as soon
 as the worker has written the owed documents (seconds; the admin shows the backlog).
+
+What would hold a request too long is queued in the request's transaction and done by the
+worker (``archive.pipeline.work_owed``): publishing or hiding many articles
+(``change_status``, ``advance_bulk_changes``) and importing uploads (``queue_uploads``,
+``import_next_upload``); the admin shows their progress.
 """
 
+import logging
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Q, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
@@ -25,12 +33,16 @@ from archive.models import (
     ArticleAgency,
     ArticleInitiative,
     ArticleRegion,
-    ImportBatch,
+    BulkStatusChange,
     ImportRecord,
     Initiative,
     LinkOrigin,
+    QueuedUpload,
+    QueuedUploadFile,
     Region,
 )
+
+logger = logging.getLogger(__name__)
 
 # bulk_update writes one CASE over the whole batch per field, which PostgreSQL evaluates
 # row by row: its cost grows with the square of the batch (10,000 articles in one statement
@@ -61,10 +73,12 @@ def _save_articles(articles, fields, user, reason):
     )
 
 
-def _locked_articles(article_ids):
+def _locked_articles(article_ids, fields=None):
+    """The articles, locked; only ``fields`` loaded when given (the others stay deferred)."""
     # Locked in id order, so that two editors acting on overlapping selections queue up
     # instead of deadlocking.
-    return list(Article.objects.filter(pk__in=article_ids).order_by("pk").select_for_update())
+    articles = Article.objects.filter(pk__in=article_ids).order_by("pk").select_for_update()
+    return list(articles.only(*fields) if fields else articles)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -88,13 +102,15 @@ def set_status(article_ids, status, user):
     """Publish or hide articles. Publishing a copy of another story also detaches it from
     its primary, so that a published article is never also a duplicate; publishing one
     flagged off-topic answers the flag (``decide_scope``). Returns the number of articles
-    changed."""
-    if status not in (Article.Status.PUBLISHED, Article.Status.HIDDEN):
-        raise CurationError(f"未知状态：{status}")
-    label = Article.Status(status).label
+    changed; articles already so are left alone, so applying it twice is harmless.
+
+    Reads and writes only the columns the change needs: the bodies stay in PostgreSQL,
+    history rows included (``_record_history``).
+    """
+    label = _settable(status).label
     with transaction.atomic():
         answered, plain = [], []
-        for article in _locked_articles(article_ids):
+        for article in _locked_articles(article_ids, _STATUS_FIELDS):
             if status == Article.Status.PUBLISHED and (
                 Article.ReviewFlag.OFF_TOPIC in article.review_flags
             ):
@@ -102,28 +118,117 @@ def set_status(article_ids, status, user):
                 article.status, article.duplicate_of = status, None
                 answered.append(article)
             elif article.status != status or article.duplicate_of_id is not None:
-                plain.append(article)
-        # Scope answers differ row by row (flags); they are few and saved one row each.
-        _save_articles(
+                plain.append(article.pk)
+        now = timezone.now()
+        # Scope answers differ row by row (flags); they are few.
+        for article in answered:
+            article.updated_at = now
+        Article.objects.bulk_update(
             answered,
-            ["status", "duplicate_of", "in_scope", "review_flags"],
-            user,
-            f"批量设为{label}",
+            ["status", "duplicate_of", "in_scope", "review_flags", "updated_at"],
+            batch_size=_ROWS_PER_UPDATE,
         )
         # Every other row gets the same values: one UPDATE (bulk_update's per-row CASE took
-        # longer than gunicorn's timeout for a few thousand articles), then their history rows.
-        now = timezone.now()
-        Article.objects.filter(pk__in=[a.pk for a in plain]).update(
+        # longer than gunicorn's timeout for a few thousand articles).
+        Article.objects.filter(pk__in=plain).update(
             status=status, duplicate_of=None, updated_at=now
         )
-        for article in plain:
-            article.status, article.duplicate_of, article.updated_at = status, None, now
-        Article.history.bulk_history_create(
-            plain, update=True, default_user=user, default_change_reason=f"批量设为{label}"
-        )
-        changed = answered + plain
-        _announce(a.pk for a in changed)
+        changed = [a.pk for a in answered] + plain
+        _record_history(changed, user, f"批量设为{label}", now)
+        _announce(changed)
     return len(changed)
+
+
+def _settable(status):
+    """The status, if staff may set it by publishing or hiding."""
+    if status not in (Article.Status.PUBLISHED, Article.Status.HIDDEN):
+        raise CurationError(f"未知状态：{status}")
+    return Article.Status(status)
+
+
+_STATUS_FIELDS = ["status", "duplicate_of", "review_flags", "in_scope"]
+_HISTORY = Article.history.model
+# The history row of each article as it is now, copied inside PostgreSQL: the same row
+# django-simple-history writes from a loaded article, without loading its text.
+_TRACKED = [
+    field.column
+    for field in _HISTORY._meta.concrete_fields
+    if not field.column.startswith("history_")
+]
+_HISTORY_SQL = (
+    f"INSERT INTO {_HISTORY._meta.db_table} ({', '.join(_TRACKED)}, history_date, "
+    "history_change_reason, history_type, history_user_id) "
+    f"SELECT {', '.join(_TRACKED)}, %s, %s, '~', %s FROM {Article._meta.db_table} "
+    "WHERE id = ANY(%s) ORDER BY id"
+)
+
+
+def _record_history(article_ids, user, reason, when):
+    """One history row per article (a change, by ``user``, for ``reason``), of the rows as
+    they are now in this transaction."""
+    if not article_ids:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(_HISTORY_SQL, [when, reason, getattr(user, "pk", None), list(article_ids)])
+
+
+# More articles than this are published or hidden by the worker, a chunk per transaction,
+# instead of in the request.
+QUEUE_ABOVE = 500
+
+
+def change_status(article_ids, status, user):
+    """Publish or hide articles, as staff ask in the admin: a few at once (``set_status``;
+    returns how many changed), many in the background (returns the ``BulkStatusChange``
+    stored in this transaction, which the worker applies: ``advance_bulk_changes``)."""
+    article_ids = sorted(set(article_ids))
+    if len(article_ids) <= QUEUE_ABOVE:
+        return set_status(article_ids, status, user)
+    _settable(status)
+    with transaction.atomic():
+        change = BulkStatusChange.objects.create(
+            status=status, article_ids=article_ids, requested_by=user
+        )
+        pipeline.owe_work()
+    return change
+
+
+def advance_bulk_changes(rows=QUEUE_ABOVE):
+    """Apply the next ``rows`` articles of the oldest unfinished bulk change that no other
+    worker holds; how many articles that covered (0: none is waiting).
+
+    The chunk and the change's ``done`` commit together: a worker killed mid-way leaves the
+    change where the last commit put it. A chunk that fails is retried on the next call,
+    its error kept on the change for staff and ``/healthz`` (no progress) meanwhile.
+    """
+    change = None
+    try:
+        with transaction.atomic():
+            change = (
+                BulkStatusChange.objects.select_for_update(skip_locked=True)
+                .filter(finished_at__isnull=True)
+                .order_by("pk")
+                .first()
+            )
+            if change is None:
+                return 0
+            chunk = change.article_ids[change.done : change.done + rows]
+            set_status(chunk, change.status, change.requested_by)
+            change.done += len(chunk)
+            change.error = ""
+            if change.done >= change.total:
+                change.finished_at = timezone.now()
+            change.save(update_fields=["done", "error", "finished_at", "progressed_at"])
+    except Exception as error:
+        if change is None or isinstance(error, OperationalError | InterfaceError):
+            raise  # the database is away (the worker waits for it), or nothing was claimed
+        logger.exception("bulk change %s failed", change.pk)
+        # Not progressed_at: the change did not progress.
+        BulkStatusChange.objects.filter(pk=change.pk).update(
+            error=f"{type(error).__name__}: {error}"
+        )
+        return 0
+    return len(chunk)
 
 
 def primary_of(article):
@@ -541,27 +646,132 @@ def _articles_naming(initiatives):
 
 # How uploaded files are named in their import records, instead of a vanished temporary path.
 UPLOAD_PREFIX = "上传/"
+# Imports of one upload started before it is given up (each re-run is harmless; a file
+# that kills the worker every time must not hold the queue for ever).
+MAX_UPLOAD_ATTEMPTS = 3
+# The importer's chunk for uploads: records commit a chunk at a time, and they are the
+# progress staff watch.
+UPLOAD_CHUNK = 50
+# Session advisory locks (_UPLOADING, upload id): held by the worker importing the upload,
+# released by PostgreSQL when its connection ends, however it ends.
+_UPLOADING = 0x75706C  # "upl"
 
 
-def import_uploads(uploaded_files):
-    """Import files uploaded in the admin: staged safely in a temporary directory (see
-    archive.importing.uploads; raises UploadRejected before anything is imported), then the
-    importer runs on them exactly as ``import_articles DIRECTORY`` would. Returns the ImportBatch;
-    its ImportRecords are the per-file report."""
+def queue_uploads(uploaded_files, user):
+    """Accept files uploaded in the admin for import: staged and checked exactly as the
+    importer will see them (``archive.importing.uploads``; raises UploadRejected before anything is
+    stored), then stored in this transaction for the worker (``import_next_upload``).
+    Returns the QueuedUpload."""
     with tempfile.TemporaryDirectory(prefix="archive-upload-") as root:
-        stage_uploads(uploaded_files, root)
-        batch_id = _run_importer(root)
-    return ImportBatch.objects.get(pk=batch_id)
+        staged = stage_uploads(uploaded_files, root)
+        with transaction.atomic():
+            upload = QueuedUpload.objects.create(requested_by=user, files=len(staged))
+            for path in staged:
+                QueuedUploadFile.objects.create(
+                    upload=upload,
+                    path=path.relative_to(root).as_posix(),
+                    content=path.read_bytes(),
+                )
+            pipeline.owe_work()
+    return upload
 
 
-def _run_importer(root):
-    """The one place the admin calls the importer."""
-    from archive.importing.batch import find_files, run_import
+def import_next_upload():
+    """Import the oldest unfinished upload no other worker is importing; returns it, or
+    None when none is waiting.
+
+    The importer runs on the stored files exactly as ``import_articles DIRECTORY`` would;
+    the upload links the batch as soon as it exists and is finished (its files deleted:
+    they are articles and import records now) once the importer returns. A worker killed
+    mid-import leaves it unfinished and unlocked: the next one imports it again, which the
+    importer makes harmless (the same file is the same article).
+    """
+    for pk in (
+        QueuedUpload.objects.filter(finished_at__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    ):
+        if _upload_lock(pk, "pg_try_advisory_lock"):
+            break
+    else:
+        return None
+    try:
+        # Read again under the lock: another worker may have finished it meanwhile.
+        upload = QueuedUpload.objects.filter(pk=pk, finished_at__isnull=True).first()
+        if upload is None:
+            return None
+        upload.attempts += 1
+        upload.save(update_fields=["attempts", "progressed_at"])
+        if upload.attempts > MAX_UPLOAD_ATTEMPTS:
+            _finish_upload(upload, f"导入 {MAX_UPLOAD_ATTEMPTS} 次均未完成，已放弃。")
+            return upload
+        _finish_upload(upload, _import_stored_files(upload))
+        return upload
+    finally:
+        _upload_lock(pk, "pg_advisory_unlock")
+
+
+def _import_stored_files(upload):
+    """Run the importer on the upload's files; the error that stopped it, or ""."""
+    from archive.importing.batch import ImportInterrupted
+
+    def started(batch):
+        QueuedUpload.objects.filter(pk=upload.pk).update(batch=batch, progressed_at=timezone.now())
+        upload.batch = batch
+
+    def progress(files):
+        QueuedUpload.objects.filter(pk=upload.pk).update(progressed_at=timezone.now())
+
+    # The same directory for every attempt, so that the records of an attempt that was
+    # killed can be named like the others (the next attempt's importer closes its batch).
+    root = Path(tempfile.gettempdir(), f"archive-upload-{upload.pk}")
+    shutil.rmtree(root, ignore_errors=True)
+    if upload.batch_id is not None:
+        _name_records(upload.batch_id, root)
+    try:
+        for stored in upload.stored.order_by("pk").iterator(chunk_size=20):
+            target = root / stored.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(stored.content)
+        _run_importer(root, started=started, progress=progress)
+    except ImportInterrupted as interrupted:
+        return interrupted.summary.error or "导入中断"
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    return ""
+
+
+def _finish_upload(upload, error):
+    with transaction.atomic():
+        upload.finished_at, upload.error = timezone.now(), error
+        upload.save(update_fields=["batch", "finished_at", "error", "progressed_at"])
+        upload.stored.all().delete()
+
+
+def _upload_lock(pk, function):
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {function}(%s, %s)", [_UPLOADING, pk])
+        return cursor.fetchone()[0]
+
+
+def _run_importer(root, **callbacks):
+    """The one place the admin's work calls the importer; ``callbacks``: ``run_import``'s
+    ``started`` and ``progress``. Returns the batch id."""
+    from archive.importing.batch import ImportInterrupted, find_files, run_import
 
     paths, _unmatched = find_files([root])
-    summary = run_import(paths, origin="admin")
+    try:
+        summary = run_import(paths, origin="admin", chunk_size=UPLOAD_CHUNK, **callbacks)
+    except ImportInterrupted as interrupted:
+        # The records stored so far name the upload too, not the temporary directory.
+        _name_records(interrupted.summary.batch_id, root)
+        raise
+    _name_records(summary.batch_id, root)
+    return summary.batch_id
+
+
+def _name_records(batch_id, root):
     prefix = os.path.join(os.path.abspath(root), "")
-    ImportRecord.objects.filter(batch_id=summary.batch_id, path__startswith=prefix).update(
+    ImportRecord.objects.filter(batch_id=batch_id, path__startswith=prefix).update(
         path=Concat(Value(UPLOAD_PREFIX), Substr("path", len(prefix) + 1))
     )
-    return summary.batch_id

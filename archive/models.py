@@ -3,6 +3,7 @@ campaigns they report, and where every article came from."""
 
 import re
 
+from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
@@ -674,6 +675,96 @@ class ImportRecord(models.Model):
             models.Index(fields=["path", "-created_at"], name="importrecord_path"),
             models.Index(fields=["sha256"], name="importrecord_sha256"),
         ]
+
+    def __str__(self):
+        return self.path
+
+
+# Work staff queue in the admin, done by the worker (``archive.curation``, ``run_worker``)
+
+
+class QueuedWork(models.Model):
+    """What a bulk change and an upload share: who asked, when, and how it stands. A request
+    stores the row in its own transaction and answers; the worker does the work and keeps
+    ``progressed_at`` current, which ``/healthz`` watches."""
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="申请人",
+    )
+    requested_at = models.DateTimeField("提交时间", auto_now_add=True)
+    progressed_at = models.DateTimeField("最近进展", auto_now=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    # Why the work stopped (an upload the importer could not finish) or why the last
+    # attempt failed (a bulk change is retried by the worker until it succeeds).
+    error = models.TextField("错误", blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-requested_at", "-id"]
+        get_latest_by = "requested_at"
+
+    @property
+    def state(self):
+        if self.finished_at is None:
+            return "进行中" if self.error == "" else "出错，重试中"
+        return "已完成" if self.error == "" else "已中止"
+
+
+class BulkStatusChange(QueuedWork):
+    """Publishing or hiding more articles than one request should write: applied by the
+    worker a chunk at a time, ``done`` articles (in id order) so far."""
+
+    status = models.CharField("设为", max_length=16, choices=Article.Status.choices)
+    article_ids = ArrayField(models.BigIntegerField(), verbose_name="文章")
+    done = models.PositiveIntegerField("已处理", default=0)
+
+    class Meta(QueuedWork.Meta):
+        verbose_name = "批量操作"
+        verbose_name_plural = "批量操作"
+
+    def __str__(self):
+        return f"批量设为{self.get_status_display()} #{self.pk}"
+
+    @property
+    def total(self):
+        return len(self.article_ids)
+
+
+class QueuedUpload(QueuedWork):
+    """Files uploaded in the admin, checked and stored (``QueuedUploadFile``) until the
+    worker imports them; ``batch`` is the importer's run, linked as soon as it starts."""
+
+    batch = models.ForeignKey(
+        ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="导入批次"
+    )
+    files = models.PositiveIntegerField("文件数", default=0)
+    # Imports started: a worker killed mid-import leaves the upload to the next one, up to
+    # a limit, so that an upload that kills every worker cannot hold the queue for ever.
+    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
+
+    class Meta(QueuedWork.Meta):
+        verbose_name = "上传导入"
+        verbose_name_plural = "上传导入"
+
+    def __str__(self):
+        return f"上传导入 #{self.pk}"
+
+
+class QueuedUploadFile(models.Model):
+    """One staged file of an upload (a zip's members one by one), kept until it is imported."""
+
+    upload = models.ForeignKey(QueuedUpload, on_delete=models.CASCADE, related_name="stored")
+    path = models.CharField("文件路径", max_length=1000)
+    content = models.BinaryField("内容")
+
+    class Meta:
+        verbose_name = "待导入文件"
+        verbose_name_plural = "待导入文件"
+        ordering = ["id"]
 
     def __str__(self):
         return self.path

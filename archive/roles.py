@@ -36,6 +36,9 @@ EDITOR_PERMISSIONS = {
     # "add" on a batch is the permission to import files from the admin.
     ("archive", "importbatch"): ("view", "add"),
     ("archive", "importrecord"): VIEW,
+    # Queued work is made by the actions and the upload page; staff only watch it.
+    ("archive", "bulkstatuschange"): VIEW,
+    ("archive", "queuedupload"): VIEW,
     ("search", "searchquerylog"): VIEW,
 }
 REVIEWER_PERMISSIONS = {key: VIEW for key in EDITOR_PERMISSIONS}

@@ -10,7 +10,10 @@
   ``HEALTH_GRACE_SECONDS`` (the oldest owed row, or the last write);
 - ``counts``: the kept browse counts (``archive.counts``) agree with the articles, month
   by month, in one statement (one snapshot: no grace needed, they change in the writers'
-  transactions).
+  transactions);
+- ``bulk``: the bulk changes and uploads staff queued (``archive.curation``) are being
+  done: while any waits, some queued work must have progressed within the grace period
+  (the worker does them one at a time, so only the oldest moves).
 """
 
 from importlib.metadata import PackageNotFoundError, version
@@ -51,6 +54,7 @@ def healthz(request):
     if sections["database"]["ok"]:
         sections["search"] = _search_report()
         sections["counts"] = _counts_report()
+        sections["bulk"] = _bulk_report()
     else:
         # Nothing to compare the index with: say only whether it can still be read.
         sections["search"] = _index_report()
@@ -121,6 +125,33 @@ def _counts_report():
         error = f"浏览计数有 {differing} 个月份与数据库不符：运行 manage.py rebuild_counts"
         return {"ok": False, "differing_months": differing, "error": error}
     return {"ok": True}
+
+
+def _bulk_report():
+    from archive.models import BulkStatusChange, QueuedUpload
+
+    changes, uploads = (model._meta.db_table for model in (BulkStatusChange, QueuedUpload))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT (SELECT count(*) FROM {changes} WHERE finished_at IS NULL),
+                       (SELECT count(*) FROM {uploads} WHERE finished_at IS NULL),
+                       extract(epoch FROM clock_timestamp() - greatest(
+                           (SELECT max(progressed_at) FROM {changes}),
+                           (SELECT max(progressed_at) FROM {uploads})))"""
+        )
+        pending_changes, pending_uploads, idle = cursor.fetchone()
+    report = {
+        "changes_pending": pending_changes,
+        "uploads_pending": pending_uploads,
+        "idle_seconds": _rounded(float(idle) if idle is not None else None),
+    }
+    if (pending_changes or pending_uploads) and idle > settings.HEALTH_GRACE_SECONDS:
+        error = (
+            f"排队的批量操作 {pending_changes} 个、上传 {pending_uploads} 个，已 {idle:.0f} 秒"
+            "没有进展：工作进程（run_worker）是否在运行？"
+        )
+        return {**report, "ok": False, "error": error}
+    return {**report, "ok": True}
 
 
 def _rounded(seconds):

@@ -1,32 +1,26 @@
-"""Index work owed by committed writes, and the worker that pays it.
+"""Index work owed by committed writes, and how the worker pays it.
 
 ``owe(article_ids)`` runs inside the writer's transaction (``archive.pipeline``): one row
-per article in ``OwedIndexUpdate`` and a ``NOTIFY``, both delivered at commit or never.
-``apply_owed()`` claims a batch of rows with ``FOR UPDATE SKIP LOCKED`` (several workers
-share the work without waiting on each other), writes those articles' documents under the
-index lock, and deletes the rows in the same database transaction, after the index commit:
-a worker killed at any point leaves the rows to the next one, and writing a document again
-is harmless (the engine's ``update_articles`` reads the rows under the index lock).
-
-``run_worker`` (``manage.py run_worker``) waits on ``LISTEN`` with a poll as fallback.
-Test settings set ``SEARCH_INDEX_AT_COMMIT``: the owed work is then paid in-process when
-the writer commits, so a test sees its edit searchable at once.
+per article in ``OwedIndexUpdate``, delivered at commit or never (the pipeline wakes the
+worker). ``apply_owed()`` claims a batch of rows with ``FOR UPDATE SKIP LOCKED`` (several
+workers share the work without waiting on each other), writes those articles' documents
+under the index lock, and deletes the rows in the same database transaction, after the
+index commit: a worker killed at any point leaves the rows to the next one, and writing a
+document again is harmless (the engine's ``update_articles`` reads the rows under the
+index lock). ``drain()`` is what the worker (``archive.pipeline.run_worker``) calls.
 """
 
-import logging
-import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
-from django.conf import settings
-from django.db import OperationalError, connection, transaction
-from django.db.utils import InterfaceError
+from django.db import connection, transaction
 
 from search.models import OwedIndexUpdate
 
-logger = logging.getLogger(__name__)
-CHANNEL = "search_index_owed"
-BATCH_SIZE = 500
-POLL_SECONDS = 5  # a missed notification (a worker restarting) waits at most this long
+# Articles written per index commit. A commit writes a segment and merges it with earlier
+# ones, so a bulk change indexed in a few large commits takes a fraction of the time of many
+# small ones; but a batch holds the index lock and its documents in memory until its commit,
+# and its oldest row waits for it (``/healthz`` counts that age against the grace period).
+BATCH_SIZE = 2000
 _TABLE = OwedIndexUpdate._meta.db_table
 _OWE_SQL = f"INSERT INTO {_TABLE} (article_id, owed_at) SELECT unnest(%s::bigint[]), now()"
 _CLAIM_SQL = f"SELECT id, article_id FROM {_TABLE} ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED"
@@ -42,10 +36,6 @@ def owe(article_ids: Iterable[int]) -> None:
         return
     with connection.cursor() as cursor:
         cursor.execute(_OWE_SQL, [ids])
-        cursor.execute("SELECT pg_notify(%s, '')", [CHANNEL])
-    if settings.SEARCH_INDEX_AT_COMMIT:
-        # Once per call: after the first, a drain finds nothing left in one query.
-        transaction.on_commit(drain)
 
 
 def apply_owed(batch_size: int = BATCH_SIZE) -> int:
@@ -89,38 +79,3 @@ def backlog() -> tuple[int, float | None]:
         cursor.execute(_BACKLOG_SQL)
         count, age = cursor.fetchone()
     return count, (float(age) if age is not None else None)
-
-
-def run_worker(
-    stop: Callable[[], bool] = lambda: False,
-    poll: float = POLL_SECONDS,
-    log: Callable[[str], object] = logger.info,
-) -> None:
-    """Pay owed work as it arrives until ``stop()`` is true. Database or index failures are
-    logged and retried: the rows stay owed until a write succeeds."""
-    listening = False
-    while not stop():
-        try:
-            if not listening:
-                with connection.cursor() as cursor:
-                    cursor.execute(f"LISTEN {CHANNEL}")
-                listening = True
-            written = drain()
-            if written:
-                log(f"indexed {written} articles")
-            _wait(poll)
-        except (OperationalError, InterfaceError) as error:
-            logger.warning("database unavailable (%s); retrying", error)
-            connection.close()
-            listening = False
-            time.sleep(min(poll, 2))
-        except Exception:
-            logger.exception("owed index work failed; retrying")
-            time.sleep(min(poll, 2))
-
-
-def _wait(timeout: float) -> None:
-    """Until a notification arrives on this connection or ``timeout`` seconds pass (the
-    rows themselves say what is owed: notifications only wake the worker)."""
-    for _ in connection.connection.notifies(timeout=timeout, stop_after=1):
-        pass

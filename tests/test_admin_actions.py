@@ -235,3 +235,32 @@ def test_rerun_extraction_keeps_staff_links(editor_client, announced, run_on_com
     # Extraction found no unit in the text and says so; the article is announced as changed.
     assert "no_agency" in article.review_flags
     assert announced == [[article.pk]]
+
+
+def test_publishing_many_articles_is_queued_and_its_progress_shown(editor_client, settings):
+    from archive import curation
+    from archive.models import BulkStatusChange
+
+    settings.OWED_WORK_AT_COMMIT = False  # the worker's part is done below, step by step
+    many = curation.QUEUE_ABOVE + 1
+    articles = [make_article(f"待发布{n}", status=Article.Status.HIDDEN) for n in range(many)]
+    data = {"action": "publish", "select_across": "1", "index": "0",
+            "_selected_action": [articles[0].pk]}  # fmt: skip
+    response = editor_client.post(CHANGELIST, data, follow=True)
+    change = BulkStatusChange.objects.get()
+    url = f"/admin/archive/bulkstatuschange/{change.pk}/change/"
+    message = " ".join(messages_of(editor_client, response))
+    assert f"已排队：{many} 篇文章将在后台分批设为已发布" in message and url in message
+    assert not Article.objects.filter(status=Article.Status.PUBLISHED).exists()
+
+    page = editor_client.get(url).content.decode()
+    assert f'<progress max="{many}" value="0">' in page and "进行中" in page
+    assert 'http-equiv="refresh"' in page
+    while curation.advance_bulk_changes():
+        pass
+    page = editor_client.get(url).content.decode()
+    assert f'<progress max="{many}" value="{many}">' in page and "已完成" in page
+    listed = editor_client.get("/admin/archive/bulkstatuschange/").content.decode()
+    assert f"批量设为已发布 #{change.pk}" in listed and "已完成" in listed
+    assert Article.objects.filter(status=Article.Status.PUBLISHED).count() == many
+    assert articles[0].history.first().history_user.username == "editor"

@@ -59,7 +59,7 @@ def _env(url, index):
         DATABASE_URL=url,
         DJANGO_SETTINGS_MODULE="config.settings.test",
         SEARCH_INDEX_PATH=str(index),
-        SEARCH_INDEX_AT_COMMIT="0",  # as in production: the worker pays the index work
+        OWED_WORK_AT_COMMIT="0",  # as in production: the worker does the owed work
     )
 
 

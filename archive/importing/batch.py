@@ -122,15 +122,20 @@ def run_import(
     max_bytes: int = MAX_FILE_BYTES,
     workers: int = WORKERS,
     progress: Callable[[int], object] | None = None,
+    started: Callable[[ImportBatch], object] | None = None,
     origin: str = "command",
 ) -> Summary:
-    """Import ``paths`` (already expanded); ``progress(n)`` is called as files are done."""
+    """Import ``paths`` (already expanded); ``started(batch)`` is called once the batch
+    record exists (so a caller can show it while it runs), ``progress(n)`` as files are
+    done."""
     summary = Summary()
     batch = None
     if not dry_run:
         close_abandoned_batches()
         batch = ImportBatch.objects.create(origin=origin)
         _lock(batch, "pg_advisory_lock")
+        if started:
+            started(batch)
     chunks = [paths[start : start + chunk_size] for start in range(0, len(paths), chunk_size)]
     try:
         _run(chunks, batch, summary, dry_run, max_bytes, workers, progress)

@@ -132,9 +132,10 @@ HAYSTACK_CONNECTIONS = {
 }
 
 # The index follows writes through the outbox and its worker (archive.pipeline,
-# search.outbox), not haystack's signals. In-process at commit only where tests ask for it.
+# search.outbox), not haystack's signals. Owed work (index documents, queued bulk changes
+# and uploads) is done in the writer's process at commit only where tests ask for it.
 HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"
-SEARCH_INDEX_AT_COMMIT = env_bool("SEARCH_INDEX_AT_COMMIT", False)
+OWED_WORK_AT_COMMIT = env_bool("OWED_WORK_AT_COMMIT", False)
 # /healthz tolerates owed index work, and an index behind the database, this long.
 HEALTH_GRACE_SECONDS = env_int("HEALTH_GRACE_SECONDS", 60)
 

@@ -21,7 +21,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 AXES_ENABLED = True
-# Tests see an edit searchable once it commits: owed index work is paid in-process then.
-# Fault tests run servers and the worker with SEARCH_INDEX_AT_COMMIT=0, as in production.
-SEARCH_INDEX_AT_COMMIT = env_bool("SEARCH_INDEX_AT_COMMIT", True)
+# Tests see an edit searchable, and a queued bulk change or upload done, once it commits:
+# owed work is done in-process then. Fault tests run servers and the worker with
+# OWED_WORK_AT_COMMIT=0, as in production.
+OWED_WORK_AT_COMMIT = env_bool("OWED_WORK_AT_COMMIT", True)
 WHITENOISE_AUTOREFRESH = True  # serve from the finders; tests never run collectstatic
