@@ -26,6 +26,7 @@ from simple_history.utils import bulk_update_with_history
 
 from archive import pipeline, trees
 from archive.chinese import to_simplified
+from archive.history import record_history
 from archive.importing.uploads import stage_uploads
 from archive.models import (
     Agency,
@@ -105,7 +106,7 @@ def set_status(article_ids, status, user):
     changed; articles already so are left alone, so applying it twice is harmless.
 
     Reads and writes only the columns the change needs: the bodies stay in PostgreSQL,
-    history rows included (``_record_history``).
+    history rows included (``archive.history.record_history``).
     """
     label = _settable(status).label
     with transaction.atomic():
@@ -134,7 +135,7 @@ def set_status(article_ids, status, user):
             status=status, duplicate_of=None, updated_at=now
         )
         changed = [a.pk for a in answered] + plain
-        _record_history(changed, user, f"批量设为{label}", now)
+        record_history(changed, user, f"批量设为{label}", now)
         _announce(changed)
     return len(changed)
 
@@ -147,31 +148,6 @@ def _settable(status):
 
 
 _STATUS_FIELDS = ["status", "duplicate_of", "review_flags", "in_scope"]
-_HISTORY = Article.history.model
-# The history row of each article as it is now, copied inside PostgreSQL: the same row
-# django-simple-history writes from a loaded article, without loading its text.
-_TRACKED = [
-    field.column
-    for field in _HISTORY._meta.concrete_fields
-    if not field.column.startswith("history_")
-]
-_HISTORY_SQL = (
-    f"INSERT INTO {_HISTORY._meta.db_table} ({', '.join(_TRACKED)}, history_date, "
-    "history_change_reason, history_type, history_user_id) "
-    f"SELECT {', '.join(_TRACKED)}, %s, %s, '~', %s FROM {Article._meta.db_table} "
-    "WHERE id = ANY(%s) ORDER BY id"
-)
-
-
-def _record_history(article_ids, user, reason, when):
-    """One history row per article (a change, by ``user``, for ``reason``), of the rows as
-    they are now in this transaction."""
-    if not article_ids:
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(_HISTORY_SQL, [when, reason, getattr(user, "pk", None), list(article_ids)])
-
-
 # More articles than this are published or hidden by the worker, a chunk per transaction,
 # instead of in the request.
 QUEUE_ABOVE = 500
