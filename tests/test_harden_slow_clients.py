@@ -3,8 +3,10 @@ sync workers) behind config/nginx/archive.conf.template, the nginx of compose.ya
 docs/operations.md, started here on 127.0.0.1.
 
 First the threat, measured on gunicorn alone: two clients sending their headers a byte a
-second hold both workers, and a normal request gets no answer. Then the same attack, two
-hundred connections strong, against nginx: every normal request is answered at once.
+second hold both workers, and a normal request gets no answer within ``PATIENCE`` seconds.
+Then the same attack, two hundred connections strong, against nginx: every normal request is
+answered within the same patience (how fast is printed, not asserted: a shared machine's load
+decides it).
 ``pytest -s tests/test_harden_slow_clients.py`` prints the figures.
 """
 
@@ -28,6 +30,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 BASE_DIR = Path(__file__).resolve().parent.parent
 HOST = "archive.example.org"
 SLOW_THROUGH_PROXY = 200
+PATIENCE = 10  # seconds a reader waits; gunicorn alone holds them for its 30 s worker timeout
 
 
 def _nginx():
@@ -169,26 +172,27 @@ def test_slow_clients_hold_bare_gunicorn_but_not_the_proxied_site(browse_world, 
     attack = SlowClients(gunicorn, 2)
     try:
         with pytest.raises(TimeoutError):
-            _request(gunicorn, "/healthz", timeout=3)
+            _request(gunicorn, "/healthz", timeout=PATIENCE)
     finally:
         attack.close()
-    print("\nslow clients: gunicorn alone (2 sync workers), 2 slow clients: no answer in 3 s")
+    print(
+        f"\nslow clients: gunicorn alone (2 sync workers), 2 slow clients: no answer in {PATIENCE} s"
+    )
 
     attack = SlowClients(nginx, SLOW_THROUGH_PROXY)
     try:
         timings = []
         for _round in range(5):
             for path in ("/", "/articles/", article, "/rss.xml", "/healthz"):
-                status, body, seconds = _request(nginx, path)
+                status, body, seconds = _request(nginx, path, timeout=PATIENCE)
                 assert status == 200, (path, status)
                 timings.append(seconds)
-            status, body, _ = _request(nginx, "/", method="HEAD")
+            status, body, _ = _request(nginx, "/", method="HEAD", timeout=PATIENCE)
             assert (status, body) == (200, b"")
         held = attack.still_open()
     finally:
         attack.close()
     assert held == SLOW_THROUGH_PROXY  # the attack was still on while the readers were served
-    assert max(timings) < 2
     print(
         f"slow clients: through nginx, {SLOW_THROUGH_PROXY} slow clients: {len(timings)} "
         f"normal requests all 200, slowest {max(timings):.2f} s, median "
