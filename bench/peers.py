@@ -8,6 +8,7 @@ article containing all the query's words. A peer that is not available says why 
 a figure.
 """
 
+import resource
 import shutil
 import tempfile
 import time
@@ -129,34 +130,38 @@ def _files(directory):
     return [path for path in Path(directory).rglob("*") if path.is_file()]
 
 
-def measure(peer, articles, queries, expected, percentile):
+def measure(peer, articles, queries, expected, percentile, timed, rate=None):
     """Build ``peer`` on ``articles``, then run every query once untimed (warm-up and recall)
-    and once timed; the figures bench/search.py reports for it."""
+    and once timed by ``timed`` at ``rate``; the figures bench/search.py reports for it.
+    ``build_rss_mb`` is how far the build raised this process's peak resident memory (a peer
+    in another process, PostgreSQL's, shows none of its own)."""
     from search.analysis import fold
 
     reason = peer.unavailable()
     if reason:
         return {"available": False, "reason": reason}
     try:
+        peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         started = time.perf_counter()
         size = peer.build(articles)
         build_seconds = time.perf_counter() - started
+        peak_growth = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak_before
         found_total = hits = false_hits = 0
         for query in queries:
             found = peer.find([fold(word) for word in query.split()])
             hits += len(found & expected[query])
             false_hits += len(found - expected[query])
             found_total += len(expected[query])
-        timings = []
-        for query in queries:
-            started = time.perf_counter()
-            peer.find([fold(word) for word in query.split()])
-            timings.append((time.perf_counter() - started) * 1000)
+        timings = timed(
+            [lambda query=query: peer.find([fold(w) for w in query.split()]) for query in queries],
+            rate,
+        )
         short = [ms for query, ms in zip(queries, timings, strict=True) if len(query) <= 2]
         return {
             "available": True,
             "build_s": round(build_seconds, 1),
             "index_mb": round(size / 1e6, 1),
+            "build_rss_mb": round(peak_growth / 1024),
             "recall": round(hits / found_total, 4) if found_total else 1.0,
             "false_hits": false_hits,
             "p50_ms": round(percentile(timings, 0.5), 2),

@@ -3,13 +3,20 @@
     .venv/bin/python bench/search.py --corpus ../shared/corpus/xwlb-stories.jsonl --limit 10000
     .venv/bin/python bench/search.py --corpus ../shared/corpus/xwlb-stories.jsonl --scale 100000
 
+    .venv/bin/python bench/search.py --corpus ../shared/corpus/xwlb-stories.jsonl --scale 1000000 --keep-db --rate 20
+
 Works in a scratch database (``bench_search``) of the embedded PostgreSQL and a scratch index
-under var/bench/, both recreated each run. ``--scale N`` reuses the stories under new ids with
-dates shifted by whole years. Prints a table, then one line of JSON with the same figures.
+under var/bench/, both recreated each run unless ``--keep-db`` finds them built by an earlier
+run with the same corpus, size and seed (a build at a million articles takes tens of minutes;
+re-measuring should not). ``--scale N`` reuses the stories under new ids with dates shifted by
+whole years. Prints a table, then one line of JSON with the same figures.
+
 Latency is measured through Django's test client on ``/api/search/`` (facets included),
 next to a PostgreSQL ``ILIKE`` scan and the peers of ``bench/peers.py`` (``pg_trgm``, Tantivy)
 for the same queries on the same data, in the same run; every system's recall is checked
-against a brute-force scan of the folded text.
+against a brute-force scan of the folded text. With ``--rate R`` every system is timed at R
+queries a second, each latency counted from the moment its query was due, so a slow answer
+delays the ones behind it and shows in their figures too; without it, back to back.
 """
 
 import argparse
@@ -20,6 +27,7 @@ import json
 import os
 import random
 import re
+import resource
 import statistics
 import sys
 import time
@@ -54,12 +62,40 @@ def parse_args():
     parser.add_argument("--procs", type=int, default=2, help="indexing processes")
     parser.add_argument("--queries", type=int, default=60)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--keep-db",
+        action="store_true",
+        help="keep the scratch database and index, and reuse them when they match this run",
+    )
+    parser.add_argument("--rate", type=float, help="queries a second for every timed system")
     return parser.parse_args()
 
 
-def setup_django():
+STAMP = ROOT / "var" / "bench" / "search_build.json"
+
+
+def build_key(args):
+    """What decides the scratch data: a kept build is reused only for the same key."""
+    corpus = str(args.corpus.resolve()) if args.corpus else None
+    return {"corpus": corpus, "limit": args.limit, "scale": args.scale, "seed": args.seed}
+
+
+def kept_build(args):
+    """The figures of the kept build this run may reuse, or None."""
+    if not args.keep_db or not STAMP.exists():
+        return None
+    stamp = json.loads(STAMP.read_text())
+    return stamp if stamp.get("key") == build_key(args) else None
+
+
+def peak_rss_mb(who=resource.RUSAGE_SELF):
+    """The peak resident memory of this process (or of its largest finished child)."""
+    return round(resource.getrusage(who).ru_maxrss / 1024)
+
+
+def setup_django(recreate=True):
     """The scratch database on the server DATABASE_URL names (Debian's PostgreSQL, say, which
-    ships pg_trgm), else on the embedded one."""
+    ships pg_trgm), else on the embedded one; dropped and made anew when ``recreate``."""
     import psycopg
     from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
@@ -70,9 +106,10 @@ def setup_django():
 
         localdb.ensure_running()
         server = {"host": localdb.HOST, "port": localdb.port(), "user": localdb.USER}
-    with psycopg.connect(**{**server, "dbname": "postgres"}, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}"')
-        connection.execute(f'CREATE DATABASE "{BENCH_DB}"')
+    if recreate:
+        with psycopg.connect(**{**server, "dbname": "postgres"}, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}"')
+            connection.execute(f'CREATE DATABASE "{BENCH_DB}"')
     scratch = make_conninfo(**{**server, "dbname": BENCH_DB})
     os.environ["DATABASE_URL"] = "postgresql://{user}@{host}:{port}/{dbname}".format(
         **conninfo_to_dict(scratch)
@@ -223,6 +260,57 @@ def pick_queries(articles, count, rng):
     return queries[:count]
 
 
+def build(args, rng):
+    """Load the articles and build the index, or reuse a kept build that matches ``args``.
+    Returns (articles, figures of the build)."""
+    from archive.models import Article
+    from search.engine import engine
+
+    stamp = kept_build(args)
+    if stamp is not None:
+        articles = list(Article.objects.only("pk", "title", "body_text").order_by("pk"))
+        if len(articles) == stamp["articles"] == engine().document_count():
+            return articles, {**stamp["figures"], "reused_build": True}
+        sys.exit("the kept build is incomplete; run again without --keep-db to rebuild it")
+    STAMP.unlink(missing_ok=True)
+    stories = read_stories(args, rng)
+    total = args.scale or min(args.limit, len(stories))
+    started = time.perf_counter()
+    articles = load(stories, total, rng)
+    import_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    indexed = engine().rebuild(batch_size=1000, procs=args.procs)
+    index_seconds = time.perf_counter() - started
+    figures = {
+        "import_s": round(import_seconds, 1),
+        "index_s": round(index_seconds, 1),
+        "import_plus_index_s": round(import_seconds + index_seconds, 1),
+        "index_docs_per_s": round(indexed / index_seconds, 1),
+        "index_chars_per_s": round(sum(len(a.body_text) for a in articles) / index_seconds),
+        "build_peak_rss_mb": max(peak_rss_mb(), peak_rss_mb(resource.RUSAGE_CHILDREN)),
+    }
+    if args.keep_db:
+        STAMP.parent.mkdir(parents=True, exist_ok=True)
+        STAMP.write_text(
+            json.dumps({"key": build_key(args), "articles": total, "figures": figures})
+        )
+    return articles, figures
+
+
+def timed(calls, rate=None):
+    """Milliseconds each call took: back to back, or at ``rate`` calls a second counted from
+    when each was due (bench/peers.py times the peers the same way)."""
+    timings = []
+    start = time.perf_counter()
+    for n, call in enumerate(calls):
+        due = start + n / rate if rate else time.perf_counter()
+        if rate:
+            time.sleep(max(0.0, due - time.perf_counter()))
+        call()
+        timings.append((time.perf_counter() - due) * 1000)
+    return timings
+
+
 def percentile(values, share):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
@@ -231,7 +319,7 @@ def percentile(values, share):
 def main():
     args = parse_args()
     rng = random.Random(args.seed)
-    setup_django()
+    setup_django(recreate=kept_build(args) is None)
     from django.db import connection
     from django.test import Client
 
@@ -239,23 +327,14 @@ def main():
     from search.engine import engine
     from search.query import parse
 
-    stories = read_stories(args, rng)
-    total = args.scale or min(args.limit, len(stories))
-
-    started = time.perf_counter()
-    articles = load(stories, total, rng)
-    import_seconds = time.perf_counter() - started
-
-    started = time.perf_counter()
-    indexed = engine().rebuild(batch_size=1000, procs=args.procs)
-    index_seconds = time.perf_counter() - started
-
+    articles, build_figures = build(args, rng)
+    total = len(articles)
     body_bytes = sum(len(a.body_text.encode()) for a in articles)
-    body_chars = sum(len(a.body_text) for a in articles)
     index_dir = Path(os.environ["SEARCH_INDEX_PATH"])
     index_bytes = sum(p.stat().st_size for p in index_dir.glob("*") if p.is_file())
 
-    queries = pick_queries(articles, args.queries, rng)
+    # their own generator: a kept build asks the same queries as the run that built it
+    queries = pick_queries(articles, args.queries, random.Random(args.seed))
     folded = [(a.pk, fold(a.title), fold(a.body_text)) for a in articles]
     expected = {}  # the brute-force scan every system is checked against
     for query in queries:
@@ -269,21 +348,28 @@ def main():
         recall_total += len(expected[query])
         false_hits += len(found - expected[query])
 
-    engine_ms = []  # the engine alone, as the peers are measured: every match, no page
-    for query in queries:
-        started = time.perf_counter()
-        backend.find(parse(query)).article_ids()
-        engine_ms.append((time.perf_counter() - started) * 1000)
+    # the engine alone, as the peers are measured: every match, no page
+    engine_ms = timed(
+        [lambda query=query: backend.find(parse(query)).article_ids() for query in queries],
+        args.rate,
+    )
 
     client = Client()
     for query in queries[:10]:  # warm up: jieba, the searcher, column caches, query plans
         client.get("/api/search/", {"q": query})
-    api_ms = {}
-    for query in queries:
-        started = time.perf_counter()
+    rss_before_api = peak_rss_mb()
+
+    def ask(query):
         response = client.get("/api/search/", {"q": query})
-        api_ms[query] = (time.perf_counter() - started) * 1000
         assert response.status_code == 200, (query, response.status_code)
+
+    api_ms = dict(
+        zip(
+            queries,
+            timed([lambda query=query: ask(query) for query in queries], args.rate),
+            strict=True,
+        )
+    )
 
     ilike_ms = {}
     with connection.cursor() as cursor:
@@ -303,11 +389,10 @@ def main():
     short = [q for q in queries if len(q.split()) <= 2]
     figures = {
         "articles": total,
-        "import_s": round(import_seconds, 1),
-        "index_s": round(index_seconds, 1),
-        "import_plus_index_s": round(import_seconds + index_seconds, 1),
-        "index_docs_per_s": round(indexed / index_seconds, 1),
-        "index_chars_per_s": round(body_chars / index_seconds),
+        **build_figures,
+        "rate": args.rate or "back to back",
+        "search_peak_rss_mb": peak_rss_mb(),
+        "search_rss_growth_mb": peak_rss_mb() - rss_before_api,
         "body_text_mb": round(body_bytes / 1e6, 1),
         "index_mb": round(index_bytes / 1e6, 1),
         "index_vs_text": round(index_bytes / body_bytes, 2),
@@ -333,7 +418,7 @@ def main():
         "p99_ms": round(percentile(engine_ms, 0.99), 2),
     }
     figures["peers"] = {
-        peer.name: peers.measure(peer, folded, queries, expected, percentile)
+        peer.name: peers.measure(peer, folded, queries, expected, percentile, timed, args.rate)
         for peer in (peers.TrigramPeer(connection), peers.TantivyPeer())
     }
     for figure in figures["peers"].values():
@@ -350,20 +435,21 @@ def main():
 
 def print_peers(figures):
     """The archive beside each peer: one row each, the same columns."""
-    columns = ("recall", "false_hits", "p50_ms", "p95_ms", "p99_ms", "build_s", "index_mb")
-    print(f"\n{'system':<12}" + "".join(f"{c:>12}" for c in columns))
+    columns = ("recall", "false_hits", "p50_ms", "p95_ms", "p99_ms", "build_s", "index_mb",
+               "build_rss_mb")  # fmt: skip
+    print(f"\n{'system':<12}" + "".join(f"{c:>13}" for c in columns))
     archive = {
         "recall": figures["recall"], "false_hits": figures["false_hits"],
         "p50_ms": figures["api_p50_ms"], "p95_ms": figures["api_p95_ms"],
         "p99_ms": figures["api_p99_ms"], "build_s": figures["index_s"],
-        "index_mb": figures["index_mb"],
+        "index_mb": figures["index_mb"], "build_rss_mb": figures["build_peak_rss_mb"],
     }  # fmt: skip
-    print(f"{'archive api':<12}" + "".join(f"{archive[c]:>12}" for c in columns))
+    print(f"{'archive api':<12}" + "".join(f"{archive[c]:>13}" for c in columns))
     engine_row = {**archive, **figures["engine"]}
-    print(f"{'archive find':<12}" + "".join(f"{engine_row[c]:>12}" for c in columns))
+    print(f"{'archive find':<12}" + "".join(f"{engine_row[c]:>13}" for c in columns))
     for name, figure in figures["peers"].items():
         if figure["available"]:
-            print(f"{name:<12}" + "".join(f"{figure[c]:>12}" for c in columns))
+            print(f"{name:<12}" + "".join(f"{figure[c]:>13}" for c in columns))
         else:
             print(f"{name:<12}  not measured: {figure['reason']}")
 
