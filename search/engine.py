@@ -23,7 +23,7 @@ What every engine guarantees, whatever it stores:
   derived values (``per_generation``) follow every change the engine has applied.
 """
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from typing import Any, Protocol, TypeVar
 
 from haystack import connections
@@ -50,8 +50,9 @@ class Ranking(Protocol):
 
     def __iter__(self) -> Iterator[int]: ...
 
-    def article_ids(self) -> list[int]:
-        """Every matching article's id, unordered (facets count over them)."""
+    def article_ids(self) -> Collection[int]:
+        """Every matching article's id, unordered (facets count over them; a ``BitMap``
+        of ``pyroaring`` is counted without conversion)."""
         ...
 
 

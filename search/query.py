@@ -7,7 +7,7 @@ query of any shape parses: what cannot be searched (punctuation) is dropped, nev
 """
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +16,7 @@ from django.db.models import Count, Prefetch
 from django.db.models.functions import ExtractYear
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from pyroaring import BitMap
 
 from archive import trees
 from archive.models import (
@@ -34,7 +35,6 @@ PER_PAGE = 10
 FACET_SIZE = 12
 # A facet value and its label, e.g. ("3201", "南京市").
 Value = tuple[str, str]
-MemberCount = Callable[[set[int]], int]  # what FacetTable.counter returns
 _TOKEN = re.compile(r'(-?)(?:["“”]([^"“”]*)["“”]?|(\S+))')
 
 
@@ -180,87 +180,86 @@ def _city_of() -> dict[int, Value]:
     return cities
 
 
+def _members(pairs: Iterable[tuple[Any, int]]) -> dict[Any, BitMap]:
+    """{key: BitMap of the article ids paired with it} from (key, article id) pairs."""
+    members: dict[Any, list[int]] = {}
+    for key, article_id in pairs:
+        members.setdefault(key, []).append(article_id)
+    return {key: BitMap(ids) for key, ids in members.items()}
+
+
 @dataclass
 class FacetTable:
-    """For each facet value, the set of article ids that have it (all articles, from columns).
+    """For each facet value, the article ids that have it (all articles, from the link tables)
+    as a compressed bitmap.
 
-    Built once per index generation (``engine().per_generation``): counting is then a set
-    intersection per value, in C, instead of four PostgreSQL queries over the matching ids,
-    which cost more than the search itself when a query matches most of the archive.
+    Built once per index generation (``engine().per_generation``): counting a value is then
+    the cardinality of a bitmap intersection, in C, without building it, instead of four
+    PostgreSQL queries over the matching ids, which cost more than the search itself when a
+    query matches most of the archive.
     """
 
-    region: dict[Value, set[int]]
-    agency: dict[Value, set[int]]
-    initiative: dict[Value, set[int]]
-    year: dict[int, set[int]]
-    every: set[int] = field(default_factory=set)  # every article id in any of the above
-
-    def __post_init__(self) -> None:
-        for values in (self.region, self.agency, self.initiative, self.year):
-            for members in values.values():
-                self.every |= members
-
-    def counter(self, ids: set[int]) -> MemberCount:
-        """``len(members & ids)`` for any set of this table, computed from the smaller side:
-        for a query found in most of the archive, from the few articles it misses."""
-        if len(ids) * 2 > len(self.every):
-            outside = self.every - ids
-            return lambda members: len(members) - len(members & outside)
-        return lambda members: len(members & ids)
+    region: dict[Value, BitMap]
+    agency: dict[Value, BitMap]
+    initiative: dict[Value, BitMap]
+    year: dict[int, BitMap]
 
     @classmethod
     def load(cls) -> "FacetTable":
         city_of = _city_of()
-        region: dict[Value, set[int]] = {}
-        for article_id, region_id in ArticleRegion.objects.values_list("article_id", "region_id"):
-            city = city_of.get(region_id)
-            if city:
-                region.setdefault(city, set()).add(article_id)
-        agency: dict[Value, set[int]] = {}
-        for article_id, agency_id, name in ArticleAgency.objects.values_list(
-            "article_id", "agency_id", "agency__name"
-        ):
-            agency.setdefault((str(agency_id), name), set()).add(article_id)
-        initiative: dict[Value, set[int]] = {}
+        region = _members(
+            (city_of[region_id], article_id)
+            for article_id, region_id in ArticleRegion.objects.values_list(
+                "article_id", "region_id"
+            )
+            if region_id in city_of
+        )
+        agency = _members(
+            ((str(agency_id), name), article_id)
+            for article_id, agency_id, name in ArticleAgency.objects.values_list(
+                "article_id", "agency_id", "agency__name"
+            )
+        )
         # Accepted initiatives only: suggested ones are linked for staff, not for readers.
-        for article_id, slug, name in ArticleInitiative.objects.filter(
-            initiative__status=Initiative.Status.ACCEPTED
-        ).values_list("article_id", "initiative__slug", "initiative__name"):
-            initiative.setdefault((slug, name), set()).add(article_id)
-        year: dict[int, set[int]] = {}
-        for article_id, y in (
-            Article.objects.dated().annotate(y=ExtractYear("published_at")).values_list("id", "y")
-        ):
-            year.setdefault(y, set()).add(article_id)
+        initiative = _members(
+            ((slug, name), article_id)
+            for article_id, slug, name in ArticleInitiative.objects.filter(
+                initiative__status=Initiative.Status.ACCEPTED
+            ).values_list("article_id", "initiative__slug", "initiative__name")
+        )
+        year = _members(
+            (y, article_id)
+            for article_id, y in Article.objects.dated()
+            .annotate(y=ExtractYear("published_at"))
+            .values_list("id", "y")
+        )
         return cls(region, agency, initiative, year)
 
     @staticmethod
-    def counts(values: dict[Value, set[int]], count: MemberCount) -> list[tuple[Value, int]]:
-        """[((value, label), count)] of the values that occur among the ids ``count``
-        (a ``counter``) counts, most first."""
-        counted = ((key, count(members)) for key, members in values.items())
-        return sorted(
-            ((key, n) for key, n in counted if n), key=lambda item: (-item[1], item[0][1])
-        )
+    def counts(values: dict[Any, BitMap], ids: BitMap) -> list[tuple[Any, int]]:
+        """[(key, count)] of the values that occur among ``ids``, most first."""
+        counted = ((key, members.intersection_cardinality(ids)) for key, members in values.items())
+        return [(key, n) for key, n in counted if n]
 
 
 def facets(ids: Iterable[int]) -> dict[str, list[dict[str, Any]]]:
-    """Counts by city, agency, initiative and year over all matching articles."""
-    if not ids:
+    """Counts by city, agency, initiative and year over all matching articles (``ids``: a
+    ``BitMap``, as the Whoosh engine gives them, or any iterable of ids)."""
+    matched = ids if isinstance(ids, BitMap) else BitMap(ids)
+    if not matched:
         return {"region": [], "agency": [], "initiative": [], "year": []}
     table = engine().per_generation("facets", FacetTable.load)
-    count = table.counter(set(ids))
 
-    def top(values: dict[Value, set[int]]) -> list[dict[str, Any]]:
+    def top(values: dict[Value, BitMap]) -> list[dict[str, Any]]:
+        ranked = sorted(FacetTable.counts(values, matched), key=lambda item: (-item[1], item[0][1]))
         return [
             {"value": value, "label": label, "count": n}
-            for (value, label), n in FacetTable.counts(values, count)[:FACET_SIZE]
+            for (value, label), n in ranked[:FACET_SIZE]
         ]
 
     year = [
         {"value": str(y), "label": f"{y}年", "count": n}
-        for y, n in sorted(((y, count(members)) for y, members in table.year.items()), reverse=True)
-        if n
+        for y, n in sorted(FacetTable.counts(table.year, matched), reverse=True)
     ]
     return {
         "region": top(table.region),

@@ -39,11 +39,13 @@ from contextlib import contextmanager, suppress
 from itertools import islice
 from pathlib import Path
 
+import numpy as np
 from haystack.backends.whoosh_backend import WhooshEngine, WhooshSearchBackend
 from haystack.constants import ID
 from haystack.exceptions import SkipDocument
 from haystack.models import SearchResult
 from haystack.utils import get_identifier
+from pyroaring import BitMap
 from whoosh import query as wq
 from whoosh.writing import CLEAR
 
@@ -52,7 +54,7 @@ from search.analysis import fold, long_runs, runs, set_common_runs, word_terms
 from search.engine import IndexFormatMismatch, SearchUnavailable
 from search.whoosh import FORMAT, FORMAT_FILE, index_files
 from search.whoosh.analyzers import WordAnalyzer
-from search.whoosh.docsets import doc_set, term_docs
+from search.whoosh.docsets import all_of, any_of, doc_set, term_docs
 from search.whoosh.segments import FastSegmentWriter
 
 COMMON_RUNS_PREFIX = "ARCHIVE_COMMON_RUNS"
@@ -375,7 +377,7 @@ class ChineseWhooshBackend(WhooshSearchBackend):
         """
         searcher = self.searcher()
         if plan.is_empty:
-            return Ranking(searcher, set(), lambda limit: [])
+            return Ranking(searcher, BitMap(), lambda limit: [])
         filters = filters or {}
         sets = {}
         common = self.searched_common_runs(searcher)
@@ -398,9 +400,7 @@ class ChineseWhooshBackend(WhooshSearchBackend):
                 sets[term, "reporters"] = doc_set(searcher, _byline(term))
             return sets[term, "reporters"]
 
-        pool = _all_of(
-            set().union(*(candidates(t, "text") for t in group)) for group in plan.groups
-        )
+        pool = all_of(any_of(candidates(t, "text") for t in group) for group in plan.groups)
         for restriction in _filter_queries(filters):
             pool &= doc_set(searcher, restriction)
         pool = _in_period(searcher, pool, filters)
@@ -420,7 +420,7 @@ class ChineseWhooshBackend(WhooshSearchBackend):
             return found | by_reporter(term) if field == "text" else found
 
         def matching(field):
-            return _all_of(set().union(*(exact(t, field) for t in group)) for group in plan.groups)
+            return all_of(any_of(exact(t, field) for t in group) for group in plan.groups)
 
         docs = pool & matching("text")
         for term in plan.excluded:
@@ -440,7 +440,8 @@ class ChineseWhooshBackend(WhooshSearchBackend):
         def best(part, field, limit):
             if len(part) > SCORE_LIMIT:
                 return self._newest(searcher, part, limit)
-            hits = searcher.search(scoring[field], limit=limit, filter=part)
+            # Whoosh takes a set as a filter (at most SCORE_LIMIT documents here).
+            hits = searcher.search(scoring[field], limit=limit, filter=set(part))
             return [hit.docnum for hit in hits]
 
         def top(limit):
@@ -463,8 +464,8 @@ class ChineseWhooshBackend(WhooshSearchBackend):
         if not needles:
             return {}
         common = needles & common
-        title_pool = pool & set().union(
-            *(candidates(t, "title") for t in terms if common & set(long_runs(t)))
+        title_pool = pool & any_of(
+            candidates(t, "title") for t in terms if common & set(long_runs(t))
         )
         located = self._confirmed(searcher, pool, sorted(needles - common))
         for run, (title, _) in self._confirmed(searcher, title_pool, sorted(common)).items():
@@ -480,7 +481,7 @@ class ChineseWhooshBackend(WhooshSearchBackend):
         found = substrings.containing([article_ids[d] for d in docs], needles)
 
         def docnums(ids):
-            return {docnum_of[i] for i in ids if i in docnum_of}
+            return BitMap([docnum_of[i] for i in ids if i in docnum_of])
 
         return {run: (docnums(title), docnums(text)) for run, (title, text) in found.items()}
 
@@ -656,10 +657,11 @@ class Ranking:
         return iter(self[:])
 
     def article_ids(self):
+        """A ``BitMap`` of the article ids, taken from the id column in one numpy step."""
         if not self._docnums:
-            return []
-        ids = _column(self._reading, "article_id")
-        return [ids[docnum] for docnum in self._docnums]
+            return BitMap()
+        docnums = np.frombuffer(self._docnums.to_array(), dtype=np.uint32)
+        return BitMap(_array(self._reading, "article_id")[docnums].astype(np.uint32))
 
 
 def _column(searcher, name):
@@ -670,10 +672,12 @@ def _column(searcher, name):
     return cache[name]
 
 
-def _all_of(sets):
-    """The intersection of ``sets`` (an iterable of sets), smallest first."""
-    ordered = sorted(sets, key=len)
-    return ordered[0].intersection(*ordered[1:]) if ordered else set()
+def _array(searcher, name):
+    """``_column`` as a numpy array, for steps over a whole set at once."""
+    cache = searcher.__dict__.setdefault("_archive_arrays", {})
+    if name not in cache:
+        cache[name] = np.array(_column(searcher, name), dtype=np.int64)
+    return cache[name]
 
 
 def _live_docs(searcher):
@@ -716,10 +720,11 @@ def _in_period(searcher, docs, filters):
     start, end = filters.get("start_ts"), filters.get("end_ts")
     if start is None and end is None:
         return docs
-    published = _column(searcher, "published_ts")
+    published = _array(searcher, "published_ts")
     start = 1 if start is None else max(start, 1)
-    end = math.inf if end is None else end
-    return {doc for doc in docs if start <= published[doc] <= end}
+    end = np.iinfo(np.int64).max if end is None else end
+    within = np.flatnonzero((published >= start) & (published <= end)).astype(np.uint32)
+    return docs & BitMap(within)
 
 
 class ChineseWhooshEngine(WhooshEngine):
