@@ -46,8 +46,9 @@ INSIDE_NAME = re.compile(
     rf"|(?:{_NAME_CHARACTER}){{0,12}}?(?:{LONG_NAME_KINDS})"
 )
 # Not the place either, but no name the places before it belong to: an account or channel
-# named after a place (@某某发布, “某某发布”), time and its zone (北京时间).
-ACCOUNT_OR_TIME = re.compile(r"发布(?![\u4e00-\u9fff])|时间")
+# named after a place (@某某发布, “某某发布”), time and its zone (北京时间), a stock market
+# where a company lists (香港二次上市; 北京上市公司 are the city's companies).
+VENUE_ACCOUNT_OR_TIME = re.compile(r"发布(?![\u4e00-\u9fff])|时间|(?:[二首]次)?上市(?!公司)")
 # A railway, road or air route named by the places it joins.
 ROUTE = re.compile(
     rf"(?P<joined>(?:(?:{_NAME_CHARACTER}){{2,6}}?至){{1,3}}(?:{_NAME_CHARACTER}){{2,6}}?)"
@@ -172,7 +173,9 @@ def extract(title: str, body: str, catalog: Catalog) -> Extraction:
         if kind == "region":
             if INSIDE_NAME.match(text, end):
                 name_starts.add(start)
-            elif not (text.startswith(STREET_SUFFIXES, end) or ACCOUNT_OR_TIME.match(text, end)):
+            elif not (
+                text.startswith(STREET_SUFFIXES, end) or VENUE_ACCOUNT_OR_TIME.match(text, end)
+            ):
                 place_hits.append((start, end, _standing_county(text, start, end, entries)))
         elif kind == "agency":
             # A known name that begins a longer unit (公安部 in 公安部刑侦局) or a word
