@@ -31,19 +31,19 @@ NAME_KINDS = (
     "公司|集团|银行|证券|保险|股份|控股|期货|交易所|联交所|事务所|制药|药业|牌|"
     "日报|晚报|晨报|青年报|商报|都市报|电视台|卫视|新闻网|"
     "冬奥会|冬奥|奥运会|亚运会|世博会|救援队|俱乐部|"
-    "机场|火车站|高铁站|汽车站|收费站|服务区|建材市场|分行|支行|"
-    "欢乐谷|游乐园|动物园|植物园|博物馆|纪念馆|体育馆|体育场"
+    "机场|火车站|高铁站|汽车站|收费站|服务区|建材市场|分行|支行"
 )
 # A registered company's trade name and trade, and a research institute's region and field,
 # run longer before their legal form or kind (广州某某某鞋业有限公司, 青岛某某创业投资合伙企业,
-# 江苏某某地区农业科学研究所).
+# 江苏某某地区农业科学研究所); a national one is only located in the places before it
+# (在河北石家庄中国某某研究院调研).
 LONG_NAME_KINDS = "有限公司|有限责任公司|合伙企业|研究所|研究院|科学院"
 # Not across a verb of study or of asking, 已 (江西省要求所有乡镇卫生院, 福建省已设置定点
 # 医院), a count (破获一起银行卡诈骗) or a police word.
 _NAME_CHARACTER = "(?![" + "".join(sorted(STOP_CHARACTERS)) + "读考上要已一警局])[\u4e00-\u9fff]"
 INSIDE_NAME = re.compile(
     rf"(?:{_NAME_CHARACTER}){{0,6}}?(?:{NAME_KINDS})"
-    rf"|(?:{_NAME_CHARACTER}){{0,12}}?(?:{LONG_NAME_KINDS})"
+    rf"|(?:(?!中国|国家){_NAME_CHARACTER}){{0,12}}?(?:{LONG_NAME_KINDS})"
 )
 # Not the place either, but no name the places before it belong to: an account or channel
 # named after a place (@某某发布, “某某发布”), time and its zone (北京时间), a stock market
