@@ -394,8 +394,8 @@ def _joined_provinces(text: str, place_hits: list[Any], catalog: Catalog) -> lis
             )
             and not starts & set(range(start, end))
         ):
-            found += [catalog.region_by_code[PROVINCE_CHARACTERS[c]] for c in run]
-    return found
+            found += [catalog.region_by_code.get(PROVINCE_CHARACTERS[c]) for c in run]
+    return [region_id for region_id in found if region_id is not None]
 
 
 def _without_origins(text: str, place_hits: list[Any]) -> list[Any]:
