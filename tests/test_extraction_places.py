@@ -30,6 +30,8 @@ def places(title, body):
         ("成都山野户外救援队赶到现场，杭州警方随后介入。", "成都市"),
         ("据悉，上海华彩星辰服饰贸易有限公司已被杭州警方立案。", "上海市"),
         ("苏州百川创业投资合伙企业的账户被杭州警方冻结。", "苏州市"),
+        ("江苏沿江丘陵地区农业科学研究所的专家向杭州警方求助。", "江苏省"),
+        ("该公司计划在深圳二次上市，杭州警方提醒投资者警惕诈骗。", "深圳市"),
     ],
 )
 def test_a_place_inside_a_longer_name_is_not_a_place_of_the_story(body, not_there):
@@ -99,6 +101,33 @@ def test_places_written_before_an_institutions_name_are_part_of_the_name():
 def test_the_places_a_route_joins_are_not_places_of_the_story():
     found = places("出行", "温州至福州高铁下月开通，杭州警方提醒旅客注意安全。")
     assert found == {"杭州市"}
+
+
+def test_a_national_institute_is_located_in_the_places_before_it():
+    found = places("调研", "专家在河北石家庄中国电子科技产业基础研究院调研。")
+    assert {"河北省", "石家庄市"} <= found
+
+
+def test_the_places_of_a_route_named_again_without_its_kind_are_not_places_either():
+    found = places(
+        "调图",
+        "铁路部门将增开温州南至福州南动车组列车，温州南至福州南最快运行时间压缩。杭州警方提醒。",
+    )
+    assert found == {"杭州市"}
+
+
+def test_a_person_known_by_a_place_is_no_place_of_the_story():
+    found = places("悬赏", "杭州警方悬赏抓捕李某。李某，福建前首富、某集团董事长。")
+    assert found == {"杭州市"}
+
+
+def test_provinces_joined_by_their_one_character_names_are_places():
+    assert {"甘肃省", "内蒙古自治区", "杭州市"} <= places(
+        "告破", "公安部发布消息，甘蒙“8·05”系列案告破。杭州警方协助。"
+    )
+    assert {"四川省", "重庆市"} <= places("协作", "川渝两地警方签署协议。")
+    # One-character names glued to a word, or with no region word after them, are words.
+    assert places("热搜", "冰墩墩成为新晋“顶流”，杭州警方提醒理性购买。") == {"杭州市"}
 
 
 def test_a_place_after_a_word_of_going_or_living_or_in_a_list_is_the_place():

@@ -180,3 +180,26 @@ def test_a_station_listed_with_a_bureaus_departments_is_the_bureaus():
         "命案", "禹州市公安局接警后，立即组织刑警大队、巡警大队、钧台派出所民警赶赴现场。"
     )
     assert units["禹州市公安局钧台派出所"].parent.name == "禹州市公安局"
+
+
+def test_informal_police_of_a_province_are_the_unit_of_the_place_inside_it_they_name():
+    units = linked("浙江警方摧毁黑产链", "浙江省温州市瓯海警方破获一起案件。")
+    assert set(units) == {"温州市公安局瓯海分局"}
+    # A unit of the place itself is the bureau's own: then 某地警方 is that bureau.
+    units = linked("上海", "记者从上海警方获悉，边防港航分局在浦东滨江水域发现一名男子。")
+    assert {"上海市公安局", "上海市公安局边防港航分局"} <= set(units)
+
+
+def test_a_bare_station_is_of_the_county_bureau_named_nearest_in_its_sentence():
+    units = linked("湛江", "行凶者为角尾派出所所长，受徐闻县公安局分管。")
+    station = units["徐闻县公安局角尾派出所"]
+    assert station.parent.name == "徐闻县公安局"
+    assert "角尾派出所" in station.aliases
+    # A city's bureau is not enough: it has many stations.
+    units = linked("武汉", "中南路派出所出具训诫书，武汉市公安局回应。")
+    assert "中南路派出所" in units
+
+
+def test_the_ministry_heading_a_list_of_levels_is_the_ministry():
+    units = linked("调查", "经部、省、市公安机关对当事人进行DNA比对。")
+    assert "中华人民共和国公安部" in units

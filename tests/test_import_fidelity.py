@@ -300,6 +300,19 @@ def test_teaser_block_after_the_article_goes():
     assert related.body_text == "\n".join(ARTICLE)
 
 
+def test_a_story_cut_off_after_the_editor_credit_is_a_teaser():
+    article = post(
+        *ARTICLE,
+        "责任编辑：王小明",
+        "某地警方：夜间示威未发生伤亡<br>某地医院表示，当晚有包括三名伤者在内的多人因参…",
+    )
+    assert article.body_text == "\n".join(ARTICLE)
+    assert article.editor == "王小明"
+    # In the article, above its credits, a paragraph ending in … stays.
+    kept = post(ARTICLE[0], "民警说：“我们一直在找…", ARTICLE[1])
+    assert "民警说：“我们一直在找…" in kept.body_text
+
+
 def test_a_heading_like_recommended_reading_early_in_the_article_stays():
     article = post("相关新闻", *ARTICLE, *ARTICLE)
     assert article.body_text.startswith("相关新闻")

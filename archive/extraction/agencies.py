@@ -81,6 +81,8 @@ SPECIAL = rf"(?:{'|'.join(SPECIAL_KINDS)})公安(?:分局|局|处)|公安处"
 UNIT_PATTERN = re.compile(
     rf"(?P<ministry_bureau>公安部(?:{'|'.join(sorted(MINISTRY_BUREAUS, key=len, reverse=True))}))"
     rf"|(?P<ministry>公安部)(?![{''.join(MINISTRY_WORD_TAILS)}])"
+    # 部、省、市公安机关, 部省两级公安: the ministry heads a list of levels sharing the word.
+    r"|(?P<ministry_level>部)(?=、?省(?:、?[市县])*(?:[两三四]级)?公安)"
     r"|(?P<provincial>公安厅)"
     rf"|(?P<special>{SPECIAL})"
     r"|(?P<sub>公安分局|分局)"
@@ -182,6 +184,7 @@ NAMED_SUB_BUREAUS = {
     "边防港航",
     "高铁",
 }
+SENTENCE_ENDS = "。！？\n"
 MAX_STATION_NAME = 5
 MAX_ASIDE = 20
 TOWN_SUFFIXES = ("镇", "乡", "街道")
@@ -361,6 +364,7 @@ def find_agencies(text, catalog, regions_at, covered, context):
     found = []
     explicit = {}  # region id → the bureau this article names for it
     local = {}  # name → ref, so a second mention of 荷花路派出所 reuses the first
+    informal = set()  # where a 某地警方 starts
     units = _Units(regions_at)
     for (start, end), ref in covered.items():
         found.append((start, ref))
@@ -379,7 +383,7 @@ def find_agencies(text, catalog, regions_at, covered, context):
         word = match.group()
         region_id = regions_at.get(start)
         ref = None
-        if kind == "ministry":
+        if kind in ("ministry", "ministry_level"):
             ref = ministry_ref()
         elif kind == "ministry_bureau":
             bureau = MINISTRY_BUREAUS[word[len("公安部") :]]
@@ -407,6 +411,8 @@ def find_agencies(text, catalog, regions_at, covered, context):
             # 武汉公安, 武汉警方: the bureau this article (or the catalogue) names for that place.
             short_form = text[regions_at.start_of(start) : start] != catalog.regions[region_id].name
             ref = bureau_ref(catalog, region_id, explicit, short_form=short_form)
+            if word == "警方":
+                informal.add(start)
         elif kind == "traffic":
             region_id = units.region_before(start)
             if region_id is not None:
@@ -428,11 +434,78 @@ def find_agencies(text, catalog, regions_at, covered, context):
             _surface(ref, text, units.chain_start(start), end, regions_at)
             found.append((start, ref))
             units.add(start, end, ref)
+    found = _informal_police_named(found, informal, catalog)
+    found = _stations_of_a_bureau_in_their_sentence(text, found, catalog)
     found = _stations_named_later(found)
     found = _abbreviations_written_in_full(text, found)
     found.sort(key=lambda item: item[0])
     prefixes = _written_as_prefix(text, found, units, catalog)
     return [(start, ref, start not in prefixes) for start, ref in found]
+
+
+def _stations_of_a_bureau_in_their_sentence(text, found, catalog):
+    """A station written bare whose county bureau is the unit named nearest to it in the
+    same sentence (角尾派出所所长，受徐闻县公安局分管) is that bureau's station, named with it;
+    the bare name stays an alias. A city's bureau is not enough: its stations are many."""
+    bare = [(start, ref) for start, ref in found if _unanchored_station(ref)]
+    if not bare:
+        return found
+    others = [(start, ref) for start, ref in found if ref.kind != Agency.Kind.STATION]
+    anchored = {}
+    for start, ref in bare:
+        sentence = _sentence_span(text, start)
+        near = [
+            (abs(other_start - start), other)
+            for other_start, other in others
+            if sentence[0] <= other_start < sentence[1]
+        ]
+        if not near:
+            continue
+        bureau = min(near, key=lambda item: item[0])[1]
+        if _county_bureau(bureau, catalog) and ref.key not in anchored:
+            anchored[ref.key] = AgencyRef(
+                f"{bureau.name}{ref.name}",
+                Agency.Kind.STATION,
+                bureau.region_id,
+                bureau,
+                aliases={ref.name, *ref.aliases, *(f"{name}{ref.name}" for name in bureau.aliases)},
+            )
+    return [(start, anchored.get(ref.key, ref)) for start, ref in found]
+
+
+def _unanchored_station(ref):
+    return ref.kind == Agency.Kind.STATION and ref.parent is None and ref.agency_id is None
+
+
+def _county_bureau(ref, catalog):
+    return ref.region_id is not None and (
+        ref.kind == Agency.Kind.COUNTY_BUREAU
+        or (
+            ref.kind == Agency.Kind.SUB_BUREAU
+            and catalog.regions[ref.region_id].level == Region.Level.COUNTY
+        )
+    )
+
+
+def _sentence_span(text, position):
+    """Where the sentence around ``position`` begins and ends."""
+    begin = max(text.rfind(mark, 0, position) for mark in SENTENCE_ENDS) + 1
+    ends = [end for end in (text.find(mark, position) for mark in SENTENCE_ENDS) if end >= 0]
+    return begin, min(ends, default=len(text))
+
+
+def _informal_police_named(found, informal, catalog):
+    """某地警方 is the police of that place acting in the story: where the article names a
+    unit of a smaller place inside it (浙江警方 … 瓯海警方, 北京警方 … 北京市公安局昌平分局),
+    it is that unit, not also the bureau of the larger place. A unit of the place itself
+    (上海警方 … 边防港航分局) is the bureau's own, so then, as alone, it is the bureau."""
+    if not informal:
+        return found
+    places = {ref.region_id for _start, ref in found if ref.region_id is not None}
+    inside = {parent for region_id in places for parent in catalog.ancestors(region_id)[1:]}
+    return [
+        (start, ref) for start, ref in found if start not in informal or ref.region_id not in inside
+    ]
 
 
 def _abbreviations_written_in_full(text, found):
@@ -526,7 +599,7 @@ def _relative_place(text, start, kind, catalog, regions_at, context):
     """省公安厅 / 市公安局 (or a sub-bureau named after what it polices) with no place name:
     the province or city named last before it in the same sentence (辽宁省副省长、省公安厅厅长;
     上海警方获悉，…边防港航分局), else the article's own."""
-    sentence = max(text.rfind(mark, 0, start) for mark in "。！？\n")
+    sentence = max(text.rfind(mark, 0, start) for mark in SENTENCE_ENDS)
     for end in sorted((end for end in regions_at if sentence < end < start), reverse=True):
         region_id = regions_at[end]
         region = catalog.regions[region_id]

@@ -85,6 +85,7 @@ class Catalog:
 
     def __init__(self, regions, agencies, initiatives):
         self.regions = {}
+        self.region_by_code = {}  # division code → region id
         self.agencies = {}
         self.agency_ids = {}  # (name or alias, region id) → agency id
         self.bureau_by_region = {}  # region id → the bureau whose area it is
@@ -113,6 +114,7 @@ class Catalog:
                 region.short_name,
             )
             self.regions[region.id] = entry
+            self.region_by_code[region.code] = region.id
             short = region.short_name
             # County names, and two-character full names such as 城区 or 郊区, need context.
             full_needs_context = region.level == Region.Level.COUNTY and (

@@ -27,29 +27,77 @@ STREET_SUFFIXES = ("路", "街", "大道", "大街", "巷")
 # may run a few characters before its kind word (湖北某某律师事务所, 兰州某某牌), never
 # across a function word (在杭州读大学 is a place).
 NAME_KINDS = (
-    "大学|学院|中学|小学|研究所|研究院|科学院|医院|保健院|卫生院|出版社|"
+    "大学|学院|中学|小学|医院|保健院|卫生院|出版社|"
     "公司|集团|银行|证券|保险|股份|控股|期货|交易所|联交所|事务所|制药|药业|牌|"
     "日报|晚报|晨报|青年报|商报|都市报|电视台|卫视|新闻网|"
     "冬奥会|冬奥|奥运会|亚运会|世博会|救援队|俱乐部|"
     "机场|火车站|高铁站|汽车站|收费站|服务区|建材市场|分行|支行"
 )
-# A registered company's trade name and trade run longer before its legal form
-# (广州某某某鞋业有限公司, 青岛某某创业投资合伙企业).
-COMPANY_FORMS = "有限公司|有限责任公司|合伙企业"
+# A registered company's trade name and trade, and a research institute's region and field,
+# run longer before their legal form or kind (广州某某某鞋业有限公司, 青岛某某创业投资合伙企业,
+# 江苏某某地区农业科学研究所); a national one is only located in the places before it
+# (在河北石家庄中国某某研究院调研).
+LONG_NAME_KINDS = "有限公司|有限责任公司|合伙企业|研究所|研究院|科学院"
 # Not across a verb of study or of asking, 已 (江西省要求所有乡镇卫生院, 福建省已设置定点
 # 医院), a count (破获一起银行卡诈骗) or a police word.
 _NAME_CHARACTER = "(?![" + "".join(sorted(STOP_CHARACTERS)) + "读考上要已一警局])[\u4e00-\u9fff]"
 INSIDE_NAME = re.compile(
     rf"(?:{_NAME_CHARACTER}){{0,6}}?(?:{NAME_KINDS})"
-    rf"|(?:{_NAME_CHARACTER}){{0,12}}?(?:{COMPANY_FORMS})"
+    rf"|(?:(?!中国|国家){_NAME_CHARACTER}){{0,12}}?(?:{LONG_NAME_KINDS})"
 )
 # Not the place either, but no name the places before it belong to: an account or channel
-# named after a place (@某某发布, “某某发布”), time and its zone (北京时间).
-ACCOUNT_OR_TIME = re.compile(r"发布(?![\u4e00-\u9fff])|时间")
+# named after a place (@某某发布, “某某发布”), time and its zone (北京时间), a stock market
+# where a company lists (香港二次上市; 北京上市公司 are the city's companies).
+VENUE_ACCOUNT_OR_TIME = re.compile(r"发布(?![\u4e00-\u9fff])|时间|(?:[二首]次)?上市(?!公司)")
 # A railway, road or air route named by the places it joins.
 ROUTE = re.compile(
-    rf"(?:(?:{_NAME_CHARACTER}){{2,6}}?至){{1,3}}(?:{_NAME_CHARACTER}){{2,6}}?"
+    rf"(?P<joined>(?:(?:{_NAME_CHARACTER}){{2,6}}?至){{1,3}}(?:{_NAME_CHARACTER}){{2,6}}?)"
     r"(?:高速铁路|高铁|铁路|城际|客专|高速公路|高速|动车组|动车|航线)"
+)
+# Provinces written by their one-character names, joined (京津冀地区, 川渝两地, 甘蒙“8·05”案):
+# only as a run of two or more that a word of region or a numbered case follows, since each
+# character alone is an everyday one (成为新晋“顶流”).
+PROVINCE_CHARACTERS = {
+    "京": "110000",
+    "津": "120000",
+    "冀": "130000",
+    "晋": "140000",
+    "蒙": "150000",
+    "辽": "210000",
+    "吉": "220000",
+    "黑": "230000",
+    "沪": "310000",
+    "苏": "320000",
+    "浙": "330000",
+    "皖": "340000",
+    "闽": "350000",
+    "赣": "360000",
+    "鲁": "370000",
+    "豫": "410000",
+    "鄂": "420000",
+    "湘": "430000",
+    "粤": "440000",
+    "桂": "450000",
+    "琼": "460000",
+    "渝": "500000",
+    "川": "510000",
+    "贵": "520000",
+    "黔": "520000",
+    "云": "530000",
+    "滇": "530000",
+    "藏": "540000",
+    "陕": "610000",
+    "甘": "620000",
+    "陇": "620000",
+    "青": "630000",
+    "宁": "640000",
+    "新": "650000",
+    "港": "810000",
+    "澳": "820000",
+}
+JOINED_PROVINCES = re.compile(
+    f"[{''.join(PROVINCE_CHARACTERS)}]{{2,4}}"
+    r"(?=[“「\"][0-9０-９]|地区|[两三四]地|等地|[两三四]省|交界|警方|公安)"
 )
 # Words of going and living after which a place name is not the tail of a longer word
 # (家住厦门, 走出四川, 省会哈尔滨), although a Han character comes right before it.
@@ -58,9 +106,11 @@ PLACE_LEADS = ("住", "出", "来", "返", "抵", "离", "飞", "省会", "首�
 COUNTY_WORD_TAILS = ("长", "委", "城", "级", "域", "里", "乡", "直", "区")
 # A place (or a run of places) followed by 人 or 籍 and no more of the word is a person's
 # origin (江苏省某县人, 湖南籍, also through a town or village: 某区某某镇人), not where the
-# story happens; so is one followed by a person written as surname and 某 (湖南省某市谭某).
+# story happens; so is one followed by a person written as surname and 某 (湖南省某市谭某),
+# or by the title of a person known by the place (山西首富, 山西前首富).
 ORIGIN = re.compile(
     r"(?:[\u4e00-\u9fff]{1,4}?[镇乡村])?[人籍](?![\u4e00-\u9fff])|(?![民男女某一])[\u4e00-\u9fff]某某?"
+    r"|[前原]?首富"
 )
 # A county named by its short name, or a full name that is also a word (城区), counts only
 # when police words follow it or its city is named elsewhere in the article.
@@ -123,7 +173,9 @@ def extract(title: str, body: str, catalog: Catalog) -> Extraction:
         if kind == "region":
             if INSIDE_NAME.match(text, end):
                 name_starts.add(start)
-            elif not (text.startswith(STREET_SUFFIXES, end) or ACCOUNT_OR_TIME.match(text, end)):
+            elif not (
+                text.startswith(STREET_SUFFIXES, end) or VENUE_ACCOUNT_OR_TIME.match(text, end)
+            ):
                 place_hits.append((start, end, _standing_county(text, start, end, entries)))
         elif kind == "agency":
             # A known name that begins a longer unit (公安部 in 公安部刑侦局) or a word
@@ -222,6 +274,9 @@ def extract(title: str, body: str, catalog: Catalog) -> Extraction:
             weights[city] += TITLE_WEIGHT if start < title_end else 1
             first_seen.setdefault(city, start)
 
+    for region_id in _joined_provinces(text, place_hits, catalog):
+        result.regions[region_id] += 1
+
     covered: dict[tuple[int, int], AgencyRef] = {}
     for start, end, key, entries in agency_hits:
         ref = _known_agency(entries, key, catalog, context_ids)
@@ -290,7 +345,7 @@ def _without_names(text: str, place_hits: list[Any], name_starts: set[int]) -> l
     """Drop the places that begin a proper name with the places written before them
     (广东省普宁市某某中学: the school's name, not where the story happens), and every place
     inside the name of a route (张家界至吉首至怀化高铁, 北京朝阳至大连北动车组)."""
-    routes = [match.span() for match in ROUTE.finditer(text)] if "至" in text else []
+    routes = _routes(text, place_hits) if "至" in text else []
     kept: list[Any] = []
     for hit in reversed(place_hits):
         start, end, _entries = hit
@@ -300,6 +355,47 @@ def _without_names(text: str, place_hits: list[Any], name_starts: set[int]) -> l
             kept.append(hit)
     kept.reverse()
     return kept
+
+
+def _routes(text: str, place_hits: list[Any]) -> list[tuple[int, int]]:
+    """Where routes are named: with their kind (北京朝阳至大连北动车组), and the same places
+    joined again without it further on (北京朝阳至大连北最快运行时间…)."""
+    routes = []
+    joined = set()
+    for match in ROUTE.finditer(text):
+        routes.append(match.span())
+        begin, end = match.span("joined")
+        # From the first place: the characters before it are not the route's (增开…).
+        first = min((hit[0] for hit in place_hits if begin <= hit[0] < end), default=begin)
+        joined.add(text[first:end])
+    for name in joined:
+        start = text.find(name)
+        while start >= 0:
+            routes.append((start, start + len(name)))
+            start = text.find(name, start + 1)
+    return routes
+
+
+def _joined_provinces(text: str, place_hits: list[Any], catalog: Catalog) -> list[int]:
+    """The provinces of every run of one-character names (甘蒙: 甘肃省, 内蒙古自治区) that
+    stands apart from the word before it, is no part of a place name read, and names each
+    province once."""
+    if not JOINED_PROVINCES.search(text):
+        return []
+    starts = {hit[0] for hit in place_hits}
+    found = []
+    for match in JOINED_PROVINCES.finditer(text):
+        start, end = match.span()
+        run = match.group()
+        if (
+            len(set(run)) == len(run)
+            and not (
+                start > 0 and _glued(text[start - 1]) and not text.endswith(PLACE_LEADS, 0, start)
+            )
+            and not starts & set(range(start, end))
+        ):
+            found += [catalog.region_by_code.get(PROVINCE_CHARACTERS[c]) for c in run]
+    return [region_id for region_id in found if region_id is not None]
 
 
 def _without_origins(text: str, place_hits: list[Any]) -> list[Any]:

@@ -19,7 +19,8 @@ byline reads the same in a feed post, a saved page or a text dump. What is recog
   paragraphs only, each pattern anchored at both ends, so an article paragraph that merely
   mentions 转载 or 版权 stays;
 * **teasers** — a ``推荐阅读``/``相关阅读``/``参考文献`` line and what follows it in the last
-  part of the body; a trailing ``相关链接＞＞…``; a last paragraph that is only a 《title》.
+  part of the body; a trailing ``相关链接＞＞…``; a last paragraph that is only a 《title》;
+  after the editor credit (``责任编辑：``), a story cut off with ``…``.
 
 Names written without separators (``张三李四``) are split where each part starts with a
 common surname; a run that cannot be split so is kept whole.
@@ -118,6 +119,8 @@ _DISCLAIMING_SITE = re.compile(
 _TEASER_HEAD = re.compile(
     r"^(?:推荐阅读|相关阅读|延伸阅读|相关新闻|相关推荐|为您推荐|热门推荐|参考文献|参考资料)[:：]?$"
 )
+_EDITOR_LABEL = re.compile(r"^[（(【\[]?\s*(?:责任编辑|責任編輯|责编|責編)[\s:：]*")
+_CUT_OFF = re.compile(r"[\u3400-\u9fff，,](?:…|\.{3})$")
 _RELATED_LINK = re.compile(r"相关链接\s*[＞>]{1,2}.*$")
 _LONE_TITLE = re.compile(r"^《[^《》]{4,60}》$")
 # The most common single-character surnames, for splitting names written without spaces.
@@ -364,6 +367,14 @@ def _without_teasers(blocks):
             cut = index
             break
     blocks = list(blocks[:cut])
+    # After the article's editor credit, a story cut off with … is the next story's teaser.
+    editors = [i for i, block in enumerate(blocks) if _EDITOR_LABEL.match(block.text.strip())]
+    if editors:
+        blocks = blocks[: editors[-1] + 1] + [
+            block
+            for block in blocks[editors[-1] + 1 :]
+            if not (block.kind in TEXT_KINDS and _CUT_OFF.search(block.text.strip()))
+        ]
     texts = [i for i, block in enumerate(blocks) if block.kind in TEXT_KINDS]
     if len(texts) > 1 and _LONE_TITLE.match(blocks[texts[-1]].text.strip()):
         del blocks[texts[-1]]
