@@ -1,0 +1,415 @@
+"""The PostgreSQL search engine as a haystack backend (see ``search.postgres``).
+
+Every operation of ``search.engine.SearchEngine`` is one or a few SQL statements on
+``search.models.IndexedArticle``; haystack's own query API (``search()``) is not provided,
+the site never uses it: ``find()`` runs a ``search.query.Plan``, and ``more_like_this()`` is
+what ``archive.related`` asks through ``SearchQuerySet().more_like_this``.
+"""
+
+import math
+from collections import Counter
+
+from django.db import connection, transaction
+from haystack.backends import BaseEngine, BaseSearchBackend
+from haystack.models import SearchResult
+
+from search import outbox
+from search.analysis import fold, runs, word_terms
+from search.models import IndexedArticle, IndexGeneration
+from search.search_indexes import article_index, iter_batches
+
+TABLE = IndexedArticle._meta.db_table
+GENERATION_TABLE = IndexGeneration._meta.db_table
+SCORE_LIMIT = 1000  # larger result parts are ordered by date instead of ts_rank
+MORE_LIKE_THIS_TERMS = 12
+# As the Whoosh engine: related articles share words found in at most 1/20 of the archive,
+# within a budget of postings (see search.whoosh.backend for how these were chosen).
+MORE_LIKE_THIS_RARITY = 20
+MORE_LIKE_THIS_POSTINGS = 2000
+
+_COLUMNS = (
+    "article_id, title, body, grams, words, published_ts, year, region_codes, agency_ids,"
+    " initiative_slugs, reporters, fingerprint"
+)
+_INSERT = (
+    f"INSERT INTO {TABLE} ({_COLUMNS}) VALUES (%s, %s, %s, %s,"
+    " setweight(to_tsvector('simple', %s), 'A') || to_tsvector('simple', %s),"
+    " %s, %s, %s, %s, %s, %s, %s)"
+)
+_BUMP = (
+    f"INSERT INTO {GENERATION_TABLE} (id, number) VALUES (1, nextval('search_index_generation'))"
+    " ON CONFLICT (id) DO UPDATE SET number = EXCLUDED.number"
+)
+_derived: dict[tuple[str, str], tuple[int, object]] = {}
+
+
+def grams(folded):
+    """The distinct characters and neighbouring pairs within each run of ``folded``."""
+    found = set()
+    for _, run in runs(folded):
+        found.update(run)
+        found.update(run[i : i + 2] for i in range(len(run) - 1))
+    return found
+
+
+def _query_grams(run):
+    """What a run needs in ``grams``: itself up to two characters, else its pairs."""
+    return {run} if len(run) <= 2 else {run[i : i + 2] for i in range(len(run) - 1)}
+
+
+def _tsquery_text(words):
+    """A ``to_tsquery`` operand list: any of ``words``, each quoted whole."""
+    return " | ".join("'{}'".format(word.replace("'", "''")) for word in sorted(set(words)))
+
+
+def _row(index, article):
+    """The row of one article from ``index.index_queryset()`` (its links prefetched): the
+    filter keys and fingerprint come from ``ArticleIndex``, as the Whoosh documents' do."""
+    data = index.full_prepare(article)
+    title, body = fold(article.title), fold(article.body_text)
+    return [
+        article.pk,
+        title,
+        body,
+        sorted(grams(title) | grams(body)),
+        " ".join(word_terms(title)),
+        " ".join(word_terms(body)),
+        data["published_ts"],
+        int(data["year"]) if data["year"] else None,
+        data["region_codes"],
+        [int(pk) for pk in data["agency_ids"]],
+        data["initiative_slugs"],
+        data["reporters"],
+        data["fingerprint"],
+    ]
+
+
+class _Sql:
+    """SQL text with its parameters, built in order."""
+
+    def __init__(self, text="", params=()):
+        self.text, self.params = text, list(params)
+
+
+def _term(term):
+    """``term`` anywhere in an article's text (each of its runs in the title or the body), or
+    naming one of its reporters whole (``search.engine``: a byline matches too)."""
+    pieces = [text for _, text in runs(term)]
+    needed = sorted(set().union(*(_query_grams(run) for run in pieces)))
+    text, params = "s.grams @> %s::text[]", [needed]
+    for run in pieces:
+        if len(run) > 2:
+            text += " AND (strpos(s.title, %s) > 0 OR strpos(s.body, %s) > 0)"
+            params += [run, run]
+    return _Sql(f"(({text}) OR s.reporters @> ARRAY[%s]::text[])", [*params, term])
+
+
+def _in_title(term):
+    pieces = [text for _, text in runs(term)]
+    return _Sql(" AND ".join(["strpos(s.title, %s) > 0"] * len(pieces)), pieces)
+
+
+def _all_groups(plan, condition):
+    """AND over ``plan``'s groups of the OR of ``condition(term)`` over each group's terms."""
+    parts = []
+    for group in plan.groups:
+        terms = [condition(term) for term in group]
+        parts.append(
+            _Sql(
+                "(" + " OR ".join(f"({t.text})" for t in terms) + ")",
+                sum((t.params for t in terms), []),
+            )
+        )
+    return _Sql(" AND ".join(p.text for p in parts), sum((p.params for p in parts), []))
+
+
+def _filters(filters):
+    """Conditions for the filters a ``search.forms.SearchForm`` produced."""
+    conditions = []
+    if filters.get("region"):
+        conditions.append(_Sql("s.region_codes @> ARRAY[%s]::text[]", [filters["region"]]))
+    if filters.get("agency"):
+        conditions.append(_Sql("s.agency_ids @> ARRAY[%s]::bigint[]", [int(filters["agency"])]))
+    if filters.get("initiative"):
+        conditions.append(_Sql("s.initiative_slugs @> ARRAY[%s]::text[]", [filters["initiative"]]))
+    if filters.get("year"):
+        conditions.append(_Sql("s.year = %s", [int(filters["year"])]))
+    start, end = filters.get("start_ts"), filters.get("end_ts")
+    if start is not None or end is not None:
+        # Articles without a date (0) are outside any period.
+        conditions.append(_Sql("s.published_ts >= %s", [max(start or 1, 1)]))
+        if end is not None:
+            conditions.append(_Sql("s.published_ts <= %s", [end]))
+    return conditions
+
+
+class PostgresSearchBackend(BaseSearchBackend):
+    # Writing -----------------------------------------------------------------------------
+
+    def _bump(self, cursor):
+        """Take the generation row (until commit) and give it a new number."""
+        cursor.execute(_BUMP)
+
+    def _write(self, cursor, rows):
+        if rows:
+            cursor.executemany(_INSERT, rows)
+
+    def update_articles(self, article_ids):
+        """Rewrite the rows of these articles from their committed state, in one transaction:
+        published ones written, the others deleted."""
+        ids = sorted(set(article_ids))
+        if not ids:
+            return
+        index = article_index(self)
+        with transaction.atomic(), connection.cursor() as cursor:
+            self._bump(cursor)  # first: the articles are read once this writer is next
+            index.reset_ancestry()
+            published = list(index.index_queryset().filter(pk__in=ids))
+            cursor.execute(f"DELETE FROM {TABLE} WHERE article_id = ANY(%s)", [ids])
+            self._write(cursor, [_row(index, article) for article in published])
+
+    def rebuild(self, batch_size=500, procs=1, progress=None):
+        """Replace every row in one transaction: readers see the old rows until it commits,
+        and an interrupted rebuild leaves them. Pays the index work owed when it began. The
+        documents are prepared in this process (``procs`` is the Whoosh engine's)."""
+        index = article_index(self)
+        total = 0
+        with transaction.atomic(), connection.cursor() as cursor:
+            self._bump(cursor)
+            covered = outbox.owed_ids()
+            index.reset_ancestry()
+            cursor.execute(f"DELETE FROM {TABLE}")
+            for batch in iter_batches(index.index_queryset(), batch_size):
+                self._write(cursor, [_row(index, article) for article in batch])
+                total += len(batch)
+                if progress:
+                    progress(total)
+            outbox.forget(covered)
+        return total
+
+    def update(self, index, iterable, commit=True):
+        self.update_articles(obj.pk for obj in iterable)
+
+    def remove(self, obj_or_string, commit=True):
+        identifier = obj_or_string if isinstance(obj_or_string, str) else str(obj_or_string.pk)
+        with transaction.atomic(), connection.cursor() as cursor:
+            self._bump(cursor)
+            cursor.execute(
+                f"DELETE FROM {TABLE} WHERE article_id = %s", [int(identifier.rsplit(".", 1)[-1])]
+            )
+
+    def clear(self, models=None, commit=True):
+        with transaction.atomic(), connection.cursor() as cursor:
+            self._bump(cursor)
+            cursor.execute(f"DELETE FROM {TABLE}")
+
+    def forget_searcher(self):
+        """Nothing to reopen: every read is a query. Derived values are dropped."""
+        _derived.clear()
+
+    # Reading -----------------------------------------------------------------------------
+
+    def generation(self):
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT number FROM {GENERATION_TABLE} WHERE id = 1")
+            row = cursor.fetchone()
+        return row[0] if row else 0
+
+    def per_generation(self, name, build, searcher=None):
+        """``build()`` once per generation of the index (one query to read it)."""
+        generation = self.generation()
+        key = (self.connection_alias, name)
+        cached = _derived.get(key)
+        if cached is None or cached[0] != generation:
+            cached = _derived[key] = (generation, build())
+        return cached[1]
+
+    def document_count(self):
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM {TABLE}")
+            return cursor.fetchone()[0]
+
+    def indexed_fingerprints(self):
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT article_id, fingerprint FROM {TABLE}")
+            return dict(cursor.fetchall())
+
+    def self_consistent(self):
+        """Always: the rows hold everything derived from their articles, written together."""
+        return True
+
+    def bylined(self, name):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT article_id FROM {TABLE} s WHERE s.reporters @> ARRAY[%s]::text[]", [name]
+            )
+            return [row[0] for row in cursor.fetchall()]
+
+    def search(self, query_string, start_offset=0, end_offset=None, result_class=None, **kwargs):
+        """haystack's match-all query only: how ``update_index --remove`` lists what the index
+        holds. The site searches with ``find()``."""
+        if query_string != "*":
+            raise NotImplementedError("search.postgres answers haystack's match-all query only")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT article_id FROM {TABLE} ORDER BY article_id OFFSET %s LIMIT %s",
+                [start_offset, None if end_offset is None else end_offset - start_offset],
+            )
+            ids = [row[0] for row in cursor.fetchall()]
+        result_class = result_class or SearchResult
+        results = [
+            result_class("archive", "article", pk, 0.0, id=f"archive.article.{pk}") for pk in ids
+        ]
+        return {"results": results, "hits": self.document_count()}
+
+    def find(self, plan, filters=None, sort="relevance"):
+        """The articles matching ``plan`` as a ``Ranking``: one query finds them all, newest
+        first, with whether each title holds the query; only the page asked for is ranked."""
+        if plan.is_empty:
+            return Ranking([], lambda limit: [])
+        conditions = [_all_groups(plan, _term), *_filters(filters or {})]
+        for term in plan.excluded:
+            excluded = _term(term)
+            conditions.append(_Sql(f"NOT ({excluded.text})", excluded.params))
+        in_title = _all_groups(plan, _in_title)
+        where = " AND ".join(f"({c.text})" for c in conditions)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT s.article_id, {in_title.text} FROM {TABLE} s WHERE {where}"
+                " ORDER BY s.published_ts DESC, s.article_id DESC",
+                in_title.params + sum((c.params for c in conditions), []),
+            )
+            rows = cursor.fetchall()
+        newest = [article_id for article_id, _ in rows]
+        if sort == "date":
+            return Ranking(newest, lambda limit: newest[:limit])
+        first = [article_id for article_id, titled in rows if titled]
+        rest = [article_id for article_id, titled in rows if not titled]
+        query = _tsquery_text(
+            word for group in plan.groups for t in group for word in word_terms(t)
+        )
+
+        def top(limit):
+            found = self._best(first, query, limit)
+            if len(found) < limit and rest:
+                found += self._best(rest, query, limit - len(found))
+            return found
+
+        return Ranking(newest, top)
+
+    def _best(self, part, query, limit):
+        """The ``limit`` best of ``part`` (ids newest first) by ``ts_rank``, ties to the
+        higher id; by date when the part is larger than ``SCORE_LIMIT``."""
+        if len(part) > SCORE_LIMIT or not part:
+            return part[:limit]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT article_id FROM {TABLE} WHERE article_id = ANY(%s)"
+                " ORDER BY ts_rank(words, to_tsquery('simple', %s)) DESC, article_id DESC"
+                " LIMIT %s",
+                [part, query, limit],
+            )
+            return [row[0] for row in cursor.fetchall()]
+
+    def more_like_this(
+        self,
+        model_instance,
+        additional_query_string=None,
+        start_offset=0,
+        end_offset=None,
+        result_class=None,
+        **kwargs,
+    ):
+        """Articles sharing the rarest words of this one, scored as sets: the sum of the
+        rarities (log N/df) of the chosen words each holds, ties to the newer. The same rule
+        as the Whoosh engine's; document frequencies are counted through the GIN index on the
+        words, each only as far as the rarity limit, and kept per generation."""
+        counts = Counter(
+            word
+            for word in word_terms(fold(f"{model_instance.title}\n{model_instance.body_text}"))
+            if len(word) > 1
+        )
+        total = max(self.per_generation("document_count", self.document_count), 1)
+        rare = max(2, total // MORE_LIKE_THIS_RARITY)
+        frequencies = self.per_generation("doc_frequencies", dict)
+        unknown = sorted(word for word in counts if word not in frequencies)
+        if unknown:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT w, (SELECT count(*) FROM (SELECT 1 FROM {TABLE}"
+                    " WHERE words @@ to_tsquery('simple', quote_literal(w)) LIMIT %s) x)"
+                    " FROM unnest(%s::text[]) w",
+                    [rare + 1, unknown],
+                )
+                frequencies.update(cursor.fetchall())
+        weighted = []
+        for word, count in counts.items():
+            frequency = frequencies[word]
+            if 1 < frequency <= rare:  # shared, yet rare
+                rarity = math.log(total / frequency)
+                weighted.append((count * rarity, rarity, word))
+        chosen, postings = [], 0
+        for _, rarity, word in sorted(weighted, reverse=True):
+            if len(chosen) == MORE_LIKE_THIS_TERMS:
+                break
+            if postings + frequencies[word] > MORE_LIKE_THIS_POSTINGS:
+                continue  # too common for what is left of the budget: a rarer word may fit
+            chosen.append((word, rarity))
+            postings += frequencies[word]
+        limit = end_offset or 20
+        rows = []
+        if chosen:
+            score = " + ".join(
+                "CASE WHEN words @@ to_tsquery('simple', %s) THEN %s ELSE 0 END" for _ in chosen
+            )
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT article_id, {score} AS score FROM {TABLE}"
+                    " WHERE words @@ to_tsquery('simple', %s) AND article_id <> %s"
+                    " ORDER BY score DESC, published_ts DESC, article_id DESC LIMIT %s",
+                    [
+                        *(
+                            value
+                            for word, rarity in chosen
+                            for value in (_tsquery_text([word]), rarity)
+                        ),
+                        _tsquery_text(word for word, _ in chosen),
+                        model_instance.pk,
+                        limit,
+                    ],
+                )
+                rows = cursor.fetchall()
+        result_class = result_class or SearchResult
+        results = [
+            result_class("archive", "article", article_id, score) for article_id, score in rows
+        ][start_offset or 0 : limit]
+        return {"results": results, "hits": len(results)}
+
+
+class Ranking:
+    """Matching article ids, ranked lazily (what ``Paginator`` needs: len and slices);
+    ``article_ids`` gives them all, for facet counts."""
+
+    def __init__(self, newest, top):
+        self._newest, self._top = newest, top
+
+    def __len__(self):
+        return len(self._newest)
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice):
+            return self[key : key + 1][0]
+        start, stop, _ = key.indices(len(self))
+        if stop <= start:
+            return []
+        return self._top(stop)[start:stop]
+
+    def __iter__(self):
+        return iter(self[:])
+
+    def article_ids(self):
+        return list(self._newest)
+
+
+class PostgresSearchEngine(BaseEngine):
+    backend = PostgresSearchBackend
