@@ -18,7 +18,7 @@ from archive.models import (
 from search.query import mark, parse, search, snippet
 from tests.factories import make_article
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("search_backend")]
 
 
 DAY = Article.DatePrecision.DAY  # a date of unknown precision has no year to filter by
