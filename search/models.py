@@ -119,8 +119,10 @@ class IndexedArticle(models.Model):
     # Folded (search.analysis.fold): what long runs are confirmed on and titles are ranked by.
     title = models.TextField("标题（折叠）")
     body = models.TextField("正文（折叠）")
-    # Every distinct character and pair of neighbouring characters within a run.
-    grams = ArrayField(models.TextField(), verbose_name="字与字对")
+    # Every distinct character and pair of neighbouring characters within a run, as the
+    # lexemes of a tsvector: matched per row in a binary search, where an array's @> compares
+    # every element (an eighth of the time for a run found in nearly every article).
+    grams = SearchVectorField("字与字对")
     words = SearchVectorField("词")  # jieba words, the title's weighted A: ranking, related
     published_ts = models.BigIntegerField("发布时间戳")  # 0: undated
     year = models.IntegerField("年份", null=True)

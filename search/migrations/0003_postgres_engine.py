@@ -35,7 +35,7 @@ class Migration(migrations.Migration):
                 ('article_id', models.BigIntegerField(primary_key=True, serialize=False, verbose_name='文章')),
                 ('title', models.TextField(verbose_name='标题（折叠）')),
                 ('body', models.TextField(verbose_name='正文（折叠）')),
-                ('grams', django.contrib.postgres.fields.ArrayField(base_field=models.TextField(), size=None, verbose_name='字与字对')),
+                ('grams', django.contrib.postgres.search.SearchVectorField(verbose_name='字与字对')),
                 ('words', django.contrib.postgres.search.SearchVectorField(verbose_name='词')),
                 ('published_ts', models.BigIntegerField(verbose_name='发布时间戳')),
                 ('year', models.IntegerField(null=True, verbose_name='年份')),

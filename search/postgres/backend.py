@@ -32,7 +32,7 @@ _COLUMNS = (
     " initiative_slugs, reporters, fingerprint"
 )
 _INSERT = (
-    f"INSERT INTO {TABLE} ({_COLUMNS}) VALUES (%s, %s, %s, %s,"
+    f"INSERT INTO {TABLE} ({_COLUMNS}) VALUES (%s, %s, %s, array_to_tsvector(%s::text[]),"
     " setweight(to_tsvector('simple', %s), 'A') || to_tsvector('simple', %s),"
     " %s, %s, %s, %s, %s, %s, %s)"
 )
@@ -57,9 +57,11 @@ def _query_grams(run):
     return {run} if len(run) <= 2 else {run[i : i + 2] for i in range(len(run) - 1)}
 
 
-def _tsquery_text(words):
-    """A ``to_tsquery`` operand list: any of ``words``, each quoted whole."""
-    return " | ".join("'{}'".format(word.replace("'", "''")) for word in sorted(set(words)))
+def _tsquery_text(words, operator="|"):
+    """A tsquery of ``words`` (Han or Latin/digit runs and their pieces: nothing to escape),
+    each quoted whole, joined by ``operator``: as ``to_tsquery``'s argument, or cast
+    (``::tsquery``) to match lexemes exactly as stored."""
+    return f" {operator} ".join(f"'{word}'" for word in sorted(set(words)))
 
 
 def _row(index, article):
@@ -96,7 +98,7 @@ def _term(term):
     naming one of its reporters whole (``search.engine``: a byline matches too)."""
     pieces = [text for _, text in runs(term)]
     needed = sorted(set().union(*(_query_grams(run) for run in pieces)))
-    text, params = "s.grams @> %s::text[]", [needed]
+    text, params = "s.grams @@ %s::tsquery", [_tsquery_text(needed, "&")]
     for run in pieces:
         if len(run) > 2:
             text += " AND (strpos(s.title, %s) > 0 OR strpos(s.body, %s) > 0)"
@@ -171,7 +173,7 @@ class PostgresSearchBackend(BaseSearchBackend):
     def rebuild(self, batch_size=500, procs=1, progress=None):
         """Replace every row in one transaction: readers see the old rows until it commits,
         and an interrupted rebuild leaves them. Pays the index work owed when it began. The
-        documents are prepared in this process (``procs`` is the Whoosh engine's)."""
+        rows are prepared in this process: ``procs`` is for the Whoosh engine."""
         index = article_index(self)
         total = 0
         with transaction.atomic(), connection.cursor() as cursor:
@@ -184,7 +186,16 @@ class PostgresSearchBackend(BaseSearchBackend):
                 total += len(batch)
                 if progress:
                     progress(total)
-            outbox.forget(covered)
+        # After the commit, as the Whoosh engine does: a worker holding one of these rows
+        # waits for the generation row this transaction held, and deleting its row inside
+        # would wait for that worker in turn.
+        outbox.forget(covered)
+        with connection.cursor() as cursor:
+            # Statistics for the new rows (the planner picks the GIN index by them), and the
+            # GIN indexes' pending lists merged: every query reads those lists whole.
+            cursor.execute(f"ANALYZE {TABLE}")
+            for name in ("indexedarticle_grams", "indexedarticle_words"):
+                cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [name])
         return total
 
     def update(self, index, iterable, commit=True):
