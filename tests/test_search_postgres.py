@@ -2,6 +2,8 @@
 and rebuilds in one transaction, a generation that never repeats, its GIN index usable by the
 queries it runs, bylines, and the setting that chooses it."""
 
+import random
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
@@ -106,6 +108,22 @@ def test_single_characters_and_latin_runs_are_exact_substrings(reindex):
     assert found("户") == [other.pk] and found("12123") == [app.pk]
     assert found("pp") == [app.pk]  # a substring, not only a whole word: the contract
     assert found("12124") == []
+
+
+def test_an_article_with_too_many_pairs_for_a_tsvector_is_still_found_exactly(reindex, monkeypatch):
+    """A garbled or hostile file can hold more distinct pairs than a tsvector's megabyte: its
+    row keeps a marker instead, and every query confirms it on the text."""
+    monkeypatch.setattr(postgres, "GRAMS_LIMIT", 40)
+    rng = random.Random(3)
+    garbled = "".join(rng.choice("甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳") for _ in range(400))
+    huge = make_article("乱码", garbled)
+    plain = make_article("户籍", "户口本。")
+    reindex()
+    pairs = {garbled[i : i + 2] for i in range(len(garbled) - 1)}
+    missing = next(a + b for a in "甲乙" for b in "甲乙丙" if a + b not in pairs)
+    assert found(next(iter(pairs))) == [huge.pk] and found("甲") == [huge.pk]
+    assert found(garbled[100:110]) == [huge.pk] and found(missing) == []
+    assert found("户") == [plain.pk] and found("乱码 户") == []
 
 
 def test_a_reporter_is_found_by_name_in_the_byline(reindex):

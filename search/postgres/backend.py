@@ -26,6 +26,13 @@ MORE_LIKE_THIS_TERMS = 12
 # within a budget of postings (see search.whoosh.backend for how these were chosen).
 MORE_LIKE_THIS_RARITY = 20
 MORE_LIKE_THIS_POSTINGS = 2000
+# A tsvector holds at most 1 MB. An article with more distinct characters and pairs than
+# GRAMS_LIMIT (a hostile or garbled file) stores only the lexeme OVERFLOW, which never comes
+# from a run: it is a candidate for every query, and each of its runs is confirmed on its
+# text. Ranking reads the first WORDS_LIMIT words of a body.
+GRAMS_LIMIT = 50_000
+WORDS_LIMIT = 50_000
+OVERFLOW = "~"
 
 _COLUMNS = (
     "article_id, title, body, grams, words, published_ts, year, region_codes, agency_ids,"
@@ -69,13 +76,14 @@ def _row(index, article):
     filter keys and fingerprint come from ``ArticleIndex``, as the Whoosh documents' do."""
     data = index.full_prepare(article)
     title, body = fold(article.title), fold(article.body_text)
+    found = grams(title) | grams(body)
     return [
         article.pk,
         title,
         body,
-        sorted(grams(title) | grams(body)),
+        sorted(found) if len(found) <= GRAMS_LIMIT else [OVERFLOW],
         " ".join(word_terms(title)),
-        " ".join(word_terms(body)),
+        " ".join(word_terms(body)[:WORDS_LIMIT]),
         data["published_ts"],
         int(data["year"]) if data["year"] else None,
         data["region_codes"],
@@ -98,11 +106,18 @@ def _term(term):
     naming one of its reporters whole (``search.engine``: a byline matches too)."""
     pieces = [text for _, text in runs(term)]
     needed = sorted(set().union(*(_query_grams(run) for run in pieces)))
-    text, params = "s.grams @@ %s::tsquery", [_tsquery_text(needed, "&")]
+    text = "s.grams @@ %s::tsquery"
+    params = [f"({_tsquery_text(needed, '&')}) | '{OVERFLOW}'"]
+    contains = "(strpos(s.title, %s) > 0 OR strpos(s.body, %s) > 0)"
     for run in pieces:
         if len(run) > 2:
-            text += " AND (strpos(s.title, %s) > 0 OR strpos(s.body, %s) > 0)"
+            text += f" AND {contains}"
             params += [run, run]
+    short = [run for run in pieces if len(run) <= 2]
+    if short:  # exact from the pairs, except in an article that overflowed them
+        confirmed = " AND ".join([contains] * len(short))
+        text += f" AND (NOT s.grams @@ '{OVERFLOW}'::tsquery OR ({confirmed}))"
+        params += [piece for run in short for piece in (run, run)]
     return _Sql(f"(({text}) OR s.reporters @> ARRAY[%s]::text[])", [*params, term])
 
 
