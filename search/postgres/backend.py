@@ -29,9 +29,9 @@ MORE_LIKE_THIS_POSTINGS = 2000
 # A tsvector holds at most 1 MB. An article with more distinct characters and pairs than
 # GRAMS_LIMIT (a hostile or garbled file) stores only the lexeme OVERFLOW, which never comes
 # from a run: it is a candidate for every query, and each of its runs is confirmed on its
-# text. Ranking reads the first WORDS_LIMIT words of a body.
+# text. Ranking reads a body's words up to WORDS_LIMIT characters of them, which fit.
 GRAMS_LIMIT = 50_000
-WORDS_LIMIT = 50_000
+WORDS_LIMIT = 100_000
 OVERFLOW = "~"
 
 _COLUMNS = (
@@ -83,7 +83,7 @@ def _row(index, article):
         body,
         sorted(found) if len(found) <= GRAMS_LIMIT else [OVERFLOW],
         " ".join(word_terms(title)),
-        " ".join(word_terms(body)[:WORDS_LIMIT]),
+        " ".join(word_terms(body))[:WORDS_LIMIT],
         data["published_ts"],
         int(data["year"]) if data["year"] else None,
         data["region_codes"],
