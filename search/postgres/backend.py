@@ -385,21 +385,18 @@ class PostgresSearchBackend(BaseSearchBackend):
         limit = end_offset or 20
         rows = []
         if chosen:
-            score = " + ".join(
-                "CASE WHEN words @@ to_tsquery('simple', %s) THEN %s ELSE 0 END" for _ in chosen
-            )
+            # Each word's articles through the GIN index, summed per article: the rows are
+            # read for their id and date only (a CASE per word read every row's words).
             with connection.cursor() as cursor:
                 cursor.execute(
-                    f"SELECT article_id, {score} AS score FROM {TABLE}"
-                    " WHERE words @@ to_tsquery('simple', %s) AND article_id <> %s"
-                    " ORDER BY score DESC, published_ts DESC, article_id DESC LIMIT %s",
+                    "SELECT s.article_id, sum(w.rarity) AS score"
+                    " FROM unnest(%s::text[], %s::float8[]) AS w(word, rarity)"
+                    f" JOIN {TABLE} s ON s.words @@ to_tsquery('simple', quote_literal(w.word))"
+                    " WHERE s.article_id <> %s GROUP BY s.article_id, s.published_ts"
+                    " ORDER BY score DESC, s.published_ts DESC, s.article_id DESC LIMIT %s",
                     [
-                        *(
-                            value
-                            for word, rarity in chosen
-                            for value in (_tsquery_text([word]), rarity)
-                        ),
-                        _tsquery_text(word for word, _ in chosen),
+                        [word for word, _ in chosen],
+                        [rarity for _, rarity in chosen],
                         model_instance.pk,
                         limit,
                     ],
