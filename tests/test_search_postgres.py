@@ -7,6 +7,7 @@ import random
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
+from django.utils.connection import ConnectionDoesNotExist
 
 from config.env import env_choice
 from search.engine import engine
@@ -133,6 +134,24 @@ def test_a_reporter_is_found_by_name_in_the_byline(reindex):
     assert engine().bylined("姜东良") == [bylined.pk]
     assert sorted(found("姜東良")) == sorted([bylined.pk, named.pk])
     assert found("李娜") == [bylined.pk]
+
+
+class IndexToReplica:
+    """A router sending reads of the index rows to a database alias named ``replica``."""
+
+    def db_for_read(self, model, **hints):
+        return "replica" if model._meta.label == "search.IndexedArticle" else None
+
+
+def test_reads_go_where_the_router_sends_them_and_writes_to_the_primary(reindex, settings):
+    article = make_article("户籍新规", "正文。")
+    reindex()
+    settings.DATABASE_ROUTERS = [f"{__name__}.IndexToReplica"]
+    with pytest.raises(ConnectionDoesNotExist, match="replica"):
+        found("户籍")
+    engine().update_articles([article.pk])
+    settings.DATABASE_ROUTERS = []
+    assert found("户籍") == [article.pk]
 
 
 def test_the_engine_is_chosen_by_the_environment(monkeypatch):

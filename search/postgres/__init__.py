@@ -17,4 +17,6 @@ extension): the tests pass on Debian's PostgreSQL 15 and on the embedded 18.
 * **Writes**: each one sets the generation from a sequence first, holding its row until
   commit: writers are ordered by that lock and read the articles after taking it, so the last
   writer writes the last committed state; readers see the old rows until the commit.
+* **Databases**: reads go where the project's router sends reads of ``IndexedArticle`` (a
+  replica, for anonymous readers), writes where it sends writes.
 """

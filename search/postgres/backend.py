@@ -8,8 +8,9 @@ what ``archive.related`` asks through ``SearchQuerySet().more_like_this``.
 
 import math
 from collections import Counter
+from contextlib import contextmanager
 
-from django.db import connection, transaction
+from django.db import connections, router, transaction
 from haystack.backends import BaseEngine, BaseSearchBackend
 from haystack.models import SearchResult
 
@@ -48,6 +49,22 @@ _BUMP = (
     " ON CONFLICT (id) DO UPDATE SET number = EXCLUDED.number"
 )
 _derived: dict[tuple[str, str], tuple[int, object]] = {}
+
+
+@contextmanager
+def _writing():
+    """(database alias, cursor) of one write transaction on the database writes go to, the
+    generation row taken and renumbered first: writers queue on it until commit."""
+    db = router.db_for_write(IndexedArticle)
+    with transaction.atomic(using=db), connections[db].cursor() as cursor:
+        cursor.execute(_BUMP)
+        yield db, cursor
+
+
+def _reading():
+    """The connection reads go to: a replica where the project's router sends this read, so
+    that several hosts spread searches as they spread pages."""
+    return connections[router.db_for_read(IndexedArticle)]
 
 
 def grams(folded):
@@ -163,10 +180,6 @@ def _filters(filters):
 class PostgresSearchBackend(BaseSearchBackend):
     # Writing -----------------------------------------------------------------------------
 
-    def _bump(self, cursor):
-        """Take the generation row (until commit) and give it a new number."""
-        cursor.execute(_BUMP)
-
     def _write(self, cursor, rows):
         if rows:
             cursor.executemany(_INSERT, rows)
@@ -178,10 +191,9 @@ class PostgresSearchBackend(BaseSearchBackend):
         if not ids:
             return
         index = article_index(self)
-        with transaction.atomic(), connection.cursor() as cursor:
-            self._bump(cursor)  # first: the articles are read once this writer is next
+        with _writing() as (db, cursor):  # the articles are read once this writer is next
             index.reset_ancestry()
-            published = list(index.index_queryset().filter(pk__in=ids))
+            published = list(index.index_queryset().using(db).filter(pk__in=ids))
             cursor.execute(f"DELETE FROM {TABLE} WHERE article_id = ANY(%s)", [ids])
             self._write(cursor, [_row(index, article) for article in published])
 
@@ -191,12 +203,11 @@ class PostgresSearchBackend(BaseSearchBackend):
         rows are prepared in this process: ``procs`` is for the Whoosh engine."""
         index = article_index(self)
         total = 0
-        with transaction.atomic(), connection.cursor() as cursor:
-            self._bump(cursor)
+        with _writing() as (db, cursor):
             covered = outbox.owed_ids()
             index.reset_ancestry()
             cursor.execute(f"DELETE FROM {TABLE}")
-            for batch in iter_batches(index.index_queryset(), batch_size):
+            for batch in iter_batches(index.index_queryset().using(db), batch_size):
                 self._write(cursor, [_row(index, article) for article in batch])
                 total += len(batch)
                 if progress:
@@ -205,7 +216,7 @@ class PostgresSearchBackend(BaseSearchBackend):
         # waits for the generation row this transaction held, and deleting its row inside
         # would wait for that worker in turn.
         outbox.forget(covered)
-        with connection.cursor() as cursor:
+        with connections[db].cursor() as cursor:
             # Statistics for the new rows (the planner picks the GIN index by them), and the
             # GIN indexes' pending lists merged: every query reads those lists whole.
             cursor.execute(f"ANALYZE {TABLE}")
@@ -218,15 +229,13 @@ class PostgresSearchBackend(BaseSearchBackend):
 
     def remove(self, obj_or_string, commit=True):
         identifier = obj_or_string if isinstance(obj_or_string, str) else str(obj_or_string.pk)
-        with transaction.atomic(), connection.cursor() as cursor:
-            self._bump(cursor)
+        with _writing() as (_, cursor):
             cursor.execute(
                 f"DELETE FROM {TABLE} WHERE article_id = %s", [int(identifier.rsplit(".", 1)[-1])]
             )
 
     def clear(self, models=None, commit=True):
-        with transaction.atomic(), connection.cursor() as cursor:
-            self._bump(cursor)
+        with _writing() as (_, cursor):
             cursor.execute(f"DELETE FROM {TABLE}")
 
     def forget_searcher(self):
@@ -236,7 +245,7 @@ class PostgresSearchBackend(BaseSearchBackend):
     # Reading -----------------------------------------------------------------------------
 
     def generation(self):
-        with connection.cursor() as cursor:
+        with _reading().cursor() as cursor:
             cursor.execute(f"SELECT number FROM {GENERATION_TABLE} WHERE id = 1")
             row = cursor.fetchone()
         return row[0] if row else 0
@@ -251,12 +260,12 @@ class PostgresSearchBackend(BaseSearchBackend):
         return cached[1]
 
     def document_count(self):
-        with connection.cursor() as cursor:
+        with _reading().cursor() as cursor:
             cursor.execute(f"SELECT count(*) FROM {TABLE}")
             return cursor.fetchone()[0]
 
     def indexed_fingerprints(self):
-        with connection.cursor() as cursor:
+        with _reading().cursor() as cursor:
             cursor.execute(f"SELECT article_id, fingerprint FROM {TABLE}")
             return dict(cursor.fetchall())
 
@@ -265,7 +274,7 @@ class PostgresSearchBackend(BaseSearchBackend):
         return True
 
     def bylined(self, name):
-        with connection.cursor() as cursor:
+        with _reading().cursor() as cursor:
             cursor.execute(
                 f"SELECT article_id FROM {TABLE} s WHERE s.reporters @> ARRAY[%s]::text[]", [name]
             )
@@ -276,7 +285,7 @@ class PostgresSearchBackend(BaseSearchBackend):
         holds. The site searches with ``find()``."""
         if query_string != "*":
             raise NotImplementedError("search.postgres answers haystack's match-all query only")
-        with connection.cursor() as cursor:
+        with _reading().cursor() as cursor:
             cursor.execute(
                 f"SELECT article_id FROM {TABLE} ORDER BY article_id OFFSET %s LIMIT %s",
                 [start_offset, None if end_offset is None else end_offset - start_offset],
@@ -299,7 +308,7 @@ class PostgresSearchBackend(BaseSearchBackend):
             conditions.append(_Sql(f"NOT ({excluded.text})", excluded.params))
         in_title = _all_groups(plan, _in_title)
         where = " AND ".join(f"({c.text})" for c in conditions)
-        with connection.cursor() as cursor:
+        with _reading().cursor() as cursor:
             cursor.execute(
                 f"SELECT s.article_id, {in_title.text} FROM {TABLE} s WHERE {where}"
                 " ORDER BY s.published_ts DESC, s.article_id DESC",
@@ -328,7 +337,7 @@ class PostgresSearchBackend(BaseSearchBackend):
         higher id; by date when the part is larger than ``SCORE_LIMIT``."""
         if len(part) > SCORE_LIMIT or not part:
             return part[:limit]
-        with connection.cursor() as cursor:
+        with _reading().cursor() as cursor:
             cursor.execute(
                 f"SELECT article_id FROM {TABLE} WHERE article_id = ANY(%s)"
                 " ORDER BY ts_rank(words, to_tsquery('simple', %s)) DESC, article_id DESC"
@@ -360,7 +369,7 @@ class PostgresSearchBackend(BaseSearchBackend):
         frequencies = self.per_generation("doc_frequencies", dict)
         unknown = sorted(word for word in counts if word not in frequencies)
         if unknown:
-            with connection.cursor() as cursor:
+            with _reading().cursor() as cursor:
                 cursor.execute(
                     f"SELECT w, (SELECT count(*) FROM (SELECT 1 FROM {TABLE}"
                     " WHERE words @@ to_tsquery('simple', quote_literal(w)) LIMIT %s) x)"
@@ -387,7 +396,7 @@ class PostgresSearchBackend(BaseSearchBackend):
         if chosen:
             # Each word's articles through the GIN index, summed per article: the rows are
             # read for their id and date only (a CASE per word read every row's words).
-            with connection.cursor() as cursor:
+            with _reading().cursor() as cursor:
                 cursor.execute(
                     "SELECT s.article_id, sum(w.rarity) AS score"
                     " FROM unnest(%s::text[], %s::float8[]) AS w(word, rarity)"
