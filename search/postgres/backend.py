@@ -48,7 +48,7 @@ _BUMP = (
     f"INSERT INTO {GENERATION_TABLE} (id, number) VALUES (1, nextval('search_index_generation'))"
     " ON CONFLICT (id) DO UPDATE SET number = EXCLUDED.number"
 )
-_derived: dict[tuple[str, str], tuple[int, object]] = {}
+_derived: dict[tuple[str, str, str], tuple[int, object]] = {}
 
 
 @contextmanager
@@ -251,9 +251,10 @@ class PostgresSearchBackend(BaseSearchBackend):
         return row[0] if row else 0
 
     def per_generation(self, name, build, searcher=None):
-        """``build()`` once per generation of the index (one query to read it)."""
+        """``build()`` once per generation of the index (one query to read it), kept per
+        database read: a replica behind the primary has generations of its own."""
         generation = self.generation()
-        key = (self.connection_alias, name)
+        key = (self.connection_alias, _reading().alias, name)
         cached = _derived.get(key)
         if cached is None or cached[0] != generation:
             cached = _derived[key] = (generation, build())
