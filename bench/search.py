@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/search.py --corpus ../shared/corpus/xwlb-stories.jsonl --limit 10000
     .venv/bin/python bench/search.py --corpus ../shared/corpus/xwlb-stories.jsonl --scale 100000
+    .venv/bin/python bench/search.py --corpus ../shared/corpus/xwlb-stories.jsonl --backend postgres
 
     .venv/bin/python bench/search.py --corpus ../shared/corpus/xwlb-stories.jsonl --scale 1000000 --keep-db --rate 20
 
@@ -68,6 +69,9 @@ def parse_args():
         help="keep the scratch database and index, and reuse them when they match this run",
     )
     parser.add_argument("--rate", type=float, help="queries a second for every timed system")
+    parser.add_argument(
+        "--backend", choices=("whoosh", "postgres"), default="whoosh", help="search engine"
+    )
     return parser.parse_args()
 
 
@@ -77,7 +81,13 @@ STAMP = ROOT / "var" / "bench" / "search_build.json"
 def build_key(args):
     """What decides the scratch data: a kept build is reused only for the same key."""
     corpus = str(args.corpus.resolve()) if args.corpus else None
-    return {"corpus": corpus, "limit": args.limit, "scale": args.scale, "seed": args.seed}
+    return {
+        "corpus": corpus,
+        "limit": args.limit,
+        "scale": args.scale,
+        "seed": args.seed,
+        "backend": args.backend,
+    }
 
 
 def kept_build(args):
@@ -93,7 +103,7 @@ def peak_rss_mb(who=resource.RUSAGE_SELF):
     return round(resource.getrusage(who).ru_maxrss / 1024)
 
 
-def setup_django(recreate=True):
+def setup_django(search_backend, recreate=True):
     """The scratch database on the server DATABASE_URL names (Debian's PostgreSQL, say, which
     ships pg_trgm), else on the embedded one; dropped and made anew when ``recreate``."""
     import psycopg
@@ -115,6 +125,7 @@ def setup_django(recreate=True):
         **conninfo_to_dict(scratch)
     )
     os.environ["SEARCH_INDEX_PATH"] = str(ROOT / "var" / "bench" / "search_index")
+    os.environ["SEARCH_BACKEND"] = search_backend
     os.environ["DEBUG"] = "0"
     os.environ["ALLOWED_HOSTS"] = "testserver"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
@@ -316,10 +327,23 @@ def percentile(values, share):
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
+def index_size(search_backend, connection):
+    """Bytes the index takes: Whoosh's files, or the PostgreSQL engine's table with its
+    indexes and TOAST."""
+    if search_backend == "postgres":
+        from search.models import IndexedArticle
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_total_relation_size(%s)", [IndexedArticle._meta.db_table])
+            return cursor.fetchone()[0]
+    index_dir = Path(os.environ["SEARCH_INDEX_PATH"])
+    return sum(p.stat().st_size for p in index_dir.glob("*") if p.is_file())
+
+
 def main():
     args = parse_args()
     rng = random.Random(args.seed)
-    setup_django(recreate=kept_build(args) is None)
+    setup_django(args.backend, recreate=kept_build(args) is None)
     from django.db import connection
     from django.test import Client
 
@@ -330,8 +354,7 @@ def main():
     articles, build_figures = build(args, rng)
     total = len(articles)
     body_bytes = sum(len(a.body_text.encode()) for a in articles)
-    index_dir = Path(os.environ["SEARCH_INDEX_PATH"])
-    index_bytes = sum(p.stat().st_size for p in index_dir.glob("*") if p.is_file())
+    index_bytes = index_size(args.backend, connection)
 
     # their own generator: a kept build asks the same queries as the run that built it
     queries = pick_queries(articles, args.queries, random.Random(args.seed))
@@ -388,6 +411,7 @@ def main():
 
     short = [q for q in queries if len(q.split()) <= 2]
     figures = {
+        "backend": args.backend,
         "articles": total,
         **build_figures,
         "rate": args.rate or "back to back",
@@ -407,7 +431,8 @@ def main():
     }
     figures["ilike_over_api_p95"] = round(figures["ilike_p95_ms"] / figures["api_p95_ms"], 1)
     figures["api_over_100ms"] = sum(1 for q in short if api_ms[q] > 100)
-    figures["common_runs"] = len(backend.searched_common_runs())
+    if args.backend == "whoosh":
+        figures["common_runs"] = len(backend.searched_common_runs())
     slowest = sorted(api_ms.items(), key=lambda item: -item[1])[:5]
     figures["slowest_api"] = {q: round(ms, 1) for q, ms in slowest}
     figures["mean_hits"] = round(statistics.mean(len(backend.find(parse(q))) for q in queries), 1)

@@ -2,8 +2,9 @@
 
 Views, the API, feeds, the admin, the write pipeline's worker and the commands reach the
 engine through ``engine()`` and the operations of ``SearchEngine`` below, nothing else; an
-engine is a haystack backend that also has them. The one engine today is Whoosh
-(``search.whoosh``), chosen by ``HAYSTACK_CONNECTIONS``.
+engine is a haystack backend that also has them. Two engines keep them: Whoosh
+(``search.whoosh``, the default, files beside one host) and PostgreSQL (``search.postgres``,
+rows every host shares), chosen by ``SEARCH_BACKEND`` (``HAYSTACK_CONNECTIONS``).
 
 What every engine guarantees, whatever it stores:
 

@@ -2,6 +2,9 @@
 
 from datetime import timedelta
 
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import connection, models
 from django.db.models import Max, OuterRef, Subquery, Sum
 from django.utils import timezone
@@ -103,3 +106,58 @@ class OwedIndexUpdate(models.Model):
 
     def __str__(self):
         return str(self.article_id)
+
+
+class IndexedArticle(models.Model):
+    """One published article as the PostgreSQL search engine (``search.postgres``) reads it:
+    derived state, written only by that engine, in one transaction with its generation.
+
+    No foreign key to the article: like any index, it may hold an article the database no
+    longer has until the owed update drops it (``check_index`` reports it as extra)."""
+
+    article_id = models.BigIntegerField("文章", primary_key=True)
+    # Folded (search.analysis.fold): what long runs are confirmed on and titles are ranked by.
+    title = models.TextField("标题（折叠）")
+    body = models.TextField("正文（折叠）")
+    # Every distinct character and pair of neighbouring characters within a run, as the
+    # lexemes of a tsvector: matched per row in a binary search, where an array's @> compares
+    # every element (an eighth of the time for a run found in nearly every article).
+    grams = SearchVectorField("字与字对")
+    words = SearchVectorField("词")  # jieba words, the title's weighted A: ranking, related
+    published_ts = models.BigIntegerField("发布时间戳")  # 0: undated
+    year = models.IntegerField("年份", null=True)
+    region_codes = ArrayField(models.TextField(), verbose_name="地区及上级")
+    agency_ids = ArrayField(models.BigIntegerField(), verbose_name="单位及上级")
+    initiative_slugs = ArrayField(models.TextField(), verbose_name="专项行动")
+    reporters = ArrayField(models.TextField(), verbose_name="记者（折叠）")
+    fingerprint = models.CharField("指纹", max_length=40)
+
+    class Meta:
+        verbose_name = "检索行"
+        verbose_name_plural = "检索行"
+        indexes = [
+            # find(): the articles holding every character pair of a query's terms.
+            GinIndex(fields=["grams"], name="indexedarticle_grams"),
+            # more_like_this(): how many articles hold a word, and which.
+            GinIndex(fields=["words"], name="indexedarticle_words"),
+            # bylined() and a term that names a reporter.
+            GinIndex(fields=["reporters"], name="indexedarticle_reporters"),
+        ]
+
+    def __str__(self):
+        return str(self.article_id)
+
+
+class IndexGeneration(models.Model):
+    """The PostgreSQL engine's generation: one row, set from a sequence by every write in the
+    writer's transaction. The row lock orders writers; a sequence never goes back, so a write
+    rolled back never lets a later state reuse a number that cached derived values."""
+
+    number = models.BigIntegerField("代数")
+
+    class Meta:
+        verbose_name = "检索代数"
+        verbose_name_plural = "检索代数"
+
+    def __str__(self):
+        return str(self.number)

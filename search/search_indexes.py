@@ -5,10 +5,12 @@ read by ``search.whoosh.backend.ChineseWhooshBackend``); other haystack backends
 """
 
 import hashlib
+from collections.abc import Iterator
 from functools import partial
+from typing import Any
 
-from django.db.models import Prefetch
-from haystack import indexes
+from django.db.models import Prefetch, QuerySet
+from haystack import connections, indexes
 
 from archive import trees
 from archive.models import Agency, Article, Initiative, Region
@@ -136,3 +138,19 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
             ),
         )
         return data
+
+
+def article_index(backend: Any) -> Any:
+    """The haystack ``ArticleIndex`` of ``backend``'s connection."""
+    return connections[backend.connection_alias].get_unified_index().get_index(Article)
+
+
+def iter_batches(queryset: QuerySet[Article], batch_size: int) -> Iterator[list[Article]]:
+    """Keyset pagination by primary key: each batch costs the same, unlike OFFSET."""
+    last = 0
+    while True:
+        batch = list(queryset.filter(pk__gt=last)[:batch_size])
+        if not batch:
+            return
+        yield batch
+        last = batch[-1].pk

@@ -376,13 +376,37 @@ def seed_texts():
     return texts
 
 
+@pytest.fixture(params=["whoosh", "postgres"])
+def search_backend(request, settings):
+    """The test once on each search engine (``SEARCH_ENGINES``): the contract both keep
+    (``search.engine``). A module asks for it with ``usefixtures``.
+
+    haystack's connections read the dict they were made with, not the setting: both are
+    switched, and both restored before the reload (the settings fixture restores the setting
+    only after this fixture ends, which would leave the connection on this test's engine)."""
+    from haystack import connections
+
+    original_setting, original_info = settings.HAYSTACK_CONNECTIONS, connections.connections_info
+    chosen = {"default": settings.SEARCH_ENGINES[request.param]}
+    settings.HAYSTACK_CONNECTIONS = connections.connections_info = chosen
+    connections.reload("default")
+    yield request.param
+    settings.HAYSTACK_CONNECTIONS = original_setting
+    connections.connections_info = original_info
+    connections.reload("default")
+
+
 @pytest.fixture
 def search_index(request):
-    """The real Whoosh index of this test session, emptied for this test.
+    """The real index of this test session (Whoosh's, or PostgreSQL's rows under
+    ``search_backend``), emptied for this test.
 
     Needs the test's own ``django_db`` mark: asking for ``db`` here would turn a
     ``transaction=True`` test into one wrapped in a transaction."""
     from search.engine import engine
+
+    if "search_backend" in request.fixturenames:
+        request.getfixturevalue("search_backend")  # the engine is chosen first
 
     backend = engine()
     backend.clear()

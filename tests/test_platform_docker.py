@@ -119,7 +119,7 @@ def test_every_environment_variable_is_documented():
                  *BASE_DIR.glob("search/**/*.py")]:  # fmt: skip
         read |= set(
             re.findall(
-                r"(?:env_(?:str|bool|int|list)|os\.environ\.get|os\.getenv)\(\s*\"([A-Z_]+)\"",
+                r"(?:env_(?:str|bool|int|list|choice)|os\.environ\.get|os\.getenv)\(\s*\"([A-Z_]+)\"",
                 path.read_text(),
             )
         )

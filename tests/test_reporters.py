@@ -9,7 +9,7 @@ from django.utils import timezone
 from tests.conftest import SEEDS
 from tests.factories import make_article
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("search_backend")]
 
 
 def _day(*parts):

@@ -10,7 +10,7 @@ from django.utils import timezone
 from archive.models import Article, ArticleRegion, Region
 from tests.factories import make_article
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("search_backend")]
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 

@@ -18,7 +18,7 @@ from archive.models import (
 from search.query import mark, parse, search, snippet
 from tests.factories import make_article
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("search_backend")]
 
 
 DAY = Article.DatePrecision.DAY  # a date of unknown precision has no year to filter by
@@ -228,3 +228,14 @@ def test_hidden_articles_are_not_found(reindex):
     make_article("隐藏", "户籍。", status="hidden")
     reindex()
     assert find("户籍").paginator.count == 0
+
+
+def test_equal_dates_put_the_higher_id_first(reindex):
+    same = [
+        make_article(f"同日{n}", "反诈宣传。", published_at=when(2022), date_precision=DAY)
+        for n in range(3)
+    ]
+    undated = make_article("无日期", "反诈宣传。")
+    reindex()
+    newest_first = [a.pk for a in reversed(same)] + [undated.pk]
+    assert ids(find("反诈", sort="date")) == newest_first

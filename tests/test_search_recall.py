@@ -11,15 +11,17 @@ import re
 
 import opencc
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from archive.chinese import to_simplified
-from search.analysis import HAN, fold
+from search.analysis import HAN, fold, runs
 from search.engine import engine
 from search.query import parse
 from tests.conftest import seed_texts
 from tests.factories import make_article
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("search_backend")]
 HAN_ONLY = re.compile(f"[{HAN}]+")
 to_traditional = opencc.OpenCC("s2t").convert
 
@@ -107,19 +109,34 @@ def test_latin_letters_and_digits_are_searchable(reindex):
         assert list(backend.find(parse(query))) == [article.pk], query
 
 
-def test_common_runs_are_exact_and_rank_titles_first(reindex):
-    """A run found in most articles is answered from its own field, not confirmed in the
-    database: it must still be exact, and titles holding it still come first."""
-    boilerplate = [
+@pytest.fixture
+def boilerplate(reindex):
+    """Eight articles carrying the same run (新闻联播), one title with it, one decoy with its
+    pieces apart."""
+    articles = [
         make_article(f"报道{n}", f"央视网消息（新闻联播）：第{n}条消息。") for n in range(8)
     ]
     in_title = make_article("新闻联播特别报道", "今天的节目。")
     decoy = make_article("拆开的词", "新闻发布会上，人们闻联合国消息，又看联播节目。")
     reindex()
+    return articles, in_title, decoy
+
+
+@pytest.mark.parametrize("search_backend", ["whoosh"], indirect=True)
+def test_whoosh_indexes_runs_found_in_most_articles_whole(boilerplate):
+    """Whoosh answers a run found in most articles from its own field, not by a
+    confirmation in the database (``search.analysis``)."""
     backend = engine()
     assert (
         "新闻联播" in backend.searched_common_runs() and "闻联播" in backend.searched_common_runs()
     )
+
+
+def test_common_runs_are_exact_and_rank_titles_first(boilerplate):
+    """A run found in most articles must still be exact, and titles holding it still come
+    first."""
+    boilerplate, in_title, decoy = boilerplate
+    backend = engine()
     expected = {a.pk for a in boilerplate} | {in_title.pk}
     for query in ("新闻联播", "闻联播", "新聞聯播"):
         found = list(backend.find(parse(query)))
@@ -127,3 +144,58 @@ def test_common_runs_are_exact_and_rank_titles_first(reindex):
         assert found[0] == in_title.pk
     assert decoy.pk not in set(backend.find(parse("新闻联播 -节目")))
     assert set(backend.find(parse("新闻联播 -节目"))) == {a.pk for a in boilerplate}
+
+
+# Few characters, so that random queries often match: both scripts, a reporter's name.
+ALPHABET = "户戶籍民警滨濱州东東局公安良"
+WORD = st.text(alphabet=ALPHABET, min_size=1, max_size=4)
+QUERY = st.lists(
+    st.one_of(
+        WORD,
+        WORD.map(lambda word: f"-{word}"),
+        st.lists(WORD, min_size=1, max_size=2).map(lambda words: f'"{" ".join(words)}"'),
+        st.sampled_from(["OR", "，", "-", '"']),
+    ),
+    max_size=5,
+).map(" ".join)
+
+
+@pytest.fixture
+def small_world(reindex):
+    texts = [
+        ("滨州公安局", "民警为群众办理户籍。", ""),
+        ("濱州警方", "東局民警上門。", "姜東良"),
+        ("户籍新规", "公安东局发布。", "李娜"),
+        ("无关", "州局安良。", ""),
+    ]
+    articles = [make_article(t, b, authors=a) for t, b, a in texts]
+    reindex()
+    return articles
+
+
+def _holds(article, term):
+    """The contract (``search.engine``): every run of the term in the folded title or body,
+    or the term a reporter's whole name."""
+    title, body = fold(article.title), fold(article.body_text)
+    whole = all(text in title or text in body for _, text in runs(term))
+    return whole or term in [fold(name) for name in article.reporters]
+
+
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(raw=QUERY)
+def test_any_query_finds_exactly_what_the_contract_says(small_world, raw):
+    """Random queries with phrases, exclusions and OR over a small world, on each engine,
+    against the contract applied by brute force to the parsed plan."""
+    plan = parse(raw)
+    expected = {
+        a.pk
+        for a in small_world
+        if not plan.is_empty
+        and all(any(_holds(a, term) for term in group) for group in plan.groups)
+        and not any(_holds(a, term) for term in plan.excluded)
+    }
+    ranking = engine().find(plan)
+    assert set(ranking) == expected and len(ranking) == len(expected), raw
+    assert set(ranking.article_ids()) == expected

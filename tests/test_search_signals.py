@@ -8,7 +8,7 @@ from search.engine import engine
 from search.query import parse
 from tests.factories import make_article
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("search_backend")]
 
 
 def found(q, **filters):

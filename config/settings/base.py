@@ -8,7 +8,7 @@ from pathlib import Path
 import dj_database_url
 
 from config import localdb
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import env_bool, env_choice, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -124,12 +124,17 @@ STORAGES = {
 }
 
 SEARCH_INDEX_PATH = Path(env_str("SEARCH_INDEX_PATH", str(VAR_DIR / "whoosh_index")))
-HAYSTACK_CONNECTIONS = {
-    "default": {
+# The search engine (search.engine): Whoosh files beside one host, or PostgreSQL tables that
+# every host and replica shares (search.postgres).
+SEARCH_ENGINES = {
+    "whoosh": {
         "ENGINE": "search.whoosh.backend.ChineseWhooshEngine",
         "PATH": str(SEARCH_INDEX_PATH),
     },
+    "postgres": {"ENGINE": "search.postgres.backend.PostgresSearchEngine"},
 }
+SEARCH_BACKEND = env_choice("SEARCH_BACKEND", "whoosh", tuple(SEARCH_ENGINES))
+HAYSTACK_CONNECTIONS = {"default": SEARCH_ENGINES[SEARCH_BACKEND]}
 
 # The index follows writes through the outbox and its worker (archive.pipeline,
 # search.outbox), not haystack's signals. Owed work (index documents, queued bulk changes

@@ -7,7 +7,7 @@ from pathlib import Path
 from config.env import env_bool
 
 from .base import *  # noqa: F403
-from .base import HAYSTACK_CONNECTIONS
+from .base import SEARCH_ENGINES
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -15,7 +15,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SEARCH_INDEX_PATH = Path(
     os.environ.get("SEARCH_INDEX_PATH") or tempfile.mkdtemp(prefix="archive-test-index-")
 )
-HAYSTACK_CONNECTIONS["default"]["PATH"] = str(SEARCH_INDEX_PATH)
+SEARCH_ENGINES["whoosh"]["PATH"] = str(SEARCH_INDEX_PATH)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -3,26 +3,20 @@
 
 import multiprocessing
 import queue
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.db.models import QuerySet
-from haystack import connections
 from haystack.constants import ID
 
 from archive.models import Article
 from search import outbox
 from search.analysis import find_common_runs
 from search.dictionary import entity_words
+from search.search_indexes import article_index, iter_batches
 from search.whoosh.backend import LOCK_TIMEOUT
 from search.whoosh.segments import segment_worker
 
 SAMPLE_SIZE = 2000  # articles read to choose the common runs
-
-
-def article_index(backend: Any) -> Any:
-    """The haystack ``ArticleIndex`` of ``backend``'s connection."""
-    return connections[backend.connection_alias].get_unified_index().get_index(Article)
 
 
 def update_articles(backend: Any, article_ids: Iterable[int]) -> None:
@@ -49,17 +43,6 @@ def update_articles(backend: Any, article_ids: Iterable[int]) -> None:
                 writer.delete_by_term(ID, f"archive.article.{pk}", searcher=searcher)
         for doc in backend.prepare_documents(index, published):
             writer.add_document(**doc)
-
-
-def iter_batches(queryset: QuerySet[Article], batch_size: int) -> Iterator[list[Article]]:
-    """Keyset pagination by primary key: each batch costs the same, unlike OFFSET."""
-    last = 0
-    while True:
-        batch = list(queryset.filter(pk__gt=last)[:batch_size])
-        if not batch:
-            return
-        yield batch
-        last = batch[-1].pk
 
 
 def rebuild(
