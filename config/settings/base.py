@@ -86,13 +86,11 @@ if env_str("DATABASE_URL", ""):
     }
 else:
     DATABASES = {"default": localdb.database_settings()}
-# A streaming replica of that database for anonymous readers (config/replicas.py). Tests
-# read it as the test database itself: no second test database is made.
+# A streaming replica of that database for anonymous readers (config/replicas.py).
 if env_str("DATABASE_REPLICA_URL", ""):
     DATABASES["replica"] = dj_database_url.parse(
         env_str("DATABASE_REPLICA_URL"), conn_max_age=60, conn_health_checks=True
     )
-    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     # A replica that does not answer must not hold a reader long: the primary answers instead.
     DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
     DATABASE_ROUTERS = ["config.replicas.ReplicaRouter"]
