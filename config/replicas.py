@@ -17,7 +17,7 @@ The router cannot see the request, so the middleware pins the generation it chec
 context variable for the length of the request: the router reads it, and the page cache
 keys the page under that generation (the data the page is rendered from is at least as new
 as it). A replica that fails within a request costs that request a second run on the
-primary, and the next requests skip the replica for ``RETRY_SECONDS``.
+primary, and while it cannot be reached the next requests skip it for ``RETRY_SECONDS``.
 
 ``replica_report`` is the ``replica`` section of ``/healthz`` (config/health.py).
 """
@@ -122,10 +122,11 @@ def read_from_replica(get_response):
             response = get_response(request)
         finally:
             _pinned.reset(token)
-        if response.status_code == 503 and not _reachable():
-            # The replica went away during the request (config.errors made it a 503):
-            # a read is safe to answer again, from the primary.
-            _down_until = time.monotonic() + RETRY_SECONDS
+        if response.status_code >= 500 and connections[REPLICA].errors_occurred:
+            # The replica failed during the request (config.errors makes that a 503; under
+            # DEBUG it is a 500): a read is safe to answer again, from the primary.
+            if not _reachable():
+                _down_until = time.monotonic() + RETRY_SECONDS
             response = get_response(request)
         return response
 
