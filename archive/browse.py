@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, cast
 
 from django.core.paginator import InvalidPage, Page, Paginator
-from django.db import connection, models
+from django.db import models
 from django.http import Http404, HttpRequest, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +28,7 @@ from archive.models import (
     Region,
 )
 from archive.text import spreadsheet_safe
+from config.replicas import reading
 
 # The query parameters each kind of page reads, and how: the page cache keys pages by them
 # and redirects any other parameter away (archive.pagecache).
@@ -183,7 +184,7 @@ def _read_joined(
     """The instances of one row of ``template`` (archive.sql), which selects the columns of
     each of ``parts`` ([(model, alias)], as ``_columns`` lists them) in turn; None for a
     part absent from a LEFT JOIN, and None for no row."""
-    with connection.cursor() as cursor:
+    with reading().cursor() as cursor:
         cursor.execute(sql.compose(template, columns=_columns(parts)), params)
         row = cursor.fetchone()
     if row is None:
@@ -194,9 +195,7 @@ def _read_joined(
         names = [field.attname for field in model._meta.concrete_fields]
         values = row[start : start + len(names)]
         start += len(names)
-        objects.append(
-            None if values[0] is None else model.from_db(connection.alias, names, values)
-        )
+        objects.append(None if values[0] is None else model.from_db(cursor.db.alias, names, values))
     return objects
 
 
@@ -408,7 +407,7 @@ LIMIT %s
 def agency_initiatives(agency_ids: Iterable[int], limit: int = 30) -> list[tuple[Initiative, int]]:
     """[(initiative, count)]: accepted initiatives reported in the published articles of the
     agencies ``agency_ids`` (a bureau and its sub-units), most articles first."""
-    with connection.cursor() as cursor:
+    with reading().cursor() as cursor:
         cursor.execute(
             sql.compose(_AGENCY_INITIATIVES_SQL),
             [list(agency_ids), Initiative.Status.ACCEPTED, limit],
@@ -422,7 +421,7 @@ def agency_initiatives(agency_ids: Iterable[int], limit: int = 30) -> list[tuple
 
 def initiative_agencies(initiative: Initiative, limit: int = 30) -> list[tuple[Agency, int]]:
     """[(agency, count)]: which bureaus ran the initiative, where, with how many articles."""
-    with connection.cursor() as cursor:
+    with reading().cursor() as cursor:
         cursor.execute(sql.compose(_INITIATIVE_AGENCIES_SQL), [initiative.pk, limit])
         rows = cursor.fetchall()
     return [

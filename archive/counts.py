@@ -36,6 +36,7 @@ from archive.models import (
     Initiative,
     Region,
 )
+from config.replicas import reading
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ def timeline(scope=CountScope.ALL, obj=None):
     sub-units."""
     if scope not in CountScope.values:
         raise ValueError(f"unknown timeline scope {scope!r}")
-    with connection.cursor() as cursor:
+    with reading().cursor() as cursor:
         cursor.execute(sql.compose(_TIMELINE_SQL), [scope, obj.pk if obj else 0])
         rows = cursor.fetchall()
     months, total = [], 0
@@ -429,7 +430,7 @@ def counted(model, scope, column, values, fields, order, limit=None, empty=False
         column=column,
         order=order,
     )
-    with connection.cursor() as cursor:
+    with reading().cursor() as cursor:
         cursor.execute(query, [scope, list(values), limit])
         rows = cursor.fetchall()
     return [(model(**dict(zip(fields, row[:-1], strict=True))), row[-1]) for row in rows]

@@ -15,12 +15,12 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-from django.db import connection
 from django.http import HttpRequest, StreamingHttpResponse
 from django.urls import reverse
 
 from archive import browse, sql
 from archive.models import Article, ArticleQuerySet, Initiative
+from config.replicas import reading
 
 CHUNK = 1000
 FORMATS = ("csv", "jsonl")
@@ -66,7 +66,7 @@ def _links(ids: Iterable[int]) -> tuple[Links, Links, Links]:
     initiatives of ``ids``, each in the order of its key: one query."""
     links: dict[str, Links] = {kind: defaultdict(list) for kind in _LINK_KEYS}
     params = {"ids": "{" + ",".join(map(str, ids)) + "}", "accepted": Initiative.Status.ACCEPTED}
-    with connection.cursor() as cursor:
+    with reading().cursor() as cursor:
         cursor.execute(sql.compose(_LINKS_SQL), params)
         for article_id, kind, key, name in cursor.fetchall():
             field, cast = _LINK_KEYS[kind]

@@ -66,6 +66,7 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response
 
 from archive import sql
+from config import replicas
 
 logger = logging.getLogger(__name__)
 _stores = itertools.count(1)
@@ -80,7 +81,7 @@ ON CONFLICT (id) DO UPDATE SET token = EXCLUDED.token, changed_at = EXCLUDED.cha
 """
 _LOOKUP_SQL = """
 SELECT k.key, p.content, p.content_type, p.headers
-FROM (SELECT md5(token || %s) AS key FROM {contentgeneration} WHERE id = 1) k
+FROM (SELECT md5(coalesce(%s, token) || %s) AS key FROM {contentgeneration} WHERE id = 1) k
 LEFT JOIN {cachedpage} p ON p.key = k.key
 """
 _STORE_SQL = """
@@ -195,9 +196,12 @@ def _key_rest(request, variant, query):
 
 
 def _lookup(rest):
-    """(key, cached page or None), or (None, None) before the first write."""
+    """(key, cached page or None), or (None, None) before the first write. A request that
+    reads a replica keys under the generation the replica had replayed when it began
+    (config.replicas): the page it renders is of that generation's data, however many
+    writes the primary has committed since."""
     with connection.cursor() as cursor:
-        cursor.execute(sql.compose(_LOOKUP_SQL), [rest])
+        cursor.execute(sql.compose(_LOOKUP_SQL), [replicas.pinned_generation(), rest])
         row = cursor.fetchone()
     if row is None:
         return None, None

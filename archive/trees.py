@@ -8,9 +8,8 @@ agencies by mistake: every walk, down (``subtree_ids``) or up (``ANCESTORS_SQL``
 ``climb``), follows ``parent`` at most ``MAX_DEPTH`` steps and visits a node once.
 """
 
-from django.db import connection
-
 from archive import sql
+from config.replicas import reading
 
 MAX_DEPTH = 8
 
@@ -55,7 +54,7 @@ def subtree_ids(node):
 
 def descendant_ids(model, ids):
     """The ids ``ids`` of ``model`` (Region or Agency) and of every node below them."""
-    with connection.cursor() as cursor:
+    with reading().cursor() as cursor:
         cursor.execute(
             sql.compose(_DESCENDANTS_SQL, table=model._meta.db_table),
             {"ids": list(ids), "depth": MAX_DEPTH},

@@ -1,7 +1,8 @@
 """/healthz: what an operator or a container healthcheck needs to know at a glance.
 
-200 when every section is ok, 503 otherwise, with the reason in each failing section's
-``error``, so the JSON alone tells an operator which part is down (docs/operations.md):
+200 when every section is ok (the replica's aside), 503 otherwise, with the reason in each
+failing section's ``error``, so the JSON alone tells an operator which part is down
+(docs/operations.md):
 
 - ``database``: reachable, and how many articles;
 - ``search``: the index can be read, holds as many documents as there are published
@@ -13,7 +14,11 @@
   transactions);
 - ``bulk``: the bulk changes and uploads staff queued (``archive.curation``) are being
   done: while any waits, some queued work must have progressed within the grace period
-  (the worker does them one at a time, so only the oldest moves).
+  (the worker does them one at a time, so only the oldest moves);
+- ``replica``, only with ``DATABASE_REPLICA_URL``: reachable, streaming, and its lag
+  (``config.replicas``). A replica that fails makes the status ``degraded`` but leaves the
+  answer 200: readers are served by the primary meanwhile, so no host is taken out of a
+  load balancer for it.
 """
 
 from importlib.metadata import PackageNotFoundError, version
@@ -23,6 +28,7 @@ from django.db import connection
 from django.http import JsonResponse
 
 from archive import sql
+from config import replicas
 
 # The archive-wide counts against a fresh GROUP BY of the published articles: the rows that
 # differ, in one snapshot. A checksum of the counts, not a full recount of every scope.
@@ -59,7 +65,12 @@ def healthz(request):
         # Nothing to compare the index with: say only whether it can still be read.
         sections["search"] = _index_report()
     healthy = all(section["ok"] for section in sections.values())
-    report = {"status": "ok" if healthy else "error", "version": _version(), **sections}
+    status = "ok" if healthy else "error"
+    if replicas.REPLICA in settings.DATABASES:
+        sections["replica"] = replicas.replica_report()
+        if healthy and not sections["replica"]["ok"]:
+            status = "degraded"
+    report = {"status": status, "version": _version(), **sections}
     return JsonResponse(report, status=200 if healthy else 503)
 
 

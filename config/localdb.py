@@ -197,7 +197,9 @@ def _as_owner(command):
     return command
 
 
-def _run(command, check=True):
+def run_as_owner(command, check=True):
+    """``command`` run as the cluster's owner (root may not run a server), output captured:
+    this cluster's programs, or a test's clusters of its own."""
     return subprocess.run(_as_owner(command), check=check, capture_output=True, text=True)
 
 
@@ -220,7 +222,8 @@ def _ensure_owner_exists():
         )
 
 
-def _give_to_owner(path):
+def give_to_owner(path):
+    """Hand ``path`` to the cluster's owner, under root (a directory a server writes)."""
     if os.geteuid() == 0:
         owner = pwd.getpwnam(CLUSTER_OWNER_WHEN_ROOT)
         os.chown(path, owner.pw_uid, owner.pw_gid)
@@ -241,15 +244,18 @@ def _lock():
 def is_running():
     if not (CLUSTER_DIR / "PG_VERSION").exists():
         return False
-    return _run([bin_path("pg_ctl"), "status", "-D", str(CLUSTER_DIR)], check=False).returncode == 0
+    return (
+        run_as_owner([bin_path("pg_ctl"), "status", "-D", str(CLUSTER_DIR)], check=False).returncode
+        == 0
+    )
 
 
 def _init():
     _ensure_owner_exists()
     CLUSTER_DIR.mkdir(parents=True, exist_ok=True)
-    _give_to_owner(CLUSTER_DIR)
+    give_to_owner(CLUSTER_DIR)
     os.chmod(CLUSTER_DIR, 0o700)
-    _run(
+    run_as_owner(
         [
             bin_path("initdb"),
             "-D",
@@ -275,8 +281,8 @@ def _init():
 def _start():
     if not LOG_FILE.exists():
         LOG_FILE.touch()
-    _give_to_owner(LOG_FILE)
-    result = _run(
+    give_to_owner(LOG_FILE)
+    result = run_as_owner(
         [
             *[bin_path("pg_ctl"), "start", "-w", "-t", "60", "-D", str(CLUSTER_DIR)],
             *["-l", str(LOG_FILE), "-o", f"-p {port()}"],
@@ -326,7 +332,7 @@ def ensure_running_if_needed():
 
 def stop():
     if is_running():
-        _run([bin_path("pg_ctl"), "stop", "-m", "fast", "-D", str(CLUSTER_DIR)])
+        run_as_owner([bin_path("pg_ctl"), "stop", "-m", "fast", "-D", str(CLUSTER_DIR)])
 
 
 def main(argv):

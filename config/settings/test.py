@@ -7,7 +7,7 @@ from pathlib import Path
 from config.env import env_bool
 
 from .base import *  # noqa: F403
-from .base import SEARCH_ENGINES
+from .base import DATABASES, SEARCH_ENGINES
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -26,3 +26,9 @@ AXES_ENABLED = True
 # OWED_WORK_AT_COMMIT=0, as in production.
 OWED_WORK_AT_COMMIT = env_bool("OWED_WORK_AT_COMMIT", True)
 WHITENOISE_AUTOREFRESH = True  # serve from the finders; tests never run collectstatic
+# The suite reads and writes the test database alone, whatever DATABASE_REPLICA_URL says:
+# pytest-django lets a test query only the aliases it names, so a second alias (even a test
+# mirror of this one) would fail every test that renders a page. The replica test runs its
+# servers under the dev settings.
+DATABASES.pop("replica", None)
+DATABASE_ROUTERS: list[str] = []
