@@ -366,18 +366,18 @@ def own_postgres():
     from config import localdb
 
     root = Path(tempfile.mkdtemp(prefix="archive-pgkill-"))
-    localdb._give_to_owner(root)
+    localdb.give_to_owner(root)
     data, log, port = root / "data", root / "log", free_port()
 
     def owner(*command):
-        return subprocess.run(localdb._as_owner(list(command)), capture_output=True, text=True)
+        return localdb.run_as_owner(list(command), check=False)
 
     made = owner(localdb.bin_path("initdb"), "-D", str(data), "-U", "archive", "--auth=trust")
     assert made.returncode == 0, made.stderr
     with open(data / "postgresql.conf", "a") as conf:
         conf.write(f"listen_addresses = '127.0.0.1'\nport = {port}\nunix_socket_directories = ''\n")
     log.touch()
-    localdb._give_to_owner(log)
+    localdb.give_to_owner(log)
 
     def start():
         started = owner(localdb.bin_path("pg_ctl"), "start", "-w", "-D", str(data), "-l", str(log))
