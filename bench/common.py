@@ -174,29 +174,30 @@ def link_round_robin(ids):
         Region,
     )
 
+    def region(code, **defaults):  # the migrated gazetteer may hold the code already
+        return Region.objects.get_or_create(code=code, defaults=defaults)[0]
+
+    def agency(name, **defaults):
+        return Agency.objects.get_or_create(name=name, defaults=defaults)[0]
+
     districts = []
     for p, province_name in enumerate(PROVINCES, start=41):
-        province = Region.objects.create(code=f"{p}0000", name=province_name, level="province")
+        province = region(f"{p}0000", name=province_name, level="province")
         for c in range(1, 6):
-            city = Region.objects.create(
-                code=f"{p}{c:02d}00",
-                name=f"{province_name[:2]}{c}市",
-                level="city",
-                parent=province,
+            city = region(
+                f"{p}{c:02d}00", name=f"{province_name[:2]}{c}市", level="city", parent=province
             )
-            bureau = Agency.objects.create(
-                name=f"{city.name}公安局", kind="city_bureau", region=city
-            )
+            bureau = agency(f"{city.name}公安局", kind="city_bureau", region=city)
             for d in range(1, 5):
-                district = Region.objects.create(
-                    code=f"{p}{c:02d}{d:02d}", name=f"{city.name}{d}区", level="county", parent=city
+                district = region(
+                    f"{p}{c:02d}{d:02d}", name=f"{city.name}{d}区", level="county", parent=city
                 )
-                branch = Agency.objects.create(
-                    name=f"{district.name}分局", kind="sub_bureau", region=district, parent=bureau
+                branch = agency(
+                    f"{district.name}分局", kind="sub_bureau", region=district, parent=bureau
                 )
                 districts.append((city, district, branch))
     initiatives = [
-        Initiative.objects.create(name=name, slug=f"initiative-{n}")
+        Initiative.objects.get_or_create(name=name, defaults={"slug": f"initiative-{n}"})[0]
         for n, name in enumerate(INITIATIVES)
     ]
     region_links, agency_links, initiative_links = [], [], []
@@ -338,30 +339,30 @@ def fill(stories, limit):
 # The scratch site
 
 
-def _admin_connection():
+def _admin_connection(server=None):
+    """A connection to the ``postgres`` database of ``server`` (a URL), by default of the
+    embedded cluster (config.localdb)."""
     import psycopg
+    from psycopg.conninfo import conninfo_to_dict
 
     from config import localdb
 
-    return psycopg.connect(
-        host=localdb.HOST,
-        port=localdb.port(),
-        user=localdb.USER,
-        dbname="postgres",
-        autocommit=True,
-    )
+    if server is None:
+        localdb.ensure_running()
+        server = localdb.url()
+    return psycopg.connect(**{**conninfo_to_dict(server), "dbname": "postgres"}, autocommit=True)
 
 
 @contextmanager
-def scratch_site(database=SCRATCH_DB, keep_db=False, reuse_db=False, **settings):
+def scratch_site(database=SCRATCH_DB, keep_db=False, reuse_db=False, server=None, **settings):
     """Yield the environment of a site on a fresh scratch database (or the kept one, with
-    ``reuse_db``), Django set up on it (production settings, migrated, static files
-    collected); ``settings`` add variables. Each benchmark names its own database, so two
-    can run side by side."""
-    from config import localdb
+    ``reuse_db``) of ``server`` (a PostgreSQL URL; the embedded cluster by default), Django
+    set up on it (production settings, migrated, static files collected); ``settings`` add
+    variables. Each benchmark names its own database, so two can run side by side."""
+    from psycopg.conninfo import conninfo_to_dict
 
-    localdb.ensure_running()
-    with _admin_connection() as connection:
+    with _admin_connection(server) as connection:
+        address = conninfo_to_dict(connection.info.dsn)
         exists = connection.execute(
             "SELECT 1 FROM pg_database WHERE datname = %s", [database]
         ).fetchone()
@@ -379,7 +380,9 @@ def scratch_site(database=SCRATCH_DB, keep_db=False, reuse_db=False, **settings)
     workdir.mkdir(parents=True, exist_ok=True)
     env = {
         **os.environ,
-        "DATABASE_URL": f"postgresql://{localdb.USER}@{localdb.HOST}:{localdb.port()}/{database}",
+        "DATABASE_URL": "postgresql://{user}@{host}:{port}/{database}".format(
+            **address, database=database
+        ),
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "SECRET_KEY": "bench-only-secret-key-not-used-anywhere-else-0123456789",
         "ALLOWED_HOSTS": "127.0.0.1",
@@ -402,7 +405,7 @@ def scratch_site(database=SCRATCH_DB, keep_db=False, reuse_db=False, **settings)
     finally:
         django.db.connections.close_all()
         if not kept:
-            with _admin_connection() as connection:
+            with _admin_connection(server) as connection:
                 connection.execute(f'DROP DATABASE IF EXISTS "{database}"')
             shutil.rmtree(workdir, ignore_errors=True)
 

@@ -12,6 +12,12 @@ machine with the server, as the target demands). Each concurrency level runs for
 first level whose next level gains less than 5 %. As a floor measured in the same run,
 /healthz is driven at that concurrency, and the mix's throughput is given as a share of it.
 
+With ``--replica``, the run is of several hosts: a throwaway primary and its streaming
+replica (config.localdb.primary_and_replica) instead of the embedded cluster, the
+PostgreSQL search engine (rows both hosts share), and two gunicorns, host A on the primary
+alone and host B with ``DATABASE_REPLICA_URL``; the clients send their requests to A and B
+in turn, and the replica's share of the reads and its lag are reported.
+
 URLs are drawn at random from pools spread over the archive (``mix_urls``), and the levels
 walk on through one sequence: anonymous pages come from the page cache (archive.pagecache)
 only as often as the pools repeat, and each level reports the share of answers it gave.
@@ -19,6 +25,7 @@ only as often as the pools repeat, and each level reports the share of answers i
 
 import argparse
 import asyncio
+import contextlib
 import itertools
 import json
 import os
@@ -26,6 +33,8 @@ import random
 import re
 import statistics
 import time
+import urllib.error
+import urllib.request
 from urllib.parse import quote
 
 import common
@@ -57,7 +66,15 @@ def parse_args(argv):
     parser.add_argument("--seconds", type=float, default=10, help="longest run of a level")
     parser.add_argument("--max-requests", type=int, default=20000, help="most requests a level")
     parser.add_argument("--timeout", type=float, default=30, help="seconds before a request fails")
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--replica",
+        action="store_true",
+        help="two hosts, on a throwaway primary and its streaming replica, PostgreSQL search",
+    )
+    args = parser.parse_args(argv)
+    if args.replica and (args.keep_db or args.reuse_db):
+        parser.error("--replica runs on throwaway clusters: nothing to keep or reuse")
+    return args
 
 
 def mix_urls(popularity, seed=7, length=50000):
@@ -115,13 +132,14 @@ def _percentile(ordered, share):
     return round(ordered[max(0, int(len(ordered) * share + 0.5) - 1)], 1) if ordered else None
 
 
-async def run_level(port, sequence, concurrency, seconds, max_requests, timeout):
+async def run_level(ports, sequence, concurrency, seconds, max_requests, timeout):
     """``concurrency`` clients sending back-to-back requests from the iterator ``sequence``
-    of (page, URL) until time or requests run out."""
+    of (page, URL) until time or requests run out, to each of ``ports`` in turn."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + seconds
     latencies, errors = [], {}
     sent = hits = 0
+    hosts = itertools.cycle(ports)
 
     async def client():
         nonlocal sent, hits
@@ -130,7 +148,7 @@ async def run_level(port, sequence, concurrency, seconds, max_requests, timeout)
             page, url = next(sequence)
             started = time.perf_counter()
             try:
-                status, hit = await fetch(port, url, timeout)
+                status, hit = await fetch(next(hosts), url, timeout)
             except (TimeoutError, OSError, ValueError) as error:
                 status, hit = type(error).__name__, False
             hits += hit
@@ -167,21 +185,22 @@ def knee(levels):
     return levels[-1]
 
 
-async def drive(port, urls, args):
+async def drive(ports, urls, args):
     """The levels walk on through one sequence: the page cache warms as a site's would."""
-    for _, url in urls[:40]:  # warm-up: code, templates and plans in both workers
-        await fetch(port, url, args.timeout)
+    for _, url in urls[:40]:  # warm-up: code, templates and plans in every worker
+        for port in ports:
+            await fetch(port, url, args.timeout)
     sequence = itertools.cycle(urls[40:])
     levels = []
     for concurrency in args.levels:
         levels.append(
             await run_level(
-                port, sequence, concurrency, args.seconds, args.max_requests, args.timeout
+                ports, sequence, concurrency, args.seconds, args.max_requests, args.timeout
             )
         )
     best = knee(levels)
     floor = await run_level(
-        port,
+        ports,
         itertools.cycle([("/healthz", "/healthz")]),
         best["concurrency"],
         min(args.seconds, 5),
@@ -191,18 +210,83 @@ async def drive(port, urls, args):
     return levels, best, floor
 
 
+def replica_reads(replica_url):
+    """Transactions the replica has committed: every read it answered is one."""
+    import psycopg
+
+    with psycopg.connect(replica_url, autocommit=True) as connection:
+        return connection.execute(
+            "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()"
+        ).fetchone()[0]
+
+
+def replica_lag(primary_url):
+    """(bytes, milliseconds) the replica's replay trails the primary by, as the primary sees it."""
+    import psycopg
+
+    with psycopg.connect(primary_url, autocommit=True) as connection:
+        row = connection.execute(
+            "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn), "
+            "EXTRACT(EPOCH FROM COALESCE(replay_lag, '0'::interval)) * 1000 "
+            "FROM pg_stat_replication"
+        ).fetchone()
+    return (int(row[0]), round(float(row[1]), 1)) if row else (None, None)
+
+
+def healthz_replica(port):
+    """The replica section of a host's /healthz (200 or 503 alike)."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as response:
+            body = response.read()
+    except urllib.error.HTTPError as error:
+        body = error.read()
+    return json.loads(body).get("replica")
+
+
+@contextlib.contextmanager
+def hosts(env, workers, replica_url=None):
+    """Yield the ports the clients send to, and a dict that the replica's figures fill
+    when the hosts stop (with ``replica_url``: host B reads it, host A does not)."""
+    if replica_url is None:
+        with common.gunicorn(env, workers) as port:
+            yield [port], {}
+        return
+    figures = {}
+    reads_before = replica_reads(replica_url)
+    with (
+        common.gunicorn(env, workers) as port_a,
+        common.gunicorn({**env, "DATABASE_REPLICA_URL": replica_url}, workers) as port_b,
+    ):
+        yield [port_a, port_b], figures
+        figures["replica_transactions"] = replica_reads(replica_url) - reads_before
+        figures["lag_bytes"], figures["lag_ms"] = replica_lag(env["DATABASE_URL"])
+        figures["host_b_healthz_replica"] = healthz_replica(port_b)
+
+
 def main(argv=None):
+    from config import localdb
+
     args = parse_args(argv)
-    with common.scratch_site(
-        database="archive_bench_load", keep_db=args.keep_db, reuse_db=args.reuse_db
-    ) as env:
+    database = "archive_bench_load"
+    with contextlib.ExitStack() as stack:
+        clusters = stack.enter_context(localdb.primary_and_replica()) if args.replica else None
+        env = stack.enter_context(
+            common.scratch_site(
+                database=database,
+                keep_db=args.keep_db,
+                reuse_db=args.reuse_db,
+                server=clusters.primary if clusters else None,
+                **({"SEARCH_BACKEND": "postgres"} if clusters else {}),
+            )
+        )
         filled = common.fill_or_reuse(args)
         index = common.build_search_index(reuse=args.reuse_db)
         urls = mix_urls(args.popularity)
         settled = common.settle()
         load = os.getloadavg()
-        with common.gunicorn(env, args.workers) as port:
-            levels, best, floor = asyncio.run(drive(port, urls, args))
+        replica_url = clusters.replica.rsplit("/", 1)[0] + f"/{database}" if clusters else None
+        with hosts(env, args.workers, replica_url) as (ports, replica):
+            levels, best, floor = asyncio.run(drive(ports, urls, args))
 
     up_to_knee = [level for level in levels if level["concurrency"] <= best["concurrency"]]
     errors_to_knee = sum(level["errors"] for level in up_to_knee)
@@ -210,8 +294,9 @@ def main(argv=None):
         f"{args.limit} articles ({filled.linked_by} links), search index {index}, "
         f"load average before the run {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} "
         f"(after {settled} s of settling), "
-        f"{args.workers} gunicorn workers, mix {MIX}, {args.popularity} popularity, "
-        f"levels of {args.seconds:g} s"
+        f"{len(ports)} host(s) of {args.workers} gunicorn workers"
+        f"{' (A on the primary, B with its streaming replica; PostgreSQL search)' if replica else ''}, "
+        f"mix {MIX}, {args.popularity} popularity, levels of {args.seconds:g} s"
     )
     print(
         f"{'clients':>7} {'requests':>8} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} "
@@ -232,6 +317,12 @@ def main(argv=None):
         f"({errors_to_knee} errors up to there); /healthz at {best['concurrency']} clients: "
         f"{floor['rps']:.1f} req/s, the mix {share:.2f} of it"
     )
+    if replica:
+        print(
+            f"replica: {replica['replica_transactions']} transactions answered on it; "
+            f"replay {replica['lag_bytes']} bytes and {replica['lag_ms']} ms behind at the end; "
+            f"host B's /healthz replica section: {replica['host_b_healthz_replica']}"
+        )
     print(
         json.dumps(
             {
@@ -240,7 +331,9 @@ def main(argv=None):
                 "load_average": [round(x, 2) for x in load],
                 "settled_seconds": settled,
                 "search_index": index,
+                "hosts": len(ports),
                 "workers": args.workers,
+                "replica": replica or None,
                 "mix": MIX,
                 "popularity": args.popularity,
                 "seconds_per_level": args.seconds,

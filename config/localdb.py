@@ -31,8 +31,10 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -333,6 +335,79 @@ def ensure_running_if_needed():
 def stop():
     if is_running():
         run_as_owner([bin_path("pg_ctl"), "stop", "-m", "fast", "-D", str(CLUSTER_DIR)])
+
+
+# A primary and its streaming replica of their own, for the replica test and the two-host
+# load run (bench/load.py --replica). Not the embedded cluster: a base backup copies every
+# database of a cluster, and the embedded one holds every checkout's scratch databases.
+PRIMARY_CONF = """
+listen_addresses = '127.0.0.1'
+unix_socket_directories = ''
+wal_level = replica
+max_wal_senders = 4
+timezone = 'UTC'
+"""
+REPLICATION_HBA = f"host replication {USER} 127.0.0.1/32 trust\n"
+
+
+@dataclass
+class ReplicatedClusters:
+    primary: str  # URLs of the archive database on each
+    replica: str
+    replica_dir: Path
+    replica_log: Path
+
+
+def _run_or_fail(program, *args):
+    result = run_as_owner([bin_path(program), *args], check=False)
+    if result.returncode != 0:
+        raise RuntimeError(f"{program}: {result.stderr}")
+
+
+@contextmanager
+def primary_and_replica(replica_options=""):
+    """A throwaway primary cluster with an empty archive database and a replica made from it
+    with ``pg_basebackup -R -X stream``, each on a free port under var/, run by the
+    cluster's owner; ``replica_options`` are more server options of the replica
+    (``-c log_statement=all``, say). Both are stopped at once and removed afterwards."""
+    _ensure_owner_exists()
+    VAR_DIR.mkdir(exist_ok=True)
+    base = Path(tempfile.mkdtemp(prefix="replicated-", dir=VAR_DIR))
+    give_to_owner(base)
+    primary_dir, replica_dir = base / "primary", base / "replica"
+    primary_port = _free_port()
+    replica_port = _free_port()
+    while replica_port == primary_port:
+        replica_port = _free_port()
+    try:
+        _run_or_fail("initdb", "-D", str(primary_dir), "-U", USER, "--auth=trust",
+                     "--encoding=UTF8", "--locale=C.UTF-8")  # fmt: skip
+        with open(primary_dir / "postgresql.conf", "a") as conf:
+            conf.write(PRIMARY_CONF)
+        with open(primary_dir / "pg_hba.conf", "a") as hba:
+            hba.write(REPLICATION_HBA)
+        _run_or_fail("pg_ctl", "start", "-w", "-D", str(primary_dir),
+                     "-l", str(base / "primary.log"), "-o", f"-p {primary_port}")  # fmt: skip
+        _run_or_fail("createdb", "-h", HOST, "-p", str(primary_port), "-U", USER, DB_NAME)
+        _run_or_fail("pg_basebackup", "-h", HOST, "-p", str(primary_port), "-U", USER,
+                     "-D", str(replica_dir), "-R", "-X", "stream", "--checkpoint=fast")  # fmt: skip
+        replica_log = base / "replica.log"
+        _run_or_fail("pg_ctl", "start", "-w", "-D", str(replica_dir), "-l", str(replica_log),
+                     "-o", f"-p {replica_port} {replica_options}")  # fmt: skip
+        yield ReplicatedClusters(
+            primary=f"postgresql://{USER}@{HOST}:{primary_port}/{DB_NAME}",
+            replica=f"postgresql://{USER}@{HOST}:{replica_port}/{DB_NAME}",
+            replica_dir=replica_dir,
+            replica_log=replica_log,
+        )
+    finally:
+        for directory in (replica_dir, primary_dir):
+            if (directory / "postmaster.pid").exists():
+                run_as_owner(
+                    [bin_path("pg_ctl"), "stop", "-m", "immediate", "-D", str(directory)],
+                    check=False,
+                )
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def main(argv):

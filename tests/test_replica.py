@@ -13,17 +13,13 @@ from the primary and its /healthz says the replica is down. Figures print with `
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
-from pathlib import Path
 
 import psycopg
 import pytest
@@ -101,31 +97,8 @@ def test_settings_with_a_replica_url(module):
 
 # Two hosts and a replica, for real.
 
-# For the test's clusters only: streaming to one standby, every statement of the replica
-# logged (how the test sees which server a read went to).
-PRIMARY_CONF = """
-listen_addresses = '127.0.0.1'
-unix_socket_directories = ''
-wal_level = replica
-max_wal_senders = 4
-timezone = 'UTC'
-"""
-REPLICATION_HBA = "host replication archive 127.0.0.1/32 trust\n"
 ROUNDS = 3
 FILES_A_ROUND = 3
-
-
-@dataclass
-class Clusters:
-    primary: str
-    replica: str
-    replica_dir: Path
-    replica_log: Path
-
-
-def _pg(program, *args):
-    result = localdb.run_as_owner([localdb.bin_path(program), *args], check=False)
-    assert result.returncode == 0, f"{program}: {result.stderr}"
 
 
 def _ports(count):
@@ -137,43 +110,10 @@ def _ports(count):
 
 @pytest.fixture
 def clusters():
-    """A primary and its streaming replica, each on a free port, under var/ (owned by the
-    cluster's owner, as the embedded cluster is); stopped and removed afterwards."""
-    base = Path(tempfile.mkdtemp(prefix="replica-test-", dir=localdb.VAR_DIR))
-    localdb.give_to_owner(base)
-    primary_dir, replica_dir = base / "primary", base / "replica"
-    primary_port, replica_port = _ports(2)
-    try:
-        _pg("initdb", "-D", str(primary_dir), "-U", localdb.USER, "--auth=trust",
-            "--encoding=UTF8", "--locale=C.UTF-8")  # fmt: skip
-        with open(primary_dir / "postgresql.conf", "a") as conf:
-            conf.write(PRIMARY_CONF)
-        with open(primary_dir / "pg_hba.conf", "a") as hba:
-            hba.write(REPLICATION_HBA)
-        _pg("pg_ctl", "start", "-w", "-D", str(primary_dir), "-l", str(base / "primary.log"),
-            "-o", f"-p {primary_port}")  # fmt: skip
-        primary = f"postgresql://{localdb.USER}@127.0.0.1:{primary_port}"
-        with psycopg.connect(f"{primary}/postgres", autocommit=True) as server:
-            server.execute(f'CREATE DATABASE "{localdb.DB_NAME}"')
-        _pg("pg_basebackup", "-h", "127.0.0.1", "-p", str(primary_port), "-U", localdb.USER,
-            "-D", str(replica_dir), "-R", "-X", "stream", "--checkpoint=fast")  # fmt: skip
-        replica_log = base / "replica.log"
-        _pg("pg_ctl", "start", "-w", "-D", str(replica_dir), "-l", str(replica_log),
-            "-o", f"-p {replica_port} -c log_statement=all")  # fmt: skip
-        yield Clusters(
-            primary=f"{primary}/{localdb.DB_NAME}",
-            replica=f"postgresql://{localdb.USER}@127.0.0.1:{replica_port}/{localdb.DB_NAME}",
-            replica_dir=replica_dir,
-            replica_log=replica_log,
-        )
-    finally:
-        for directory in (replica_dir, primary_dir):
-            if (directory / "postmaster.pid").exists():
-                localdb.run_as_owner(
-                    [localdb.bin_path("pg_ctl"), "stop", "-m", "immediate", "-D", str(directory)],
-                    check=False,
-                )
-        shutil.rmtree(base, ignore_errors=True)
+    """A primary and its streaming replica (config.localdb.primary_and_replica), every
+    statement of the replica logged: how the test sees which server a read went to."""
+    with localdb.primary_and_replica(replica_options="-c log_statement=all") as made:
+        yield made
 
 
 def _get(url, timeout=30):
