@@ -9,8 +9,10 @@ placeholder environment, and gunicorn with the image's command under production 
 import os
 import re
 import secrets
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -108,7 +110,71 @@ def test_compose_waits_for_a_healthy_database_and_migrates_first():
     assert services["web"]["depends_on"]["migrate"] == {
         "condition": "service_completed_successfully"
     }
-    assert set(_compose()["volumes"]) == {"pgdata", "index"}
+    assert set(_compose()["volumes"]) == {"pgdata", "pgreplica", "index"}
+
+
+def test_several_hosts_profile_adds_a_second_host_and_a_streaming_replica():
+    """``--profile several-hosts``: a second application host that the proxy reaches by the
+    same name as the first, and a replica made from db by pg_basebackup -R; neither starts
+    without the profile."""
+    services = _compose()["services"]
+    web, second, replica, proxy = (services[name] for name in ("web", "web-2", "replica", "proxy"))
+    assert second["profiles"] == replica["profiles"] == ["several-hosts"]
+    assert "profiles" not in web and "profiles" not in proxy
+    for key in ("image", "build", "env_file", "volumes", "environment", "depends_on"):
+        assert second[key] == web[key], key
+    assert second["networks"]["default"]["aliases"] == ["web"]
+    assert proxy["environment"]["ARCHIVE_UPSTREAM"] == "web:8000"
+    assert proxy["depends_on"]["web-2"] == {"condition": "service_started", "required": False}
+    script = " ".join(replica["command"])
+    assert "pg_basebackup -h db" in script and " -R " in script and "exec postgres" in script
+    assert replica["image"] == services["db"]["image"]
+    assert replica["depends_on"]["db"] == {"condition": "service_healthy"}
+    assert "pgreplica:/var/lib/postgresql/data" in replica["volumes"]
+    example = (BASE_DIR / ".env.example").read_text()
+    assert "# DATABASE_REPLICA_URL=postgres://archive:PASSWORD@replica:5432/archive" in example
+
+
+def test_primary_init_script_lets_the_replica_stream():
+    """The script db runs on first start writes a pg_hba rule that PostgreSQL accepts: a
+    real cluster loads it without error and lists it for replication connections."""
+    from config import localdb
+
+    (mount,) = [v for v in _compose()["services"]["db"]["volumes"] if "initdb.d" in v]
+    script = BASE_DIR / mount.split(":")[0]
+    # Under /tmp, not pytest's tmp_path: the cluster's owner must reach the directory.
+    scratch = Path(tempfile.mkdtemp(prefix="archive-hba-"))
+    localdb.give_to_owner(scratch)
+    data, port = scratch / "data", free_port()
+    made = localdb.run_as_owner(
+        [localdb.bin_path("initdb"), "-D", str(data), "-U", "archive", "--auth=trust"],
+        check=False,
+    )
+    assert made.returncode == 0, made.stderr
+    ran = localdb.run_as_owner(
+        ["env", f"PGDATA={data}", "POSTGRES_USER=archive", "sh", str(script)], check=False
+    )
+    assert ran.returncode == 0, ran.stderr
+    started = localdb.run_as_owner(
+        [localdb.bin_path("pg_ctl"), "start", "-w", "-D", str(data), "-l", str(scratch / "log"),
+         "-o", f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''"],
+        check=False,
+    )  # fmt: skip
+    assert started.returncode == 0, started.stderr
+    try:
+        import psycopg
+
+        with psycopg.connect(f"postgresql://archive@127.0.0.1:{port}/postgres") as connection:
+            rules = connection.execute(
+                "SELECT type, database, user_name, address, auth_method, error "
+                "FROM pg_hba_file_rules WHERE database = '{replication}'"
+            ).fetchall()
+    finally:
+        localdb.run_as_owner(
+            [localdb.bin_path("pg_ctl"), "stop", "-m", "immediate", "-D", str(data)], check=False
+        )
+        shutil.rmtree(scratch, ignore_errors=True)
+    assert ("host", ["replication"], ["archive"], "samenet", "scram-sha-256", None) in rules
 
 
 def test_every_environment_variable_is_documented():
