@@ -121,8 +121,8 @@ class LinkedArticles(ArticleList):
     A page is read from the links alone: each linked object's newest links, from the index
     of the copies each link keeps of its article's date and status (ArticleLink), merged
     (an article linked to a city and its district once). As a QuerySet, PostgreSQL walked
-    the newest articles of the whole archive until a page of them were linked: 3,383 rows,
-    9.7 ms, for the second page of a busy city at 100,000 articles, against 1.3 ms here.
+    the newest articles of the whole archive until a page of them were linked
+    (docs/benchmarks.md, "Why the code is as it is").
     ``expected``: how many articles there are, when a maintained count says (the QuerySet
     picks its plan by it)."""
 
@@ -142,7 +142,8 @@ class LinkedArticles(ArticleList):
 
     def __getitem__(self, window: slice) -> list[Article]:
         """The article cards of ``window``: one query, written out (the same cards through
-        the ORM cost 2.8 ms, mostly building the query, against 0.7 ms for the page's ids)."""
+        the ORM cost more, mostly building the query: docs/benchmarks.md, "Why the code is
+        as it is")."""
         offset, stop = window.start or 0, window.stop
         if len(self.ids) * stop > LINK_WALK_BUDGET:  # a deep page of many objects
             return super().__getitem__(window)
@@ -168,8 +169,8 @@ class LinkedArticles(ArticleList):
 
 
 # An object with the objects it names (a region's parents, a bureau's parent and region), in
-# one written-out query: select_related() spent 1–2 ms building what PostgreSQL answers in
-# 0.1 ms.
+# one written-out query: select_related() spent far longer building it than PostgreSQL
+# spends answering it (docs/benchmarks.md, "Why the code is as it is").
 
 
 def _is_key(pk: int) -> bool:
@@ -380,7 +381,8 @@ def agency_sub_units(agency: Agency) -> list[tuple[Agency, int]]:
 # Who reported what: initiatives of a bureau's articles, bureaus of an initiative's articles.
 # Two link tables joined on the article; whether it is published is the links' own copy
 # (ArticleLink), so the articles themselves are not read. Written out, one query each: the
-# ORM's took two (ranking, then the objects) and 3 ms to build.
+# ORM's took two (ranking, then the objects) and long to build (docs/benchmarks.md, "Why the
+# code is as it is").
 _AGENCY_INITIATIVES_SQL = """
 SELECT i.id, i.name, i.slug, count(DISTINCT li.article_id) AS n
 FROM {articleagency} la
@@ -453,10 +455,10 @@ def accepted_initiatives() -> list[tuple[Initiative, int]]:
 
 
 # An article page's row and what it shows of its links, in one query written out: the same
-# query built by the ORM (three ArraySubquery of JSONObject and an Exists) took 4.7 ms to
-# compile, against 1.8 ms to run (100,000 articles). The columns kept for search and
-# duplicate detection are left unread: the simplified texts repeat the bodies, which
-# dominate a row's size.
+# query built by the ORM (three ArraySubquery of JSONObject and an Exists) took longer to
+# compile than to run (docs/benchmarks.md, "Why the code is as it is"). The columns kept for
+# search and duplicate detection are left unread: the simplified texts repeat the bodies,
+# which dominate a row's size.
 _UNREAD_ON_PAGE = {"title_simplified", "body_simplified", "minhash", "minhash_bands"}
 _ARTICLE_PAGE_SQL = """
 SELECT {columns},

@@ -1,9 +1,10 @@
 """Counts and timelines for the browse pages, read from maintained aggregates.
 
-A GROUP BY over the articles for every page took 437 ms at 10,000 articles; cached, the first
-view after each write still paid it, and other workers showed stale counts. So the counts
-are kept in two tables (archive.models): ``BrowseCount`` holds published articles per
-(scope, object, month) and per (scope, object), read by index lookups; ``CountedKey``
+A GROUP BY over the articles for every page was far too slow (docs/benchmarks.md, "Why the
+code is as it is"); cached, the first view after each write still paid it, and other workers
+showed stale counts. So the counts are kept in two tables (archive.models): ``BrowseCount``
+holds published articles per (scope, object, month) and per (scope, object), read by index
+lookups; ``CountedKey``
 remembers under which keys each article is counted, so that a writer can subtract what an
 article used to contribute once its date, status or links changed, or once it was deleted.
 
@@ -403,9 +404,9 @@ def initiative_counts():
 
 
 # The object lists beside a region's or a bureau's articles (its districts, its bureaus, its
-# sub-units): the ORM took ~3 ms to build each of these queries, PostgreSQL 0.3 ms to answer
-# it; written out, a list costs ~0.6 ms. Table, column and order come from code, never from
-# a request.
+# sub-units): the ORM took far longer to build each of these queries than PostgreSQL to
+# answer it (docs/benchmarks.md, "Why the code is as it is"). Table, column and order come
+# from code, never from a request.
 _COUNTED_SQL = """
 SELECT {columns}, COALESCE(c.count, 0)
 FROM {table} o

@@ -46,8 +46,8 @@ from archive.models import (
 logger = logging.getLogger(__name__)
 
 # bulk_update writes one CASE over the whole batch per field, which PostgreSQL evaluates
-# row by row: its cost grows with the square of the batch (10,000 articles in one statement
-# ran for minutes).
+# row by row: its cost grows with the square of the batch (docs/benchmarks.md, "Why the code
+# is as it is").
 _ROWS_PER_UPDATE = 500
 
 
@@ -129,8 +129,8 @@ def set_status(article_ids, status, user):
             ["status", "duplicate_of", "in_scope", "review_flags", "updated_at"],
             batch_size=_ROWS_PER_UPDATE,
         )
-        # Every other row gets the same values: one UPDATE (bulk_update's per-row CASE took
-        # longer than gunicorn's timeout for a few thousand articles).
+        # Every other row gets the same values: one UPDATE (bulk_update's per-row CASE grows
+        # with the square of the batch, above).
         Article.objects.filter(pk__in=plain).update(
             status=status, duplicate_of=None, updated_at=now
         )

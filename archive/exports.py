@@ -6,7 +6,8 @@ cap. Rows are read ``CHUNK`` at a time and each chunk is written as soon as it i
 the memory an export holds does not grow with its length and its first bytes leave at once:
 a list through a server-side cursor (``QuerySet.iterator``), a search through its ranked
 ids. A chunk's links are read in one query, as plain values: prefetching them onto model
-instances cost a related manager per article and made an export ten times slower. Every record is ``article_record``; CSV lines are written by
+instances cost a related manager per article and made an export much slower (docs/benchmarks.md,
+"Why the code is as it is"). Every record is ``article_record``; CSV lines are written by
 ``archive.browse.csv_row``; ``manage.py export_dump`` writes the same records.
 """
 
@@ -44,8 +45,9 @@ def _article_path() -> Callable[[int], str]:
     return lambda pk: f"{head}{pk}{tail}"
 
 
-# A chunk's links, written out: the ORM's ``article_id__in`` adapted each of a thousand ids
-# (a third of an export's time); an array literal is one parameter.
+# A chunk's links, written out: the ORM's ``article_id__in`` adapted each of a thousand ids,
+# a large share of an export's time; an array literal is one parameter
+# (docs/benchmarks.md, "Why the code is as it is").
 _LINKS_SQL = """
 SELECT l.article_id, 'region', r.code, r.name FROM {articleregion} l
 JOIN {region} r ON r.id = l.region_id WHERE l.article_id = ANY(%(ids)s::bigint[])

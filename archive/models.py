@@ -208,10 +208,10 @@ class ArticleQuerySet(models.QuerySet):
 
         Lists are read newest first. When the linked articles are many, PostgreSQL walks the
         newest articles and stops after a page; when they are few, or old, that walk reads
-        most of the table (51 ms for a city of 360 articles among 100,000). So unless
-        ``expected`` already says there are more than ``SPARSE_LINKS``, the link index is
-        read first (one query): when that finds them all, they are given as a literal list,
-        which PostgreSQL fetches and sorts instead (1 ms)."""
+        most of the table. So unless ``expected`` already says there are more than
+        ``SPARSE_LINKS``, the link index is read first (one query): when that finds them all,
+        they are given as a literal list, which PostgreSQL fetches and sorts instead, far
+        faster (docs/benchmarks.md, "Why the code is as it is")."""
         if expected is None or expected <= SPARSE_LINKS:
             ids = list(links.values_list("article_id", flat=True)[: SPARSE_LINKS + 1])
             if len(ids) <= SPARSE_LINKS:
@@ -221,8 +221,9 @@ class ArticleQuerySet(models.QuerySet):
     def with_region_names(self):
         """Each article with ``card_regions``: the names of its regions in code order, which
         an article card shows, read as an array in the same query (a prefetch of ``regions``
-        made a related manager per article, a fifth of a list page's rendering; a second
-        query cost a round trip a page)."""
+        made a related manager per article, a large share of a list page's rendering; a
+        second query cost a round trip a page: docs/benchmarks.md, "Why the code is as it
+        is")."""
         names = (
             ArticleRegion.objects.filter(article=OuterRef("pk"))
             .order_by("region__code")

@@ -1,9 +1,10 @@
 """Whole rendered browse and search pages for anonymous readers, cached until the archive
 (or, for search pages, the search index) changes.
 
-A browse page costs 10–20 ms of CPU (template rendering, queries, more-like-this), the same
-for every reader until an article, a link, a region, a bureau or an initiative changes. So a
-page is rendered once and kept under a key made of:
+A browse page costs far more CPU to render (template rendering, queries, more-like-this)
+than to serve from a cache, and is the same for every reader until an article, a link, a
+region, a bureau or an initiative changes. So a page is rendered once and kept under a key
+made of:
 
 - the **content generation**: a random token in one database row (``ContentGeneration``),
   replaced inside every writer's transaction by the write pipeline (``archive.pipeline``:
@@ -19,16 +20,16 @@ page is rendered once and kept under a key made of:
 
 Where the pages live: the UNLOGGED table of ``CachedPage``, shared by every gunicorn
 worker, so a page is rendered once, not once per worker. (With a LocMem cache per worker,
-bench/load.py's uniform mix was served 57 % from the cache at 8 clients, 141 requests/s at
-best; with the shared table 83 % at 8 clients and 270 requests/s at 4, in a run of the same
-day that also had cheaper renders.) The token read and the page lookup are one query, which also
-returns the key, ``md5(token || rest)``, for storing the page when it is absent. A
-cached page is served in ~1 ms through the whole Django stack, as it was from memory; a store
-is one INSERT (TOAST compresses the HTML), made after the page has been sent
-(``StoredAfterSending``). When the token is replaced, every row is deleted;
-beyond ``PAGE_CACHE_ENTRIES`` rows the oldest go (checked every ``CULL_EVERY`` stores a
-process). The *release*, a digest of the templates and code that render pages, keeps a
-deploy from serving pages of the old templates from the shared table.
+bench/load.py's uniform mix was served less often from the cache and answered fewer requests
+a second than with the shared table: docs/benchmarks.md, "Why the code is as it is".) The
+token read and the page lookup are one query, which also returns the key,
+``md5(token || rest)``, for storing the page when it is absent. A cached page is served
+through the whole Django stack about as fast as it was from memory; a store is one INSERT
+(TOAST compresses the HTML), made after the page has been sent (``StoredAfterSending``).
+When the token is replaced, every row is deleted; beyond ``PAGE_CACHE_ENTRIES`` rows the
+oldest go (checked every ``CULL_EVERY`` stores a process). The *release*, a digest of the
+templates and code that render pages, keeps a deploy from serving pages of the old
+templates from the shared table.
 
 Which query strings: a view names the parameters it reads and how it reads each (``reads``:
 name → ``int`` or ``str.strip``). The key holds those, sorted by name, each once (the last
@@ -221,9 +222,9 @@ def _store(key, content, content_type, headers):
 
 class StoredAfterSending(HttpResponse):
     """A rendered page that goes into the shared table once the reader has it: the WSGI
-    server calls ``close()`` after writing the body, so the INSERT (about 1 ms) is not
-    part of the reader's wait. What is stored is the view's response, before the
-    middleware adds its headers. A failed store only costs the next reader a render."""
+    server calls ``close()`` after writing the body, so the INSERT is not part of the
+    reader's wait. What is stored is the view's response, before the middleware adds its
+    headers. A failed store only costs the next reader a render."""
 
     def __init__(self, response, key):
         super().__init__(response.content, status=response.status_code, headers=response.headers)

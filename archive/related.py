@@ -9,9 +9,9 @@ from archive.models import CARD_FIELDS, Article, ArticleAgency, ArticleRegion
 
 logger = logging.getLogger(__name__)
 
-# The found articles' cards, published and not copies of this one: written out, 1 ms; through
-# the ORM (published().exclude(duplicate_of=…).for_listing().in_bulk()), 2 ms, mostly spent
-# building the query.
+# The found articles' cards, published and not copies of this one, written out: through the
+# ORM (published().exclude(duplicate_of=…).for_listing().in_bulk()) they cost more, mostly
+# spent building the query (docs/benchmarks.md, "Why the code is as it is").
 _FOUND_SQL = """
 SELECT {columns} FROM {article} a
 WHERE a.id = ANY(%s) AND {published:a} AND a.duplicate_of_id IS DISTINCT FROM %s
@@ -46,7 +46,8 @@ def _from_database(article, limit):
     """Newest published articles sharing a bureau, else a region (four queries at most).
 
     ``in_agencies``/``in_regions`` pick the plan by how many articles share the link (walking
-    the newest articles until ``limit`` share it read all 10,000 when none did: 61 ms)."""
+    the newest articles until ``limit`` share it read the whole archive when none did:
+    docs/benchmarks.md, "Why the code is as it is")."""
     others = Article.objects.published().exclude(pk=article.pk).exclude(duplicate_of=article)
     sharing = (
         lambda: others.in_agencies(

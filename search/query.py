@@ -137,7 +137,8 @@ def reporter_article_ids(name: str) -> list[int]:
 def load_articles(ids: Iterable[int], plan: Plan) -> list[Article]:
     """The articles of ``ids`` in that order, with links prefetched and a ``snippet``: the
     columns a result shows, not the HTML and simplified bodies nor the whole linked rows
-    (those took half of an uncached search page)."""
+    (those took a large share of an uncached search page: docs/benchmarks.md, "Why the code
+    is as it is")."""
     articles: dict[int, Any] = (
         Article.objects.for_listing("body_text", "authors")
         .annotate(copy_count=Count("copies"))

@@ -86,7 +86,8 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
             .defer("body_html")
             .prefetch_related(
                 # Plain lists (to_attr): reading a prefetched manager clones a queryset, which
-                # was a third of preparing a document.
+                # was a large share of preparing a document (docs/benchmarks.md, "Why the code
+                # is as it is").
                 Prefetch("articleregion_set", to_attr="region_links"),
                 Prefetch("articleagency_set", to_attr="agency_links"),
                 # Accepted only: a suggested initiative is linked for staff, not for readers.

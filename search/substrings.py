@@ -29,7 +29,8 @@ def containing(article_ids, needles):
             "(WHERE strpos(title_simplified, %s) > 0 OR strpos(body_simplified, %s) > 0)"
         )
         params += [needle, needle, needle]
-    # An array literal: psycopg's list adapter costs ~8 µs an id, a joined string far less.
+    # An array literal: psycopg's list adapter adapts every id, a joined string costs far less
+    # (docs/benchmarks.md, "Why the code is as it is").
     params.append("{" + ",".join(map(str, article_ids)) + "}")
     table = Article._meta.db_table
     sql = f"SELECT {', '.join(columns)} FROM {table} WHERE id = ANY(%s::bigint[])"

@@ -95,8 +95,8 @@ class Catalog:
         self._stale = False
         keys = self._keys = {}
         # Names of initiatives this run suggested: an automaton of their own, cheap to
-        # rebuild after each, where rebuilding the big one would cost every new suggestion
-        # tens of milliseconds.
+        # rebuild after each, where rebuilding the big one would make every new suggestion
+        # costly (docs/benchmarks.md, "Why the code is as it is").
         self._learned_keys = None
         self._learned_automaton = None
 
@@ -166,7 +166,8 @@ class Catalog:
 
     @classmethod
     def load(cls):
-        """A fresh catalogue from the database (about 3,200 regions: a few hundred ms)."""
+        """A fresh catalogue from the database (about 3,200 regions: not cheap, so linking
+        keeps one; docs/benchmarks.md, "Why the code is as it is")."""
         return cls(
             Region.objects.only(
                 "id", "code", "name", "short_name", "aliases", "level", "parent_id"

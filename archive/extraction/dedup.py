@@ -124,7 +124,8 @@ def find_duplicates(article_ids):
             article.minhash = values.tobytes()
             article.minhash_bands = band_keys(values)
             signed.append(article)
-    # Batches: one UPDATE over 100,000 rows ran for minutes and could not be cancelled.
+    # Batches: one UPDATE over a large archive ran far too long and could not be cancelled
+    # (docs/benchmarks.md, "Why the code is as it is").
     Article.objects.bulk_update(signed, ["minhash", "minhash_bands"], batch_size=500)
     changed = set()
     for article in articles:

@@ -19,8 +19,9 @@ from .errors import ImportFailure
 from .formats import detect_format, parse_text
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
-# The slowest file fuzzing found (a 1.5 MB single line) parses in about 6 s on a busy machine;
-# a file still parsing after this long is reported rather than allowed to stall the batch.
+# The slowest file fuzzing found (a single long line) parses well within this on a busy
+# machine (docs/benchmarks.md, "Why the code is as it is"); a file still parsing after this
+# long is reported rather than allowed to stall the batch.
 PARSE_SECONDS = 60
 
 

@@ -1,9 +1,10 @@
 """Writing parsed files: chunked bulk writes, one transaction per file's worth of truth.
 
 A chunk of parsed files is written in one transaction with a handful of bulk statements
-(that is what makes hundreds of articles a second possible). If anything in the chunk
-fails, the chunk is rolled back and redone file by file, each in its own transaction, so
-one bad file never takes the others down and never leaves half an article behind.
+(that is what makes the import fast: docs/benchmarks.md, "Why the code is as it is"). If
+anything in the chunk fails, the chunk is rolled back and redone file by file, each in its
+own transaction, so one bad file never takes the others down and never leaves half an
+article behind.
 
 Upsert rules, keyed on ``content_hash`` (the simplified, whitespace-free title and body):
 

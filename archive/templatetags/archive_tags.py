@@ -103,8 +103,9 @@ def _timeline_bars(timeline, title, link_months):
     # One label a year, or every few years when the axis spans decades.
     years_per_label = 1 + len(months) // 120
     archive_url = reverse("archive:date_archive")
-    # Hundreds of bars: drawn here rather than by a template loop, which took 6–8 ms a chart
-    # (each region and bureau has its own); coordinates go out as strings, never localized.
+    # Hundreds of bars: drawn here rather than by a template loop, which was slow for a chart
+    # every region and bureau page has (docs/benchmarks.md, "Why the code is as it is");
+    # coordinates go out as strings, never localized.
     bars, ticks = [], []
     for index, month in enumerate(months):
         count = per_month.get(month, 0)
@@ -153,7 +154,8 @@ BAR_AREA = 220
 def ranked_chart(pairs, title):
     """[(object with get_absolute_url and name, count)] as a ranked horizontal SVG bar chart,
     drawn at its natural size (about 350 pixels wide: a phone's width). Cached under a digest
-    of what it draws: the 34 provinces' bars cost the home page 5 ms of template work."""
+    of what it draws: the 34 provinces' bars were a noticeable part of the home page's template
+    work (docs/benchmarks.md, "Why the code is as it is")."""
     drawn = repr([(type(obj).__name__, obj.pk, obj.name, count) for obj, count in pairs])
     digest = hashlib.blake2b(f"{title}\n{drawn}".encode(), digest_size=12).hexdigest()
     return counts.cached_fragment(

@@ -155,7 +155,8 @@ OWED_WORK_AT_COMMIT = env_bool("OWED_WORK_AT_COMMIT", False)
 HEALTH_GRACE_SECONDS = env_int("HEALTH_GRACE_SECONDS", 60)
 
 # Rendered pages for anonymous readers live in PostgreSQL, shared by the workers
-# (archive.pagecache): ~30 KB a page before TOAST compression.
+# (archive.pagecache); this many bounds the table's size (a page's size: docs/benchmarks.md,
+# "Why the code is as it is").
 PAGE_CACHE_ENTRIES = env_int("PAGE_CACHE_ENTRIES", 20000)
 
 CACHES = {

@@ -62,13 +62,13 @@ REPAIR_HINT = "运行 manage.py index_articles 重建索引"
 LOCK_TIMEOUT = 120  # seconds a writer waits for another process before giving up loudly
 MORE_LIKE_THIS_TERMS = 12
 # More-like-this uses words found in at most 1/20 of the articles: commoner words have the
-# longest posting lists to score (a fifth took 19 ms an article at 10,000, a twentieth 14 ms,
-# with 86 % of the top five unchanged) and say least about what an article is about.
+# longest posting lists to score, leaving them out changes little of the top five, and they
+# say least about what an article is about.
 MORE_LIKE_THIS_RARITY = 20
-# ... and at most this many postings in all: scoring is a dict update per posting, and at
-# 100,000 articles a twentieth is 5,000 documents a word (12 words took 17 ms an article,
-# within 4,000 postings 6 ms, within 2,000 5 ms). Against 4,000, a budget of 2,000 kept 96 %
-# of the top five of 200 articles among 10,000 distinct stories, 98 % at 100,000.
+# ... and at most this many postings in all: scoring is a dict update per posting, and on a
+# large archive a word in a twentieth of it has thousands; this budget is far faster than
+# none and keeps nearly all of the top five a larger one finds (both choices:
+# docs/benchmarks.md, "Why the code is as it is").
 MORE_LIKE_THIS_POSTINGS = 2000
 SCORE_LIMIT = 1000  # larger result parts are ranked by date instead of BM25
 
@@ -516,10 +516,10 @@ class ChineseWhooshBackend(WhooshSearchBackend):
 
         Scored as sets: each article gets the sum of the rarities (log N/df) of the chosen
         words it holds, ties going to the newer. Whoosh's BM25 search over the same words
-        walked and scored ~800 documents one by one, two thirds of an uncached article
-        page; here the postings are read a block at a time (``term_docs``), within a budget
-        of postings. Document frequencies are kept per index generation: most words recur
-        from page to page."""
+        walked and scored documents one by one, most of an uncached article page
+        (docs/benchmarks.md, "Why the code is as it is"); here the postings are read a block
+        at a time (``term_docs``), within a budget of postings. Document frequencies are kept
+        per index generation: most words recur from page to page."""
         if not self.setup_complete:
             self.setup()
         if not isinstance(self.schema[self.content_field_name].analyzer, WordAnalyzer):

@@ -3,7 +3,8 @@
 Whoosh 3 writes each block of up to 128 postings as a pickled tuple of document-number
 deltas (two or three bytes each) behind a pickled six-field header, and every term, even one
 found in a single document, gets such a block. For this archive's bigram and word fields,
-where most terms are rare, that made the index six times the size of the text.
+where most terms are rare, that made the index many times the size of the text
+(docs/benchmarks.md, "Why the code is as it is").
 
 ``CompactCodec`` is ``W3Codec`` with one change: a block's header is a 12-byte struct and
 its deltas are a byte, short or int array (the smallest that fits), followed by weights

@@ -10,7 +10,8 @@ from search.whoosh.segments import TermSet
 
 def _terms_only(field):
     # Which documents hold a term, nothing more: no positions or frequencies (phrases are
-    # confirmed on the database text, search.whoosh.backend), about half the index they made.
+    # confirmed on the database text, search.whoosh.backend), a large part of the index they
+    # made (docs/benchmarks.md, "Why the code is as it is").
     field.format = TermSet(field_boost=field.format.field_boost)
     return field
 

@@ -3,8 +3,8 @@
 Whoosh's ``SegmentWriter`` sends every posting (one per term and document: about a thousand
 for a news story here) through an external sort: pickled to a run file, read back, merged
 with ``heapq``, and then handed one at a time to the codec with a field-length lookup each.
-That costs about 20 µs a posting, ten times what jieba spends on the text, and made indexing
-run at 30 articles a second.
+That costs far more than jieba spends on the text, and made indexing slow
+(docs/benchmarks.md, "Why the code is as it is").
 
 ``FastSegmentWriter`` keeps Whoosh's writer (locking, per-document columns and stored
 fields, deletions, merge policies, the table of contents) and replaces only the posting
@@ -14,8 +14,9 @@ list is written block by block straight into Whoosh 3's postings writer. The fil
 byte-for-byte the format Whoosh reads; ``tests/test_search_segments.py`` checks that an index
 written this way answers like one written by Whoosh's own writer.
 
-Memory is what the external sort saved: about 4 bytes a posting plus ~150 bytes a distinct
-term, so 100,000 articles take a few hundred MB in the writing process.
+Memory is what the external sort saved: every posting (4 bytes in an array) and every
+distinct term stay in the writing process until the commit (what that comes to:
+docs/benchmarks.md, "Why the code is as it is").
 """
 
 from array import array

@@ -60,9 +60,9 @@ def rebuild(
     rebuild killed at any point leaves the old one answering as before. Index work owed
     before the rebuild began is paid by it: those rows go once it has committed. This
     process reads the articles and prepares their documents; with ``procs`` > 1 that many
-    spawned processes analyse them (jieba runs at about 300,000 characters a
-    second per core) and write one segment each. The children never touch the database:
-    documents reach them through a queue.
+    spawned processes analyse them (jieba is CPU-bound, one core a process:
+    docs/benchmarks.md, "Why the code is as it is") and write one segment each. The children
+    never touch the database: documents reach them through a queue.
     """
     index = article_index(backend)
     index.reset_ancestry()
