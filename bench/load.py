@@ -1,5 +1,5 @@
 """Mixed load on gunicorn at rising concurrency: requests/s, latency and errors per level,
-and the level where throughput stops growing.
+and the level where throughput stops growing; each page's p95 and cache share per level.
 
     python bench/load.py --corpus ../shared/corpus/xwlb-stories.jsonl --limit 10000
 
@@ -138,6 +138,7 @@ async def run_level(ports, sequence, concurrency, seconds, max_requests, timeout
     loop = asyncio.get_running_loop()
     deadline = loop.time() + seconds
     latencies, errors = [], {}
+    by_page = {}  # page -> [latencies of its 200s, cache hits]
     sent = hits = 0
     hosts = itertools.cycle(ports)
 
@@ -153,7 +154,11 @@ async def run_level(ports, sequence, concurrency, seconds, max_requests, timeout
                 status, hit = type(error).__name__, False
             hits += hit
             if status == 200:
-                latencies.append((time.perf_counter() - started) * 1000)
+                elapsed = (time.perf_counter() - started) * 1000
+                latencies.append(elapsed)
+                page_figures = by_page.setdefault(page, [[], 0])
+                page_figures[0].append(elapsed)
+                page_figures[1] += hit
             else:
                 key = f"{page} {status}"
                 errors[key] = errors.get(key, 0) + 1
@@ -173,6 +178,18 @@ async def run_level(ports, sequence, concurrency, seconds, max_requests, timeout
         "cache_hit_share": round(hits / max(1, sent), 3),
         "errors": sum(errors.values()),
         "error_kinds": errors,
+        "pages": {page: _page_figures(*figures) for page, figures in sorted(by_page.items())},
+    }
+
+
+def _page_figures(latencies, hits):
+    """One page's answers at a level: how many, p50 and p95, and the cache's share of them."""
+    latencies.sort()
+    return {
+        "answers": len(latencies),
+        "p50_ms": round(statistics.median(latencies), 1),
+        "p95_ms": _percentile(latencies, 0.95),
+        "cached": round(hits / len(latencies), 3),
     }
 
 
@@ -308,6 +325,16 @@ def main(argv=None):
             f"{level['p50_ms']:>7} {level['p95_ms']:>7} {level['p99_ms']:>7} "
             f"{level['cache_hit_share']:>6.0%} {level['errors']:>6}"
         )
+    print("p95 ms of each page (the cache's share of its answers) at each level:")
+    print(f"{'page':>8} " + " ".join(f"{level['concurrency']:>12}" for level in levels))
+    for page in MIX:
+        cells = []
+        for level in levels:
+            figures = level["pages"].get(page)
+            cells.append(
+                f"{figures['p95_ms']:>7} ({figures['cached']:>3.0%})" if figures else " " * 12
+            )
+        print(f"{page:>8} " + " ".join(f"{cell:>12}" for cell in cells))
     for level in levels:
         if level["error_kinds"]:
             print(f"errors at {level['concurrency']} clients: {level['error_kinds']}")
