@@ -65,3 +65,20 @@ def test_refuses_to_start_without_required_variable(missing, how):
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert f"environment variable {missing} is required" in result.stderr
+
+
+def test_each_worker_loads_the_urlconf_and_jieba_before_its_first_request():
+    """config.wsgi warms a worker as it starts, so the first reader does not wait for them."""
+    probe = (
+        "import sys, jieba, config.wsgi; "
+        "print('archive.api' in sys.modules, 'search.views' in sys.modules, jieba.dt.initialized)"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.production"}
+    env.update(_complete_environment())
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=BASE_DIR, env=env, capture_output=True, text=True,
+        timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "True", "True"]
