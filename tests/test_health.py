@@ -26,7 +26,7 @@ def test_healthz_reports_database(client, search_index):
     assert (search["ok"], search["documents"], search["published"], search["owed"]) == (
         True, 0, 1, 1,
     )  # fmt: skip
-    assert body["counts"] == {"ok": True}
+    assert body["counts"] == {"ok": True, "checked_seconds_ago": 0.0}
 
 
 @pytest.mark.django_db
@@ -65,6 +65,33 @@ def test_healthz_is_503_when_the_counts_differ_from_the_articles(client, search_
     counts = response.json()["counts"]
     assert counts["ok"] is False and "rebuild_counts" in counts["error"]
     assert BrowseCount.objects.exists()
+
+
+@pytest.mark.django_db
+def test_healthz_compares_the_counts_again_only_when_content_moved_or_the_grace_ran_out(
+    client, search_index, settings
+):
+    from django.test.utils import CaptureQueriesContext
+
+    from archive.models import Article
+
+    def counts_compared():
+        with CaptureQueriesContext(connection) as queries:
+            counts = client.get("/healthz").json()["counts"]
+        return counts, any("archive_browsecount" in query["sql"] for query in queries)
+
+    make_article("一篇文章")
+    assert counts_compared() == ({"ok": True, "checked_seconds_ago": 0.0}, True)
+    counts, compared = counts_compared()  # nothing moved: the answer of a moment ago
+    assert counts["ok"] is True and counts["checked_seconds_ago"] >= 0 and not compared
+    Article.objects.update(status=Article.Status.HIDDEN)  # by hand: the generation stays
+    assert counts_compared()[1] is False
+    settings.HEALTH_GRACE_SECONDS = 0  # the last answer is now too old to repeat
+    counts, compared = counts_compared()
+    assert compared and counts["ok"] is False and counts["differing_months"] >= 1
+    make_article("另一篇文章")  # through the pipeline: the generation moves
+    settings.HEALTH_GRACE_SECONDS = 3600
+    assert counts_compared()[1] is True
 
 
 @pytest.mark.django_db(transaction=True)
