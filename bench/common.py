@@ -451,6 +451,10 @@ def _wait_until_up(port, seconds=60):
     raise RuntimeError("gunicorn did not answer /healthz")
 
 
+def _pid_file(port):
+    return Path(tempfile.gettempdir()) / f"bench-gunicorn-{port}.pid"
+
+
 @contextmanager
 def gunicorn(env, workers):
     """Serve the site on 127.0.0.1 (loopback only) with ``workers`` sync workers; yield the port."""
@@ -465,6 +469,8 @@ def gunicorn(env, workers):
             str(workers),
             "--log-level",
             "warning",
+            "--pid",
+            str(_pid_file(port)),
         ],
         cwd=ROOT,
         env=env,
@@ -475,6 +481,18 @@ def gunicorn(env, workers):
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
+
+
+def workers_peak_rss_mb(port):
+    """The peak resident memory (VmHWM, MB) of each worker of the gunicorn serving ``port``."""
+    master = _pid_file(port).read_text().strip()
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    peaks = []
+    for pid in children:
+        status = Path(f"/proc/{pid}/status").read_text()
+        kilobytes = int(re.search(r"^VmHWM:\s+(\d+) kB", status, re.M).group(1))
+        peaks.append(round(kilobytes / 1024))
+    return sorted(peaks)
 
 
 def build_search_index(reuse=False):

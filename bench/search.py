@@ -2,15 +2,18 @@
 
     .venv/bin/python bench/search.py --corpus ../shared/corpus/xwlb-stories.jsonl --limit 10000
     .venv/bin/python bench/search.py --corpus ../shared/corpus/xwlb-stories.jsonl --scale 100000
-    .venv/bin/python bench/search.py --corpus ../shared/corpus/xwlb-stories.jsonl --backend postgres
+    .venv/bin/python bench/search.py --corpus ../shared/corpus/xwlb-stories.jsonl --backend whoosh,postgres
 
     .venv/bin/python bench/search.py --corpus ../shared/corpus/xwlb-stories.jsonl --scale 1000000 --keep-db --rate 20
 
-Works in a scratch database (``bench_search``) of the embedded PostgreSQL and a scratch index
-under var/bench/, both recreated each run unless ``--keep-db`` finds them built by an earlier
-run with the same corpus, size and seed (a build at a million articles takes tens of minutes;
-re-measuring should not). ``--scale N`` reuses the stories under new ids with dates shifted by
-whole years. Prints a table, then one line of JSON with the same figures.
+Works in a scratch database (``bench_search``, or ``--db``) of the embedded PostgreSQL and a
+scratch index under var/bench/<database>/, both recreated each run unless ``--keep-db`` finds the articles loaded by an
+earlier run with the same corpus, size and seed (a build at a million articles takes tens of
+minutes; re-measuring should not). ``--backend`` names one search engine or several, each
+built on the same articles and timed on the same queries in the same run; a kept build keeps
+each engine's index too, so a later run adds only the engines it lacks. ``--scale N`` reuses
+the stories under new ids with dates shifted by whole years. Prints a table, then one line of
+JSON with the same figures.
 
 Latency is measured through Django's test client on ``/api/search/`` (facets included),
 next to a PostgreSQL ``ILIKE`` scan and the peers of ``bench/peers.py`` (``pg_trgm``, Tantivy)
@@ -34,11 +37,12 @@ import sys
 import time
 from pathlib import Path
 
+import common
 import peers
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-BENCH_DB = "bench_search"
+ENGINES = ("whoosh", "postgres")
 # Han queries only: the substring guarantee is for Han text (Latin and digits match whole
 # tokens, so 110 does not find 11000).
 POLICE_WORDS = [
@@ -68,34 +72,56 @@ def parse_args():
         action="store_true",
         help="keep the scratch database and index, and reuse them when they match this run",
     )
+    parser.add_argument(
+        "--db", default="bench_search", help="scratch database (and var/bench/ folder) name"
+    )
     parser.add_argument("--rate", type=float, help="queries a second for every timed system")
     parser.add_argument(
-        "--backend", choices=("whoosh", "postgres"), default="whoosh", help="search engine"
+        "--backend",
+        type=engine_names,
+        default=["whoosh"],
+        help="search engines, comma-separated: whoosh, postgres or both",
     )
     return parser.parse_args()
 
 
-STAMP = ROOT / "var" / "bench" / "search_build.json"
+def engine_names(value):
+    """``--backend``'s engines, in the order given."""
+    names = [name.strip() for name in value.split(",") if name.strip()]
+    unknown = sorted(set(names) - set(ENGINES))
+    if not names or unknown:
+        raise argparse.ArgumentTypeError(f"choose among {', '.join(ENGINES)}; not {unknown}")
+    return list(dict.fromkeys(names))
+
+
+def workdir(args):
+    """The folder of this run's scratch index and of the stamp of a kept build."""
+    return ROOT / "var" / "bench" / args.db
 
 
 def build_key(args):
-    """What decides the scratch data: a kept build is reused only for the same key."""
+    """What decides the scratch articles: a kept build is reused only for the same key."""
     corpus = str(args.corpus.resolve()) if args.corpus else None
-    return {
-        "corpus": corpus,
-        "limit": args.limit,
-        "scale": args.scale,
-        "seed": args.seed,
-        "backend": args.backend,
-    }
+    return {"corpus": corpus, "limit": args.limit, "scale": args.scale, "seed": args.seed}
 
 
 def kept_build(args):
-    """The figures of the kept build this run may reuse, or None."""
-    if not args.keep_db or not STAMP.exists():
+    """The kept build this run may reuse (its articles' count and load figures, and each
+    engine's index figures), or None."""
+    stamp_path = workdir(args) / "build.json"
+    if not args.keep_db or not stamp_path.exists():
         return None
-    stamp = json.loads(STAMP.read_text())
+    stamp = json.loads(stamp_path.read_text())
     return stamp if stamp.get("key") == build_key(args) else None
+
+
+def use_engine(name):
+    """Make ``name`` the engine the site and ``search.engine.engine()`` use from now on."""
+    from django.conf import settings
+    from haystack import connections
+
+    connections.connections_info["default"] = settings.SEARCH_ENGINES[name]
+    connections.reload("default")
 
 
 def peak_rss_mb(who=resource.RUSAGE_SELF):
@@ -103,7 +129,7 @@ def peak_rss_mb(who=resource.RUSAGE_SELF):
     return round(resource.getrusage(who).ru_maxrss / 1024)
 
 
-def setup_django(search_backend, recreate=True):
+def setup_django(args, recreate=True):
     """The scratch database on the server DATABASE_URL names (Debian's PostgreSQL, say, which
     ships pg_trgm), else on the embedded one; dropped and made anew when ``recreate``."""
     import psycopg
@@ -118,14 +144,14 @@ def setup_django(search_backend, recreate=True):
         server = {"host": localdb.HOST, "port": localdb.port(), "user": localdb.USER}
     if recreate:
         with psycopg.connect(**{**server, "dbname": "postgres"}, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}"')
-            connection.execute(f'CREATE DATABASE "{BENCH_DB}"')
-    scratch = make_conninfo(**{**server, "dbname": BENCH_DB})
+            connection.execute(f'DROP DATABASE IF EXISTS "{args.db}"')
+            connection.execute(f'CREATE DATABASE "{args.db}"')
+    scratch = make_conninfo(**{**server, "dbname": args.db})
     os.environ["DATABASE_URL"] = "postgresql://{user}@{host}:{port}/{dbname}".format(
         **conninfo_to_dict(scratch)
     )
-    os.environ["SEARCH_INDEX_PATH"] = str(ROOT / "var" / "bench" / "search_index")
-    os.environ["SEARCH_BACKEND"] = search_backend
+    os.environ["SEARCH_INDEX_PATH"] = str(workdir(args) / "index")
+    os.environ["STATIC_ROOT"] = str(workdir(args) / "static")  # the search page's stylesheet
     os.environ["DEBUG"] = "0"
     os.environ["ALLOWED_HOSTS"] = "testserver"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
@@ -135,6 +161,7 @@ def setup_django(search_backend, recreate=True):
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    call_command("collectstatic", verbosity=0, interactive=False)
 
 
 def html_to_text(body):
@@ -181,6 +208,7 @@ def load(stories, total, rng):
     """Bulk-create ``total`` articles (cycling through ``stories``) with region/agency links."""
     from django.utils import timezone
 
+    from archive import counts
     from archive.models import (
         Agency,
         Article,
@@ -246,6 +274,7 @@ def load(stories, total, rng):
         (ArticleInitiative, initiative_links),
     ):
         model.objects.bulk_create(rows, batch_size=5000)
+    counts.rebuild()  # bulk_create bypasses the browse counts the site keeps
     return created
 
 
@@ -272,40 +301,50 @@ def pick_queries(articles, count, rng):
 
 
 def build(args, rng):
-    """Load the articles and build the index, or reuse a kept build that matches ``args``.
-    Returns (articles, figures of the build)."""
+    """Load the articles, or reuse the kept ones that match ``args``; returns (articles,
+    figures of the load, the stamp to record each engine's index in)."""
     from archive.models import Article
-    from search.engine import engine
 
     stamp = kept_build(args)
     if stamp is not None:
         articles = list(Article.objects.only("pk", "title", "body_text").order_by("pk"))
-        if len(articles) == stamp["articles"] == engine().document_count():
-            return articles, {**stamp["figures"], "reused_build": True}
-        sys.exit("the kept build is incomplete; run again without --keep-db to rebuild it")
-    STAMP.unlink(missing_ok=True)
+        if len(articles) != stamp["articles"]:
+            sys.exit("the kept build is incomplete; run again without --keep-db to rebuild it")
+        return articles, {**stamp["load"], "reused_build": True}, stamp
+    (workdir(args) / "build.json").unlink(missing_ok=True)
     stories = read_stories(args, rng)
     total = args.scale or min(args.limit, len(stories))
     started = time.perf_counter()
     articles = load(stories, total, rng)
-    import_seconds = time.perf_counter() - started
+    figures = {"import_s": round(time.perf_counter() - started, 1)}
+    stamp = {"key": build_key(args), "articles": total, "load": figures, "indexes": {}}
+    return articles, figures, stamp
+
+
+def build_index(name, args, articles, stamp):
+    """The engine ``name``'s index of ``articles``: the kept one when ``stamp`` has it and it
+    is whole, else built now (and recorded in the stamp when ``--keep-db``)."""
+    from search.engine import engine
+
+    use_engine(name)
+    kept = stamp["indexes"].get(name)
+    if kept is not None and engine().document_count() == len(articles):
+        return {**kept, "reused_index": True}
     started = time.perf_counter()
     indexed = engine().rebuild(batch_size=1000, procs=args.procs)
     index_seconds = time.perf_counter() - started
     figures = {
-        "import_s": round(import_seconds, 1),
         "index_s": round(index_seconds, 1),
-        "import_plus_index_s": round(import_seconds + index_seconds, 1),
+        "import_plus_index_s": round(stamp["load"]["import_s"] + index_seconds, 1),
         "index_docs_per_s": round(indexed / index_seconds, 1),
         "index_chars_per_s": round(sum(len(a.body_text) for a in articles) / index_seconds),
         "build_peak_rss_mb": max(peak_rss_mb(), peak_rss_mb(resource.RUSAGE_CHILDREN)),
     }
     if args.keep_db:
-        STAMP.parent.mkdir(parents=True, exist_ok=True)
-        STAMP.write_text(
-            json.dumps({"key": build_key(args), "articles": total, "figures": figures})
-        )
-    return articles, figures
+        stamp["indexes"][name] = figures
+        workdir(args).mkdir(parents=True, exist_ok=True)
+        (workdir(args) / "build.json").write_text(json.dumps(stamp))
+    return figures
 
 
 def timed(calls, rate=None):
@@ -343,18 +382,13 @@ def index_size(search_backend, connection):
 def main():
     args = parse_args()
     rng = random.Random(args.seed)
-    setup_django(args.backend, recreate=kept_build(args) is None)
+    setup_django(args, recreate=kept_build(args) is None)
     from django.db import connection
-    from django.test import Client
 
     from search.analysis import fold
-    from search.engine import engine
-    from search.query import parse
 
-    articles, build_figures = build(args, rng)
-    total = len(articles)
+    articles, load_figures, stamp = build(args, rng)
     body_bytes = sum(len(a.body_text.encode()) for a in articles)
-    index_bytes = index_size(args.backend, connection)
 
     # their own generator: a kept build asks the same queries as the run that built it
     queries = pick_queries(articles, args.queries, random.Random(args.seed))
@@ -363,6 +397,58 @@ def main():
     for query in queries:
         needles = [fold(word) for word in query.split()]
         expected[query] = {pk for pk, t, b in folded if all(n in t or n in b for n in needles)}
+    short = [q for q in queries if len(q.split()) <= 2]
+
+    figures = {
+        "articles": len(articles),
+        **load_figures,
+        "body_text_mb": round(body_bytes / 1e6, 1),
+        "queries": len(queries),
+        "rate": args.rate or "back to back",
+        "mean_hits": round(statistics.mean(len(expected[q]) for q in queries), 1),
+    }
+    figures["engines"] = {}
+    for name in args.backend:
+        engine_figures = build_index(name, args, articles, stamp)
+        engine_figures["index_mb"] = round(index_size(name, connection) / 1e6, 1)
+        engine_figures["index_vs_text"] = round(engine_figures["index_mb"] * 1e6 / body_bytes, 2)
+        engine_figures.update(measure_engine(queries, short, expected, args.rate))
+        engine_figures["served"] = served_figures(name, queries)
+        figures["engines"][name] = engine_figures
+    figures.update(ilike_figures(connection, queries))
+    first = figures["engines"][args.backend[0]]
+    figures["ilike_over_api_p95"] = round(figures["ilike_p95_ms"] / first["api_p95_ms"], 1)
+
+    figures["peers"] = {
+        peer.name: peers.measure(peer, folded, queries, expected, percentile, timed, args.rate)
+        for peer in (peers.TrigramPeer(connection), peers.TantivyPeer())
+    }
+    for figure in figures["peers"].values():
+        if figure["available"]:
+            figure["p95_vs_archive_find"] = round(figure["p95_ms"] / first["find"]["p95_ms"], 2)
+
+    width = max(len(key) for key in figures)
+    for key, value in figures.items():
+        if key not in ("peers", "engines"):
+            print(f"{key:<{width}}  {value}")
+    for name, engine_figures in figures["engines"].items():
+        print(f"\n{name}")
+        width = max(len(key) for key in engine_figures)
+        for key, value in engine_figures.items():
+            if key != "find":
+                print(f"  {key:<{width}}  {value}")
+    print_systems(figures)
+    print(json.dumps(figures, ensure_ascii=False))
+
+
+def measure_engine(queries, short, expected, rate):
+    """The engine in use (``use_engine``) on ``queries``: recall and false hits against
+    ``expected``, the engine alone timed as the peers are, then ``/api/search/`` with facets."""
+    from django.test import Client
+
+    from search.engine import engine
+    from search.query import parse
+
     backend = engine()
     recall_hits = recall_total = false_hits = 0
     for query in queries:
@@ -372,9 +458,8 @@ def main():
         false_hits += len(found - expected[query])
 
     # the engine alone, as the peers are measured: every match, no page
-    engine_ms = timed(
-        [lambda query=query: backend.find(parse(query)).article_ids() for query in queries],
-        args.rate,
+    find_ms = timed(
+        [lambda query=query: backend.find(parse(query)).article_ids() for query in queries], rate
     )
 
     client = Client()
@@ -388,13 +473,62 @@ def main():
 
     api_ms = dict(
         zip(
-            queries,
-            timed([lambda query=query: ask(query) for query in queries], args.rate),
-            strict=True,
+            queries, timed([lambda query=query: ask(query) for query in queries], rate), strict=True
         )
     )
+    figures = {
+        "search_peak_rss_mb": peak_rss_mb(),
+        "search_rss_growth_mb": peak_rss_mb() - rss_before_api,
+        "recall": round(recall_hits / recall_total, 4) if recall_total else 1.0,
+        "false_hits": false_hits,
+        "api_p50_ms": round(percentile(list(api_ms.values()), 0.5), 1),
+        "api_p95_ms": round(percentile([api_ms[q] for q in short], 0.95), 1),
+        "api_p99_ms": round(percentile([api_ms[q] for q in short], 0.99), 1),
+        "api_max_ms": round(max(api_ms.values()), 1),
+        "api_over_100ms": sum(1 for q in short if api_ms[q] > 100),
+        "api_over_1s": sum(1 for ms in api_ms.values() if ms > 1000),
+        "slowest_api": {
+            q: round(ms, 1) for q, ms in sorted(api_ms.items(), key=lambda item: -item[1])[:5]
+        },
+        "find": {
+            "p50_ms": round(percentile(find_ms, 0.5), 2),
+            "p95_ms": round(percentile(find_ms, 0.95), 2),
+            "p99_ms": round(percentile(find_ms, 0.99), 2),
+        },
+    }
+    if hasattr(backend, "searched_common_runs"):  # the Whoosh engine's list of common runs
+        figures["common_runs"] = len(backend.searched_common_runs())
+    return figures
 
-    ilike_ms = {}
+
+def served_figures(name, queries):
+    """The search page and ``/api/search/`` served by gunicorn (2 workers) with engine
+    ``name``, each query asked once of each: latency over HTTP, and how much memory each
+    worker reached (the archive's limit is per worker; this process holds the benchmark's
+    own copies of every article)."""
+    from urllib.parse import urlencode
+
+    env = {**os.environ, "SEARCH_BACKEND": name, "ALLOWED_HOSTS": "127.0.0.1"}
+    timings = {"search_page": [], "api": []}
+    with common.gunicorn(env, workers=2) as port:
+        for query in queries:
+            for page, path in (("search_page", "/search/"), ("api", "/api/search/")):
+                status, elapsed, _ = common.get(port, f"{path}?{urlencode({'q': query})}")
+                if status != 200:
+                    raise RuntimeError(f"{path} answered {status} for {query!r}")
+                timings[page].append(elapsed)
+        worker_rss = common.workers_peak_rss_mb(port)
+    figures = {"worker_peak_rss_mb": worker_rss}
+    for page, values in timings.items():
+        figures[f"{page}_p50_ms"] = round(percentile(values, 0.5), 1)
+        figures[f"{page}_p95_ms"] = round(percentile(values, 0.95), 1)
+    return figures
+
+
+def ilike_figures(connection, queries):
+    """A plain ``ILIKE`` scan of the published articles for each query: the floor a Django
+    user without a search engine starts from."""
+    ilike_ms = []
     with connection.cursor() as cursor:
         for query in queries:
             words = query.split()
@@ -407,76 +541,34 @@ def main():
                 params,
             )
             cursor.fetchall()
-            ilike_ms[query] = (time.perf_counter() - started) * 1000
-
-    short = [q for q in queries if len(q.split()) <= 2]
-    figures = {
-        "backend": args.backend,
-        "articles": total,
-        **build_figures,
-        "rate": args.rate or "back to back",
-        "search_peak_rss_mb": peak_rss_mb(),
-        "search_rss_growth_mb": peak_rss_mb() - rss_before_api,
-        "body_text_mb": round(body_bytes / 1e6, 1),
-        "index_mb": round(index_bytes / 1e6, 1),
-        "index_vs_text": round(index_bytes / body_bytes, 2),
-        "queries": len(queries),
-        "recall": round(recall_hits / recall_total, 4) if recall_total else 1.0,
-        "false_hits": false_hits,
-        "api_p50_ms": round(percentile(list(api_ms.values()), 0.5), 1),
-        "api_p95_ms": round(percentile([api_ms[q] for q in short], 0.95), 1),
-        "api_p99_ms": round(percentile([api_ms[q] for q in short], 0.99), 1),
-        "ilike_p50_ms": round(percentile(list(ilike_ms.values()), 0.5), 1),
-        "ilike_p95_ms": round(percentile(list(ilike_ms.values()), 0.95), 1),
+            ilike_ms.append((time.perf_counter() - started) * 1000)
+    return {
+        "ilike_p50_ms": round(percentile(ilike_ms, 0.5), 1),
+        "ilike_p95_ms": round(percentile(ilike_ms, 0.95), 1),
     }
-    figures["ilike_over_api_p95"] = round(figures["ilike_p95_ms"] / figures["api_p95_ms"], 1)
-    figures["api_over_100ms"] = sum(1 for q in short if api_ms[q] > 100)
-    if args.backend == "whoosh":
-        figures["common_runs"] = len(backend.searched_common_runs())
-    slowest = sorted(api_ms.items(), key=lambda item: -item[1])[:5]
-    figures["slowest_api"] = {q: round(ms, 1) for q, ms in slowest}
-    figures["mean_hits"] = round(statistics.mean(len(backend.find(parse(q))) for q in queries), 1)
-
-    figures["engine"] = {
-        "p50_ms": round(percentile(engine_ms, 0.5), 2),
-        "p95_ms": round(percentile(engine_ms, 0.95), 2),
-        "p99_ms": round(percentile(engine_ms, 0.99), 2),
-    }
-    figures["peers"] = {
-        peer.name: peers.measure(peer, folded, queries, expected, percentile, timed, args.rate)
-        for peer in (peers.TrigramPeer(connection), peers.TantivyPeer())
-    }
-    for figure in figures["peers"].values():
-        if figure["available"]:
-            figure["p95_vs_archive_find"] = round(figure["p95_ms"] / figures["engine"]["p95_ms"], 2)
-
-    width = max(len(key) for key in figures)
-    for key, value in figures.items():
-        if key not in ("peers", "engine"):
-            print(f"{key:<{width}}  {value}")
-    print_peers(figures)
-    print(json.dumps(figures, ensure_ascii=False))
 
 
-def print_peers(figures):
-    """The archive beside each peer: one row each, the same columns."""
+def print_systems(figures):
+    """Each engine of the archive (through the API and alone) beside each peer: one row
+    each, the same columns."""
     columns = ("recall", "false_hits", "p50_ms", "p95_ms", "p99_ms", "build_s", "index_mb",
                "build_rss_mb")  # fmt: skip
-    print(f"\n{'system':<12}" + "".join(f"{c:>13}" for c in columns))
-    archive = {
-        "recall": figures["recall"], "false_hits": figures["false_hits"],
-        "p50_ms": figures["api_p50_ms"], "p95_ms": figures["api_p95_ms"],
-        "p99_ms": figures["api_p99_ms"], "build_s": figures["index_s"],
-        "index_mb": figures["index_mb"], "build_rss_mb": figures["build_peak_rss_mb"],
-    }  # fmt: skip
-    print(f"{'archive api':<12}" + "".join(f"{archive[c]:>13}" for c in columns))
-    engine_row = {**archive, **figures["engine"]}
-    print(f"{'archive find':<12}" + "".join(f"{engine_row[c]:>13}" for c in columns))
+    print(f"\n{'system':<16}" + "".join(f"{c:>13}" for c in columns))
+    for name, engine in figures["engines"].items():
+        api = {
+            "recall": engine["recall"], "false_hits": engine["false_hits"],
+            "p50_ms": engine["api_p50_ms"], "p95_ms": engine["api_p95_ms"],
+            "p99_ms": engine["api_p99_ms"], "build_s": engine["index_s"],
+            "index_mb": engine["index_mb"], "build_rss_mb": engine["build_peak_rss_mb"],
+        }  # fmt: skip
+        print(f"{name + ' api':<16}" + "".join(f"{api[c]:>13}" for c in columns))
+        find = {**api, **engine["find"]}
+        print(f"{name + ' find':<16}" + "".join(f"{find[c]:>13}" for c in columns))
     for name, figure in figures["peers"].items():
         if figure["available"]:
-            print(f"{name:<12}" + "".join(f"{figure[c]:>13}" for c in columns))
+            print(f"{name:<16}" + "".join(f"{figure[c]:>13}" for c in columns))
         else:
-            print(f"{name:<12}  not measured: {figure['reason']}")
+            print(f"{name:<16}  not measured: {figure['reason']}")
 
 
 if __name__ == "__main__":
