@@ -68,6 +68,11 @@ def add_corpus_arguments(parser):
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--keep-db", action="store_true", help="keep the scratch database")
     parser.add_argument(
+        "--db",
+        help="the scratch database's name (each benchmark has its own by default); with "
+        "--reuse-db, a site another benchmark kept, bench/search.py's say",
+    )
+    parser.add_argument(
         "--popularity",
         choices=["uniform", "zipf"],
         default="uniform",

@@ -85,7 +85,9 @@ def fetch(port, path, pid, headers=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    with common.scratch_site(keep_db=args.keep_db, reuse_db=args.reuse_db) as env:
+    with common.scratch_site(
+        args.db or common.SCRATCH_DB, keep_db=args.keep_db, reuse_db=args.reuse_db
+    ) as env:
         filled = common.fill_or_reuse(args)
         index = "skipped" if args.lists_only else common.build_search_index(reuse=args.reuse_db)
         common.settle()

@@ -284,7 +284,7 @@ def main(argv=None):
     from config import localdb
 
     args = parse_args(argv)
-    database = "archive_bench_load"
+    database = args.db or "archive_bench_load"
     with contextlib.ExitStack() as stack:
         clusters = stack.enter_context(localdb.primary_and_replica()) if args.replica else None
         env = stack.enter_context(

@@ -73,7 +73,9 @@ def time_pages(port, pages, requests, popularity, seed=11):
 
 def main(argv=None):
     args = parse_args(argv)
-    with common.scratch_site(keep_db=args.keep_db, reuse_db=args.reuse_db) as env:
+    with common.scratch_site(
+        args.db or common.SCRATCH_DB, keep_db=args.keep_db, reuse_db=args.reuse_db
+    ) as env:
         filled = common.fill_or_reuse(args)
         index = common.build_search_index(reuse=args.reuse_db)
         settled = common.settle()
