@@ -525,12 +525,15 @@ def served_figures(name, queries):
     return figures
 
 
+ILIKE_QUERIES = 20  # each is a scan of every article: seconds apiece at a million
+
+
 def ilike_figures(connection, queries):
-    """A plain ``ILIKE`` scan of the published articles for each query: the floor a Django
-    user without a search engine starts from."""
+    """A plain ``ILIKE`` scan of the published articles for the first ``ILIKE_QUERIES``
+    queries: the floor a Django user without a search engine starts from."""
     ilike_ms = []
     with connection.cursor() as cursor:
-        for query in queries:
+        for query in queries[:ILIKE_QUERIES]:
             words = query.split()
             where = " AND ".join(["(title ILIKE %s OR body_text ILIKE %s)"] * len(words))
             params = [f"%{w}%" for w in words for _ in range(2)]
@@ -543,6 +546,7 @@ def ilike_figures(connection, queries):
             cursor.fetchall()
             ilike_ms.append((time.perf_counter() - started) * 1000)
     return {
+        "ilike_queries": len(ilike_ms),
         "ilike_p50_ms": round(percentile(ilike_ms, 0.5), 1),
         "ilike_p95_ms": round(percentile(ilike_ms, 0.95), 1),
     }
