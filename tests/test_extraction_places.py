@@ -155,3 +155,26 @@ def test_a_name_shared_by_a_province_and_its_city_is_the_province():
 def test_a_two_character_county_written_in_full_stands_on_its_own():
     assert "沛县" in places("调查", "“沛县拾荒老人”事件：调查组进驻。")
     assert "新县" not in places("履新", "新县长到任后走访了杭州市多家企业。")
+
+
+def mentioned(title, body):
+    """{region name: mentions} of what extraction links (0: the area of a named unit)."""
+    article = make_article(title, body)
+    extract_articles([article.pk])
+    article.refresh_from_db()
+    links = article.articleregion_set.select_related("region")
+    return {link.region.name: link.mentions for link in links}, article.review_flags
+
+
+def test_a_place_named_only_in_a_units_name_is_the_units_area_not_a_place_named():
+    found, flags = mentioned(
+        "救人",
+        "浙江省公安厅通报，衢州市公安局柯城分局民警救下落水男子，柯城区花园派出所协助。",
+    )
+    # Linked, so the places' pages list the story, but not named by the story.
+    assert found == {"浙江省": 0, "衢州市": 0, "柯城区": 0}
+    # Still a Chinese police story.
+    assert "off_topic" not in flags
+    # Named outside a unit's name, or as the place's police (警方), the place counts.
+    found, _flags = mentioned("救人", "在衢州市，衢州市公安局民警救下落水男子。杭州警方协助。")
+    assert found == {"衢州市": 1, "杭州市": 1}

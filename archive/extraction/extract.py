@@ -116,6 +116,14 @@ ORIGIN = re.compile(
 # when police words follow it or its city is named elsewhere in the article.
 POLICE_WORDS = ("公安", "警方", "分局")
 UNIT_WORDS = ("公安局", "分局")
+# Groups of UNIT_PATTERN that end a unit's official name (某市公安局, 某区分局, 某省公安厅,
+# 某某派出所, 某市刑警支队). Places written before them only say whose unit it is: the
+# story names the unit, not the place, so they are the unit's area (linked with no mention of
+# their own) unless the text names them elsewhere. 某地警方, 某地公安 and 某地交警 are the
+# place's police, read as the place (杭州警方 tells where the story is).
+UNIT_NAME_GROUPS = {"provincial", "special", "sub", "bureau", "station", "department"}
+# A station's own name between its place and 派出所 (某区某某派出所).
+STATION_AFTER_PLACE = re.compile(rf"(?:{_NAME_CHARACTER}){{2,3}}派出所")
 TITLE_WEIGHT = 3
 # A catalogue automaton's value: (kind, id, …) for each thing the name may mean.
 Entries = list[tuple[Any, ...]]
@@ -152,6 +160,8 @@ class Extraction:
     regions: Counter[int] = field(default_factory=Counter)  # region id → mentions
     primary_region: int | None = None
     ambiguous: list[str] = field(default_factory=list)  # place names left unresolved
+    # Chinese place names read, those inside units' names too (what scope weighs).
+    place_mentions: int = 0
     # key → (AgencyRef, mentions)
     agencies: dict[Any, tuple[AgencyRef, int]] = field(default_factory=dict)
     initiatives: Counter[int] = field(default_factory=Counter)  # initiative id → mentions
@@ -245,6 +255,7 @@ def extract(title: str, body: str, catalog: Catalog) -> Extraction:
             if len(candidates) == 1:
                 context_ids.update(catalog.ancestors(candidates[0]))
     regions_at = RegionHits(text)
+    unit_areas: Counter[int] = Counter()  # region id → mentions inside units' names
     weights: Counter[int] = Counter()
     first_seen: dict[int, int] = {}
     for start, end, entries, glued in place_hits:
@@ -265,7 +276,6 @@ def extract(title: str, body: str, catalog: Catalog) -> Extraction:
         ):
             continue  # 兴宾区老城区: a part of the county just named, not another county
         regions_at.add(start, end, region_id)
-        result.regions[region_id] += 1
         city = catalog.city_of(region_id)
         if (
             catalog.regions[city].level != Region.Level.PROVINCE
@@ -273,6 +283,9 @@ def extract(title: str, body: str, catalog: Catalog) -> Extraction:
         ):
             weights[city] += TITLE_WEIGHT if start < title_end else 1
             first_seen.setdefault(city, start)
+    in_unit_names = _in_unit_names(text, regions_at)
+    for end, region_id in regions_at.items():
+        (unit_areas if end in in_unit_names else result.regions)[region_id] += 1
 
     for region_id in _joined_provinces(text, place_hits, catalog):
         result.regions[region_id] += 1
@@ -283,16 +296,23 @@ def extract(title: str, body: str, catalog: Catalog) -> Extraction:
         if ref is not None:
             covered[(start, end)] = ref
             region_id = catalog.agencies[ref.agency_id].region_id
-            if region_id is not None and key.startswith(tuple(catalog.regions[region_id].names)):
-                result.regions[region_id] += 1
+            names = catalog.regions[region_id].names if region_id is not None else ()
+            place = max((name for name in names if key.startswith(name)), key=len, default="")
+            if place:
+                named = unit_areas if _names_a_unit(text, start + len(place)) else result.regions
+                named[region_id] += 1
                 city = catalog.city_of(region_id)
                 weights[city] += TITLE_WEIGHT if start < title_end else 1
                 first_seen.setdefault(city, start)
 
+    for region_id in unit_areas:
+        result.regions[region_id] += 0  # linked, so its pages list the story; not named
+    mentions = result.regions + unit_areas
+    result.place_mentions = mentions.total()
     if weights:
         result.primary_region = min(weights, key=lambda city: (-weights[city], first_seen[city]))
-    elif result.regions:
-        result.primary_region = min(result.regions, key=lambda region: -result.regions[region])
+    elif mentions:
+        result.primary_region = min(mentions, key=lambda region: -mentions[region])
     context = Context(city=result.primary_region)
     if result.primary_region is not None and result.primary_region not in result.regions:
         result.regions[result.primary_region] += 0
@@ -396,6 +416,29 @@ def _joined_provinces(text: str, place_hits: list[Any], catalog: Catalog) -> lis
         ):
             found += [catalog.region_by_code.get(PROVINCE_CHARACTERS[c]) for c in run]
     return [region_id for region_id in found if region_id is not None]
+
+
+def _in_unit_names(text: str, regions_at: RegionHits) -> set[int]:
+    """End offsets of the places read that begin a unit's official name, alone or in a run
+    (湖南省长沙市公安局: both), also before a station's own name (某区某某派出所), or name a
+    unit after its bureau (某市公安局某某区分局)."""
+    ends_by_start = {regions_at.start_of(end): end for end in regions_at}
+    inside: set[int] = set()
+    for end in regions_at:
+        run = [end]
+        while run[-1] in ends_by_start:
+            run.append(ends_by_start[run[-1]])
+        if _names_a_unit(text, run[-1]):
+            inside.add(end)
+    return inside
+
+
+def _names_a_unit(text: str, position: int) -> bool:
+    """Whether a unit's official name goes on from ``position``, right after a place."""
+    unit = UNIT_PATTERN.match(text, position)
+    return bool(
+        (unit and unit.lastgroup in UNIT_NAME_GROUPS) or STATION_AFTER_PLACE.match(text, position)
+    )
 
 
 def _without_origins(text: str, place_hits: list[Any]) -> list[Any]:
