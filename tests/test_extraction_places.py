@@ -178,3 +178,20 @@ def test_a_place_named_only_in_a_units_name_is_the_units_area_not_a_place_named(
     # Named outside a unit's name, or as the place's police (警方), the place counts.
     found, _flags = mentioned("救人", "在衢州市，衢州市公安局民警救下落水男子。杭州警方协助。")
     assert found == {"衢州市": 1, "杭州市": 1}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # An account's handle.
+        "据@平安洛阳 消息，杭州警方破获一起电信诈骗案。",
+        # A place named for its government, or as a party to trade or relations.
+        "外媒称，某国设法减少与北京的经贸往来。杭州警方提醒市民防范借机诈骗。",
+        "上海方面表示将全力配合，杭州警方已介入调查。",
+        # Where a phone number or an account is registered.
+        "杭州警方发现，涉案手机号码的归属地分散，分布在云南、贵州等地。",
+        "杭州警方称，该账号的IP属地显示为四川。",
+    ],
+)
+def test_a_place_that_only_says_who_acts_or_where_someone_is_from_is_not_a_place(body):
+    assert places("通报", body) == {"杭州市"}

@@ -15,6 +15,7 @@ from .agencies import (
     STOP_CHARACTERS,
     UNIT_PATTERN,
     AgencyRef,
+    _sentence_span,
     find_agencies,
 )
 from .catalog import COMMON_WORD_SHORT_NAMES, Catalog
@@ -49,6 +50,16 @@ INSIDE_NAME = re.compile(
 # named after a place (@某某发布, “某某发布”), time and its zone (北京时间), a stock market
 # where a company lists (香港二次上市; 北京上市公司 are the city's companies).
 VENUE_ACCOUNT_OR_TIME = re.compile(r"发布(?![\u4e00-\u9fff])|时间|(?:[二首]次)?上市(?!公司)")
+# Any place inside an account's @handle is part of the account's name (@平安某地, @某地公安).
+HANDLE_BEFORE = re.compile(r"@\w{0,15}$")
+HANDLE_REACH = 16
+# A place named for its government or as a party to relations (北京方面表示, 与北京的贸易往来):
+# who acts, not where anything happens.
+AS_A_PARTY = re.compile(r"方面|的?(?:贸易|经贸|外交|双边|关系|往来|谈判|对话|交往|博弈)")
+PARTY_LEADS = ("与", "同", "跟")
+# Where a telephone number or an account is registered (号码归属地为某地, IP属地某地) says
+# nothing of where the story happens: no place after these words in their sentence counts.
+REGISTRATION_WORDS = re.compile(r"归属地|IP属地")
 # A railway, road or air route named by the places it joins.
 ROUTE = re.compile(
     rf"(?P<joined>(?:(?:{_NAME_CHARACTER}){{2,6}}?至){{1,3}}(?:{_NAME_CHARACTER}){{2,6}}?)"
@@ -177,6 +188,7 @@ def extract(title: str, body: str, catalog: Catalog) -> Extraction:
     agency_hits: list[tuple[int, int, str, Entries]] = []
     initiative_hits: list[tuple[int, int]] = []
     name_starts: set[int] = set()  # where a place that begins a proper name starts
+    has_handles, has_registrations = "@" in text, "属地" in text
     for end_index, (key, entries) in catalog.automaton.iter_long(text):
         start, end = end_index - len(key) + 1, end_index + 1
         kind = entries[0][0]
@@ -184,7 +196,11 @@ def extract(title: str, body: str, catalog: Catalog) -> Extraction:
             if INSIDE_NAME.match(text, end):
                 name_starts.add(start)
             elif not (
-                text.startswith(STREET_SUFFIXES, end) or VENUE_ACCOUNT_OR_TIME.match(text, end)
+                text.startswith(STREET_SUFFIXES, end)
+                or VENUE_ACCOUNT_OR_TIME.match(text, end)
+                or (has_handles and HANDLE_BEFORE.search(text, max(0, start - HANDLE_REACH), start))
+                or _as_a_party(text, start, end)
+                or (has_registrations and _registered_in(text, start))
             ):
                 place_hits.append((start, end, _standing_county(text, start, end, entries)))
         elif kind == "agency":
@@ -416,6 +432,17 @@ def _joined_provinces(text: str, place_hits: list[Any], catalog: Catalog) -> lis
         ):
             found += [catalog.region_by_code.get(PROVINCE_CHARACTERS[c]) for c in run]
     return [region_id for region_id in found if region_id is not None]
+
+
+def _as_a_party(text: str, start: int, end: int) -> bool:
+    """北京方面, or 与北京的贸易往来: the place's government or side, not a place."""
+    party = AS_A_PARTY.match(text, end)
+    return bool(party) and (party.group() == "方面" or text.endswith(PARTY_LEADS, 0, start))
+
+
+def _registered_in(text: str, start: int) -> bool:
+    """Whether 归属地 or IP属地 comes before ``start`` in its sentence."""
+    return bool(REGISTRATION_WORDS.search(text, _sentence_span(text, start)[0], start))
 
 
 def _in_unit_names(text: str, regions_at: RegionHits) -> set[int]:
