@@ -191,6 +191,9 @@ def test_a_place_named_only_in_a_units_name_is_the_units_area_not_a_place_named(
         # Where a phone number or an account is registered.
         "杭州警方发现，涉案手机号码的归属地分散，分布在云南、贵州等地。",
         "杭州警方称，该账号的IP属地显示为四川。",
+        # A lawyer known by the place of practice; relatives who came from a place.
+        "上海律师张明表示，杭州警方的处置合法。",
+        "从安徽赶来的家属在杭州市守候多日。",
     ],
 )
 def test_a_place_that_only_says_who_acts_or_where_someone_is_from_is_not_a_place(body):

@@ -118,10 +118,13 @@ COUNTY_WORD_TAILS = ("长", "委", "城", "级", "域", "里", "乡", "直", "�
 # A place (or a run of places) followed by 人 or 籍 and no more of the word is a person's
 # origin (江苏省某县人, 湖南籍, also through a town or village: 某区某某镇人), not where the
 # story happens; so is one followed by a person written as surname and 某 (湖南省某市谭某),
-# or by the title of a person known by the place (山西首富, 山西前首富).
+# or by the title of a person known by the place (山西首富, 山西前首富), or a lawyer
+# known by the place of practice (北京律师某某; a bar association or firm is a name); and
+# relatives who came from a place (从四川赶来的家属, 从湖北赶来看望他的父母) live there.
 ORIGIN = re.compile(
     r"(?:[\u4e00-\u9fff]{1,4}?[镇乡村])?[人籍](?![\u4e00-\u9fff])|(?![民男女某一])[\u4e00-\u9fff]某某?"
-    r"|[前原]?首富"
+    r"|[前原]?首富|律师(?!事务所|协会)"
+    r"|[赶过前]?来[\u4e00-\u9fff]{0,4}?的(?:亲属|家属|亲人|家人|父母|亲戚)"
 )
 # A county named by its short name, or a full name that is also a word (城区), counts only
 # when police words follow it or its city is named elsewhere in the article.
