@@ -155,3 +155,46 @@ def test_a_name_shared_by_a_province_and_its_city_is_the_province():
 def test_a_two_character_county_written_in_full_stands_on_its_own():
     assert "沛县" in places("调查", "“沛县拾荒老人”事件：调查组进驻。")
     assert "新县" not in places("履新", "新县长到任后走访了杭州市多家企业。")
+
+
+def mentioned(title, body):
+    """{region name: mentions} of what extraction links (0: the area of a named unit)."""
+    article = make_article(title, body)
+    extract_articles([article.pk])
+    article.refresh_from_db()
+    links = article.articleregion_set.select_related("region")
+    return {link.region.name: link.mentions for link in links}, article.review_flags
+
+
+def test_a_place_named_only_in_a_units_name_is_the_units_area_not_a_place_named():
+    found, flags = mentioned(
+        "救人",
+        "浙江省公安厅通报，衢州市公安局柯城分局民警救下落水男子，柯城区花园派出所协助。",
+    )
+    # Linked, so the places' pages list the story, but not named by the story.
+    assert found == {"浙江省": 0, "衢州市": 0, "柯城区": 0}
+    # Still a Chinese police story.
+    assert "off_topic" not in flags
+    # Named outside a unit's name, or as the place's police (警方), the place counts.
+    found, _flags = mentioned("救人", "在衢州市，衢州市公安局民警救下落水男子。杭州警方协助。")
+    assert found == {"衢州市": 1, "杭州市": 1}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # An account's handle.
+        "据@平安洛阳 消息，杭州警方破获一起电信诈骗案。",
+        # A place named for its government, or as a party to trade or relations.
+        "外媒称，某国设法减少与北京的经贸往来。杭州警方提醒市民防范借机诈骗。",
+        "上海方面表示将全力配合，杭州警方已介入调查。",
+        # Where a phone number or an account is registered.
+        "杭州警方发现，涉案手机号码的归属地分散，分布在云南、贵州等地。",
+        "杭州警方称，该账号的IP属地显示为四川。",
+        # A lawyer known by the place of practice; relatives who came from a place.
+        "上海律师张明表示，杭州警方的处置合法。",
+        "从安徽赶来的家属在杭州市守候多日。",
+    ],
+)
+def test_a_place_that_only_says_who_acts_or_where_someone_is_from_is_not_a_place(body):
+    assert places("通报", body) == {"杭州市"}

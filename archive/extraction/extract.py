@@ -15,6 +15,7 @@ from .agencies import (
     STOP_CHARACTERS,
     UNIT_PATTERN,
     AgencyRef,
+    _sentence_span,
     find_agencies,
 )
 from .catalog import COMMON_WORD_SHORT_NAMES, Catalog
@@ -49,6 +50,16 @@ INSIDE_NAME = re.compile(
 # named after a place (@某某发布, “某某发布”), time and its zone (北京时间), a stock market
 # where a company lists (香港二次上市; 北京上市公司 are the city's companies).
 VENUE_ACCOUNT_OR_TIME = re.compile(r"发布(?![\u4e00-\u9fff])|时间|(?:[二首]次)?上市(?!公司)")
+# Any place inside an account's @handle is part of the account's name (@平安某地, @某地公安).
+HANDLE_BEFORE = re.compile(r"@\w{0,15}$")
+HANDLE_REACH = 16
+# A place named for its government or as a party to relations (北京方面表示, 与北京的贸易往来):
+# who acts, not where anything happens.
+AS_A_PARTY = re.compile(r"方面|的?(?:贸易|经贸|外交|双边|关系|往来|谈判|对话|交往|博弈)")
+PARTY_LEADS = ("与", "同", "跟")
+# Where a telephone number or an account is registered (号码归属地为某地, IP属地某地) says
+# nothing of where the story happens: no place after these words in their sentence counts.
+REGISTRATION_WORDS = re.compile(r"归属地|IP属地")
 # A railway, road or air route named by the places it joins.
 ROUTE = re.compile(
     rf"(?P<joined>(?:(?:{_NAME_CHARACTER}){{2,6}}?至){{1,3}}(?:{_NAME_CHARACTER}){{2,6}}?)"
@@ -107,15 +118,26 @@ COUNTY_WORD_TAILS = ("长", "委", "城", "级", "域", "里", "乡", "直", "�
 # A place (or a run of places) followed by 人 or 籍 and no more of the word is a person's
 # origin (江苏省某县人, 湖南籍, also through a town or village: 某区某某镇人), not where the
 # story happens; so is one followed by a person written as surname and 某 (湖南省某市谭某),
-# or by the title of a person known by the place (山西首富, 山西前首富).
+# or by the title of a person known by the place (山西首富, 山西前首富), or a lawyer
+# known by the place of practice (北京律师某某; a bar association or firm is a name); and
+# relatives who came from a place (从四川赶来的家属, 从湖北赶来看望他的父母) live there.
 ORIGIN = re.compile(
     r"(?:[\u4e00-\u9fff]{1,4}?[镇乡村])?[人籍](?![\u4e00-\u9fff])|(?![民男女某一])[\u4e00-\u9fff]某某?"
-    r"|[前原]?首富"
+    r"|[前原]?首富|律师(?!事务所|协会)"
+    r"|[赶过前]?来[\u4e00-\u9fff]{0,4}?的(?:亲属|家属|亲人|家人|父母|亲戚)"
 )
 # A county named by its short name, or a full name that is also a word (城区), counts only
 # when police words follow it or its city is named elsewhere in the article.
 POLICE_WORDS = ("公安", "警方", "分局")
 UNIT_WORDS = ("公安局", "分局")
+# Groups of UNIT_PATTERN that end a unit's official name (某市公安局, 某区分局, 某省公安厅,
+# 某某派出所, 某市刑警支队). Places written before them only say whose unit it is: the
+# story names the unit, not the place, so they are the unit's area (linked with no mention of
+# their own) unless the text names them elsewhere. 某地警方, 某地公安 and 某地交警 are the
+# place's police, read as the place (杭州警方 tells where the story is).
+UNIT_NAME_GROUPS = {"provincial", "special", "sub", "bureau", "station", "department"}
+# A station's own name between its place and 派出所 (某区某某派出所).
+STATION_AFTER_PLACE = re.compile(rf"(?:{_NAME_CHARACTER}){{2,3}}派出所")
 TITLE_WEIGHT = 3
 # A catalogue automaton's value: (kind, id, …) for each thing the name may mean.
 Entries = list[tuple[Any, ...]]
@@ -152,6 +174,8 @@ class Extraction:
     regions: Counter[int] = field(default_factory=Counter)  # region id → mentions
     primary_region: int | None = None
     ambiguous: list[str] = field(default_factory=list)  # place names left unresolved
+    # Chinese place names read, those inside units' names too (what scope weighs).
+    place_mentions: int = 0
     # key → (AgencyRef, mentions)
     agencies: dict[Any, tuple[AgencyRef, int]] = field(default_factory=dict)
     initiatives: Counter[int] = field(default_factory=Counter)  # initiative id → mentions
@@ -167,6 +191,7 @@ def extract(title: str, body: str, catalog: Catalog) -> Extraction:
     agency_hits: list[tuple[int, int, str, Entries]] = []
     initiative_hits: list[tuple[int, int]] = []
     name_starts: set[int] = set()  # where a place that begins a proper name starts
+    has_handles, has_registrations = "@" in text, "属地" in text
     for end_index, (key, entries) in catalog.automaton.iter_long(text):
         start, end = end_index - len(key) + 1, end_index + 1
         kind = entries[0][0]
@@ -174,7 +199,11 @@ def extract(title: str, body: str, catalog: Catalog) -> Extraction:
             if INSIDE_NAME.match(text, end):
                 name_starts.add(start)
             elif not (
-                text.startswith(STREET_SUFFIXES, end) or VENUE_ACCOUNT_OR_TIME.match(text, end)
+                text.startswith(STREET_SUFFIXES, end)
+                or VENUE_ACCOUNT_OR_TIME.match(text, end)
+                or (has_handles and HANDLE_BEFORE.search(text, max(0, start - HANDLE_REACH), start))
+                or _as_a_party(text, start, end)
+                or (has_registrations and _registered_in(text, start))
             ):
                 place_hits.append((start, end, _standing_county(text, start, end, entries)))
         elif kind == "agency":
@@ -245,6 +274,7 @@ def extract(title: str, body: str, catalog: Catalog) -> Extraction:
             if len(candidates) == 1:
                 context_ids.update(catalog.ancestors(candidates[0]))
     regions_at = RegionHits(text)
+    unit_areas: Counter[int] = Counter()  # region id → mentions inside units' names
     weights: Counter[int] = Counter()
     first_seen: dict[int, int] = {}
     for start, end, entries, glued in place_hits:
@@ -265,7 +295,6 @@ def extract(title: str, body: str, catalog: Catalog) -> Extraction:
         ):
             continue  # 兴宾区老城区: a part of the county just named, not another county
         regions_at.add(start, end, region_id)
-        result.regions[region_id] += 1
         city = catalog.city_of(region_id)
         if (
             catalog.regions[city].level != Region.Level.PROVINCE
@@ -273,6 +302,9 @@ def extract(title: str, body: str, catalog: Catalog) -> Extraction:
         ):
             weights[city] += TITLE_WEIGHT if start < title_end else 1
             first_seen.setdefault(city, start)
+    in_unit_names = _in_unit_names(text, regions_at)
+    for end, region_id in regions_at.items():
+        (unit_areas if end in in_unit_names else result.regions)[region_id] += 1
 
     for region_id in _joined_provinces(text, place_hits, catalog):
         result.regions[region_id] += 1
@@ -283,16 +315,23 @@ def extract(title: str, body: str, catalog: Catalog) -> Extraction:
         if ref is not None:
             covered[(start, end)] = ref
             region_id = catalog.agencies[ref.agency_id].region_id
-            if region_id is not None and key.startswith(tuple(catalog.regions[region_id].names)):
-                result.regions[region_id] += 1
+            names = catalog.regions[region_id].names if region_id is not None else ()
+            place = max((name for name in names if key.startswith(name)), key=len, default="")
+            if place:
+                named = unit_areas if _names_a_unit(text, start + len(place)) else result.regions
+                named[region_id] += 1
                 city = catalog.city_of(region_id)
                 weights[city] += TITLE_WEIGHT if start < title_end else 1
                 first_seen.setdefault(city, start)
 
+    for region_id in unit_areas:
+        result.regions[region_id] += 0  # linked, so its pages list the story; not named
+    mentions = result.regions + unit_areas
+    result.place_mentions = mentions.total()
     if weights:
         result.primary_region = min(weights, key=lambda city: (-weights[city], first_seen[city]))
-    elif result.regions:
-        result.primary_region = min(result.regions, key=lambda region: -result.regions[region])
+    elif mentions:
+        result.primary_region = min(mentions, key=lambda region: -mentions[region])
     context = Context(city=result.primary_region)
     if result.primary_region is not None and result.primary_region not in result.regions:
         result.regions[result.primary_region] += 0
@@ -396,6 +435,40 @@ def _joined_provinces(text: str, place_hits: list[Any], catalog: Catalog) -> lis
         ):
             found += [catalog.region_by_code.get(PROVINCE_CHARACTERS[c]) for c in run]
     return [region_id for region_id in found if region_id is not None]
+
+
+def _as_a_party(text: str, start: int, end: int) -> bool:
+    """北京方面, or 与北京的贸易往来: the place's government or side, not a place."""
+    party = AS_A_PARTY.match(text, end)
+    return bool(party) and (party.group() == "方面" or text.endswith(PARTY_LEADS, 0, start))
+
+
+def _registered_in(text: str, start: int) -> bool:
+    """Whether 归属地 or IP属地 comes before ``start`` in its sentence."""
+    return bool(REGISTRATION_WORDS.search(text, _sentence_span(text, start)[0], start))
+
+
+def _in_unit_names(text: str, regions_at: RegionHits) -> set[int]:
+    """End offsets of the places read that begin a unit's official name, alone or in a run
+    (湖南省长沙市公安局: both), also before a station's own name (某区某某派出所), or name a
+    unit after its bureau (某市公安局某某区分局)."""
+    ends_by_start = {regions_at.start_of(end): end for end in regions_at}
+    inside: set[int] = set()
+    for end in regions_at:
+        run = [end]
+        while run[-1] in ends_by_start:
+            run.append(ends_by_start[run[-1]])
+        if _names_a_unit(text, run[-1]):
+            inside.add(end)
+    return inside
+
+
+def _names_a_unit(text: str, position: int) -> bool:
+    """Whether a unit's official name goes on from ``position``, right after a place."""
+    unit = UNIT_PATTERN.match(text, position)
+    return bool(
+        (unit and unit.lastgroup in UNIT_NAME_GROUPS) or STATION_AFTER_PLACE.match(text, position)
+    )
 
 
 def _without_origins(text: str, place_hits: list[Any]) -> list[Any]:

@@ -174,7 +174,7 @@ def link_article(article: Article, catalog: Catalog, summary: Summary, batch: Li
         article.in_scope is None
         and not staff[ArticleAgency]
         and not is_police_news(
-            article.title_simplified, article.body_simplified, sum(result.regions.values())
+            article.title_simplified, article.body_simplified, result.place_mentions
         )
     ):
         flags.append(Flag.OFF_TOPIC)
