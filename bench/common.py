@@ -488,16 +488,26 @@ def gunicorn(env, workers):
         server.wait(timeout=30)
 
 
-def workers_peak_rss_mb(port):
-    """The peak resident memory (VmHWM, MB) of each worker of the gunicorn serving ``port``."""
+def workers_memory_mb(port):
+    """Each worker's memory (MB) of the gunicorn serving ``port``: its peak resident set
+    (VmHWM) and, now, the part of it that is its own (RssAnon) and the part that is pages of
+    files it maps (RssFile: the Whoosh index's segments, shared with the other workers and
+    the page cache)."""
     master = _pid_file(port).read_text().strip()
     children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-    peaks = []
+    workers = []
     for pid in children:
         status = Path(f"/proc/{pid}/status").read_text()
-        kilobytes = int(re.search(r"^VmHWM:\s+(\d+) kB", status, re.M).group(1))
-        peaks.append(round(kilobytes / 1024))
-    return sorted(peaks)
+        kilobytes = {
+            name: int(re.search(rf"^{name}:\s+(\d+) kB", status, re.M).group(1))
+            for name in ("VmHWM", "RssAnon", "RssFile")
+        }
+        workers.append({
+            "peak": round(kilobytes["VmHWM"] / 1024),
+            "own": round(kilobytes["RssAnon"] / 1024),
+            "mapped_files": round(kilobytes["RssFile"] / 1024),
+        })  # fmt: skip
+    return workers
 
 
 def build_search_index(reuse=False):

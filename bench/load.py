@@ -262,11 +262,14 @@ def healthz_replica(port):
 
 @contextlib.contextmanager
 def hosts(env, workers, replica_url=None):
-    """Yield the ports the clients send to, and a dict that the replica's figures fill
-    when the hosts stop (with ``replica_url``: host B reads it, host A does not)."""
+    """Yield the ports the clients send to, and a dict that each worker's memory and the
+    replica's figures fill when the hosts stop (with ``replica_url``: host B reads it, host A
+    does not)."""
     if replica_url is None:
+        figures = {}
         with common.gunicorn(env, workers) as port:
-            yield [port], {}
+            yield [port], figures
+            figures["worker_memory_mb"] = common.workers_memory_mb(port)
         return
     figures = {}
     reads_before = replica_reads(replica_url)
@@ -275,6 +278,9 @@ def hosts(env, workers, replica_url=None):
         common.gunicorn({**env, "DATABASE_REPLICA_URL": replica_url}, workers) as port_b,
     ):
         yield [port_a, port_b], figures
+        figures["worker_memory_mb"] = common.workers_memory_mb(port_a) + common.workers_memory_mb(
+            port_b
+        )
         figures["replica_transactions"] = replica_reads(replica_url) - reads_before
         figures["lag_bytes"], figures["lag_ms"] = replica_lag(env["DATABASE_URL"])
         figures["host_b_healthz_replica"] = healthz_replica(port_b)
@@ -304,6 +310,7 @@ def main(argv=None):
         replica_url = clusters.replica.rsplit("/", 1)[0] + f"/{database}" if clusters else None
         with hosts(env, args.workers, replica_url) as (ports, replica):
             levels, best, floor = asyncio.run(drive(ports, urls, args))
+        memory = replica.pop("worker_memory_mb")
 
     up_to_knee = [level for level in levels if level["concurrency"] <= best["concurrency"]]
     errors_to_knee = sum(level["errors"] for level in up_to_knee)
@@ -344,6 +351,7 @@ def main(argv=None):
         f"({errors_to_knee} errors up to there); /healthz at {best['concurrency']} clients: "
         f"{floor['rps']:.1f} req/s, the mix {share:.2f} of it"
     )
+    print(f"each worker's memory (MB: peak, its own, mapped files): {memory}")
     if replica:
         print(
             f"replica: {replica['replica_transactions']} transactions answered on it; "
@@ -370,6 +378,7 @@ def main(argv=None):
                 "errors_up_to_knee": errors_to_knee,
                 "healthz_rps_at_knee": floor["rps"],
                 "mix_share_of_healthz": round(share, 3) if share else None,
+                "worker_memory_mb": memory,
             },
             ensure_ascii=False,
         )

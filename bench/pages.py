@@ -87,6 +87,7 @@ def main(argv=None):
         }
         with common.gunicorn(env, args.workers) as port:
             results = time_pages(port, pages, args.requests, args.popularity)
+            memory = common.workers_memory_mb(port)
 
     # Two floors: a static file (gunicorn and WhiteNoise only) and /healthz (Django plus one
     # trivial query). On a shared machine both move with the load; the ratios move less.
@@ -116,6 +117,7 @@ def main(argv=None):
             f"{f['p50_x_static']:>11.2f} {f['p95_x_static']:>11.2f} "
             f"{f['p50_x_healthz']:>12.2f} {f['p95_x_healthz']:>12.2f}"
         )
+    print(f"each worker's memory (MB: peak, its own, mapped files): {memory}")
     print(
         json.dumps(
             {
@@ -133,6 +135,7 @@ def main(argv=None):
                 "page_cache": "anonymous pages in one PostgreSQL table for every worker, keyed by content generation",
                 "floors": ["static file", "/healthz"],
                 "pages": results,
+                "worker_memory_mb": memory,
             },
             ensure_ascii=False,
         )

@@ -517,8 +517,8 @@ def served_figures(name, queries):
                 if status != 200:
                     raise RuntimeError(f"{path} answered {status} for {query!r}")
                 timings[page].append(elapsed)
-        worker_rss = common.workers_peak_rss_mb(port)
-    figures = {"worker_peak_rss_mb": worker_rss}
+        workers = common.workers_memory_mb(port)
+    figures = {"worker_memory_mb": workers}
     for page, values in timings.items():
         figures[f"{page}_p50_ms"] = round(percentile(values, 0.5), 1)
         figures[f"{page}_p95_ms"] = round(percentile(values, 0.95), 1)

@@ -94,6 +94,33 @@ def test_healthz_compares_the_counts_again_only_when_content_moved_or_the_grace_
     assert counts_compared()[1] is True
 
 
+@pytest.mark.django_db
+def test_healthz_reads_every_article_again_only_when_content_moved_or_the_grace_ran_out(
+    client, search_index, settings
+):
+    """The article counts and the counts comparison read the whole table: at a million
+    articles that was most of each call's time."""
+    from django.test.utils import CaptureQueriesContext
+
+    from archive.models import Article
+
+    def healthz():
+        with CaptureQueriesContext(connection) as queries:
+            body = client.get("/healthz").json()
+        scans = sum("archive_article" in query["sql"] for query in queries)
+        return (body["database"]["articles"], body["search"]["published"]), scans
+
+    make_article("一篇文章")
+    assert healthz() == ((1, 1), 3)  # all articles, the published ones, the months compared
+    assert healthz() == ((1, 1), 0)  # nothing moved: the answers of a moment ago
+    make_article("另一篇文章")  # through the pipeline: the generation moves
+    assert healthz() == ((2, 2), 3)
+    Article.objects.update(status=Article.Status.HIDDEN)  # by hand: the generation stays
+    assert healthz() == ((2, 2), 0)
+    settings.HEALTH_GRACE_SECONDS = 0  # the answers are now too old to repeat
+    assert healthz() == ((2, 0), 3)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_healthz_answers_503_when_the_database_is_unreachable(client):
     saved = dict(connection.settings_dict)
