@@ -172,3 +172,24 @@ def test_rebuild_in_processes_never_forks(search_index, monkeypatch):
     monkeypatch.setattr(os, "fork", no_fork)
     call_command("index_articles", procs=2, batch_size=5, verbosity=0)
     assert lexicons() == one_process
+
+
+@pytest.mark.django_db
+def test_searchers_read_the_segments_in_place_not_copied_into_memory(search_index):
+    """Whoosh 2.7 reads a mapped compound segment by copying each of its parts (postings,
+    terms) into the process's own memory: at a million articles every worker held 1.3 GB of
+    index of its own. Read in place, the parts are views of the files."""
+    from whoosh.filedb.compound import CompoundStorage
+    from whoosh.filedb.structfile import BufferFile
+
+    for n in range(3):
+        for title, body in DOCUMENTS:
+            make_article(f"{title}（{n}）", body)
+    call_command("index_articles", procs=1, verbosity=0)
+    engine().forget_searcher()
+    # a segment reader's storage: its compound file over the index's folder
+    segments = [leaf._storage.a for leaf, _ in engine().searcher().reader().leaf_readers()]
+    assert segments and all(isinstance(segment, CompoundStorage) for segment in segments)
+    opened = [segment.open_file(name) for segment in segments for name in segment.list()]
+    assert opened and not any(isinstance(part, BufferFile) for part in opened)
+    assert sorted(engine().find(parse("户籍")))  # and the index still answers

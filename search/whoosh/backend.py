@@ -140,6 +140,12 @@ class ChineseWhooshBackend(WhooshSearchBackend):
         with index_write_lock(self.path):
             self._check_format()
             super().setup()
+            # Read the segments in place rather than mapped: Whoosh 2.7 copies each mapped
+            # part of a compound segment (its postings, its terms) into the process's own
+            # memory, so every worker held a private copy of the whole index
+            # (docs/benchmarks.md, "Why the code is as it is"); read in place, the system's
+            # page cache holds it once for every process.
+            self.storage.supports_mmap = False
             format_file = Path(self.path) / FORMAT_FILE
             if not format_file.exists():  # created just now
                 format_file.write_text(FORMAT, encoding="ascii")
