@@ -73,6 +73,12 @@ def parse_args():
         help="keep the scratch database and index, and reuse them when they match this run",
     )
     parser.add_argument(
+        "--peers",
+        type=lambda value: value.split(","),
+        default=["pg_trgm", "tantivy"],
+        help="the peers to measure, comma-separated (pg_trgm needs a server that ships it)",
+    )
+    parser.add_argument(
         "--db", default="bench_search", help="scratch database (and var/bench/ folder) name"
     )
     parser.add_argument("--rate", type=float, help="queries a second for every timed system")
@@ -422,6 +428,7 @@ def main():
     figures["peers"] = {
         peer.name: peers.measure(peer, folded, queries, expected, percentile, timed, args.rate)
         for peer in (peers.TrigramPeer(connection), peers.TantivyPeer())
+        if peer.name in args.peers
     }
     for figure in figures["peers"].values():
         if figure["available"]:
