@@ -297,7 +297,11 @@ class Filled:
 
 def fill_or_reuse(args):
     """``fill`` the scratch database, or with ``--reuse-db`` take the kept one as it is (it
-    must hold ``--limit`` articles), its page cache emptied."""
+    must hold ``--limit`` articles), its page cache emptied and its statistics fresh (a
+    kept database may come from another benchmark that never analysed it: autovacuum leaves
+    a table of a few dozen rows, the initiatives say, without any)."""
+    from django.db import connection
+
     from archive import pagecache
     from archive.models import Article
 
@@ -307,6 +311,8 @@ def fill_or_reuse(args):
             raise RuntimeError(f"the kept database holds {len(ids)} articles, not {args.limit}")
         # The page cache is a table of the database: it would serve the last run's pages.
         pagecache.bump()
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
         return Filled(ids, "reused", min(args.limit, args.extract), 0.0)
     return fill(stories(args), args.limit)
 
