@@ -440,7 +440,9 @@ def _joined_provinces(text: str, place_hits: list[Any], catalog: Catalog) -> lis
 def _as_a_party(text: str, start: int, end: int) -> bool:
     """北京方面, or 与北京的贸易往来: the place's government or side, not a place."""
     party = AS_A_PARTY.match(text, end)
-    return bool(party) and (party.group() == "方面" or text.endswith(PARTY_LEADS, 0, start))
+    if party is None:
+        return False
+    return party.group() == "方面" or text.endswith(PARTY_LEADS, 0, start)
 
 
 def _registered_in(text: str, start: int) -> bool:
