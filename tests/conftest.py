@@ -219,6 +219,11 @@ def chromium():
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
+# What Chromium reports for a request it dropped itself because the page moved on (the
+# favicon of a page the test has already left): not an answer the server failed to give.
+CANCELLED_BY_THE_BROWSER = "net::ERR_ABORTED"
+
+
 class PageProblems:
     """Console errors, page errors and failed or erroring requests seen by one page."""
 
@@ -233,7 +238,10 @@ class PageProblems:
         page.on("pageerror", lambda error: self.items.append(f"page error: {error}"))
         page.on(
             "requestfailed",
-            lambda request: self.items.append(f"failed: {request.url} {request.failure}"),
+            lambda request: (
+                request.failure != CANCELLED_BY_THE_BROWSER
+                and self.items.append(f"failed: {request.url} {request.failure}")
+            ),
         )
         page.on(
             "response",
