@@ -63,10 +63,11 @@ SELECT (SELECT extract(epoch FROM clock_timestamp() - changed_at)
 
 
 def healthz(request):
-    sections = {"database": _database_report()}
-    if sections["database"]["ok"]:
-        sections["search"] = _search_report()
-        sections["counts"] = _counts_report()
+    database, generation = _database_report()
+    sections = {"database": database}
+    if database["ok"]:
+        sections["search"] = _search_report(generation)
+        sections["counts"] = _counts_report(generation)
         sections["bulk"] = _bulk_report()
     else:
         # Nothing to compare the index with: say only whether it can still be read.
@@ -94,13 +95,12 @@ def _version():
 _answers = {}
 
 
-def _recent(check, compute):
+def _recent(check, generation, compute):
     """(``compute()``'s answer, its age in seconds): the last answer of ``check`` while the
-    content generation is the same and the answer younger than ``HEALTH_GRACE_SECONDS``, else
-    a new one. Before the first write there is no generation, and nothing is repeated."""
-    from archive import pagecache
-
-    generation, now = pagecache.generation(), time.monotonic()
+    content ``generation`` (read once per request) is the same and the answer younger than
+    ``HEALTH_GRACE_SECONDS``, else a new one. Before the first write there is no generation,
+    and nothing is repeated."""
+    now = time.monotonic()
     kept = _answers.get(check)
     if (
         generation is None
@@ -122,19 +122,25 @@ def _value(statement):
 
 
 def _database_report():
+    """(the section, the content generation the other sections' answers are kept under)."""
+    from archive import pagecache
+
     try:
-        articles, _ = _recent("articles", lambda: _value("SELECT count(*) FROM {article}"))
+        generation = pagecache.generation()
+        articles, _ = _recent(
+            "articles", generation, lambda: _value("SELECT count(*) FROM {article}")
+        )
     except Exception as error:  # noqa: BLE001 - any failure is what this endpoint reports
-        return {"ok": False, "error": type(error).__name__}
-    return {"ok": True, "articles": articles}
+        return {"ok": False, "error": type(error).__name__}, None
+    return {"ok": True, "articles": articles}, generation
 
 
-def _search_report():
+def _search_report(generation):
     from search import outbox
 
     grace = settings.HEALTH_GRACE_SECONDS
     owed, oldest = outbox.backlog()
-    published, _ = _recent("published", lambda: _value(_PUBLISHED_SQL))
+    published, _ = _recent("published", generation, lambda: _value(_PUBLISHED_SQL))
     since_write = _value(_SINCE_WRITE_SQL)
     report = {"published": published, "owed": owed, "owed_age_seconds": _rounded(oldest)}
     index = _index_report()
@@ -161,7 +167,7 @@ def _index_report():
     return {"ok": True, "documents": documents}
 
 
-def _counts_report():
+def _counts_report(generation):
     from archive.models import CountScope
 
     def differing_months():
@@ -170,7 +176,7 @@ def _counts_report():
             cursor.execute(sql.compose(_COUNTS_SQL), params)
             return cursor.fetchone()[0]
 
-    differing, age = _recent("counts", differing_months)
+    differing, age = _recent("counts", generation, differing_months)
     report = {"checked_seconds_ago": _rounded(age)}
     if differing:
         error = f"浏览计数有 {differing} 个月份与数据库不符：运行 manage.py rebuild_counts"

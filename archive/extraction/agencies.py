@@ -453,7 +453,7 @@ def _stations_of_a_bureau_in_their_sentence(text, found, catalog):
     others = [(start, ref) for start, ref in found if ref.kind != Agency.Kind.STATION]
     anchored = {}
     for start, ref in bare:
-        sentence = _sentence_span(text, start)
+        sentence = sentence_span(text, start)
         near = [
             (abs(other_start - start), other)
             for other_start, other in others
@@ -487,7 +487,7 @@ def _county_bureau(ref, catalog):
     )
 
 
-def _sentence_span(text, position):
+def sentence_span(text, position):
     """Where the sentence around ``position`` begins and ends."""
     begin = max(text.rfind(mark, 0, position) for mark in SENTENCE_ENDS) + 1
     ends = [end for end in (text.find(mark, position) for mark in SENTENCE_ENDS) if end >= 0]

@@ -15,8 +15,8 @@ from .agencies import (
     STOP_CHARACTERS,
     UNIT_PATTERN,
     AgencyRef,
-    _sentence_span,
     find_agencies,
+    sentence_span,
 )
 from .catalog import COMMON_WORD_SHORT_NAMES, Catalog
 from .initiatives import Suggestion, core, suggestions
@@ -447,7 +447,7 @@ def _as_a_party(text: str, start: int, end: int) -> bool:
 
 def _registered_in(text: str, start: int) -> bool:
     """Whether 归属地 or IP属地 comes before ``start`` in its sentence."""
-    return bool(REGISTRATION_WORDS.search(text, _sentence_span(text, start)[0], start))
+    return bool(REGISTRATION_WORDS.search(text, sentence_span(text, start)[0], start))
 
 
 def _in_unit_names(text: str, regions_at: RegionHits) -> set[int]:
