@@ -85,9 +85,24 @@ def test_traffic_police_phrasings():
 
 
 def test_place_police_phrasings():
-    units = linked("通报", "湖北公安机关抓获逃犯。香港警方拘捕一名男子。海西州公安局立案侦查。")
+    units = linked("通报", "湖北警方抓获逃犯。香港警方拘捕一名男子。海西州公安局立案侦查。")
     assert {"湖北省公安厅", "香港警务处", "海西蒙古族藏族自治州公安局"} <= set(units)
     assert not Agency.objects.filter(name__startswith="香港特别行政区").exists()
+
+
+def test_a_place_s_public_security_organs_are_the_place_not_one_of_its_units():
+    article = make_article("通缉", "福建公安机关将陈某抓获，广东公安机关将黄某抓获。")
+    extract_articles([article.pk])
+    assert not article.agencies.exists()
+    assert {"福建省", "广东省"} <= {region.name for region in article.regions.all()}
+
+
+def test_a_command_centre_is_a_unit_only_written_with_its_bureau():
+    units = linked(
+        "鹤山",
+        "男子来到鹤山市公安局值班室门口。值班人员报告110指挥中心，110指挥中心迅速指派警力。",
+    )
+    assert set(units) == {"鹤山市公安局"}
 
 
 def test_a_relative_provincial_department_is_the_province_just_named():

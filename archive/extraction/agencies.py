@@ -92,7 +92,8 @@ UNIT_PATTERN = re.compile(
     rf"|(?P<department>{DEPARTMENT})"
     # 上海交警, 上海公安交警部门: the traffic police of a place.
     r"|(?P<traffic>交警|交巡警)"
-    r"|(?P<vague>警方|公安机关|公安(?!队伍|部门|系统|民警|干警|战线|交警|工作|处))"
+    # X公安机关 (X's public security organs) is every unit of X together, not one of them.
+    r"|(?P<vague>警方|公安(?!队伍|部门|系统|民警|干警|战线|交警|工作|处|机关))"
 )
 # Cities whose district sub-bureaus are named by the district's short name
 # (北京市公安局朝阳分局); elsewhere the full name is kept (杭州市公安局拱墅区分局).
@@ -757,6 +758,8 @@ def _department(text, start, word, region_id, catalog, units, found, explicit):
         return None  # 三大队 alone: no name
     if parent is None and region_id is not None:
         parent = bureau_ref(catalog, region_id, explicit)
+    if parent is None and word.endswith("指挥中心"):
+        return None  # 110指挥中心 alone: the emergency line every bureau has, not a unit named
     if parent is None:
         before = text[start - 1 : start]
         if not text.endswith(SAME_BUREAU_WORDS, 0, start) and (
