@@ -54,6 +54,7 @@ def test_campaign_shapes_are_suggested(text, expected):
         "“花呗”品牌隔离，“老年模式”上线，“福利姬”的活动。",  # brands and modes of products
         "对“黑中介”整治，“绿色通道”政策。",  # targets and policies
         "针对“非法载客”展开了抓捕行动。",
+        "部队没有参加所谓“平暴”行动，所谓「清网」专项也没有。",  # the writer's distance
     ],
 )
 def test_other_quotes_and_topics_are_not_suggested(text):

@@ -7,7 +7,8 @@ campaign becomes a ``suggested`` initiative for staff to accept or reject:
 
 * a quoted name followed by a campaign word, directly or after a few words saying what
   it is about: “净网2019”专项行动, “落地快打”的工作机制, “守护夕阳红”…广告整治行动;
-* a quoted name that is itself one: “百日攻坚行动”, 「黎明行动」;
+* a quoted name that is itself one: “百日攻坚行动”, 「黎明行动」 (not one the writer holds at
+  a distance: 所谓“平暴”行动);
 * a programme title: 《五邑警视》栏目; a police account's brand, 平安 and a place, where
   the text names it as an account (@平安昌平, 微博“平安北京”);
 * a name after a verb that starts a campaign (开展, 部署, 组织 …) ending in a campaign
@@ -107,6 +108,8 @@ _STARTED = re.compile(
 )
 _ENDS_IN_CAMPAIGN_WORD = re.compile(rf"(?:{_alternation(CAMPAIGN_WORDS)})$")
 _SPACE = re.compile(r"\s+")
+# Words before a quoted name that hold it at a distance (所谓“…”: "so-called").
+SO_CALLED = ("所谓", "所谓的")
 # An unquoted name ending in a bare 行动 must say more than a verb and 行动 (抓捕行动).
 MIN_BARE_ACTION = 8
 
@@ -170,6 +173,8 @@ def suggestions(text):
         word = match.group(2) or match.group(4)
         if word is None and not _ENDS_IN_CAMPAIGN_WORD.search(name):
             continue  # a quotation, not a name
+        if text.endswith(SO_CALLED, 0, match.start()):
+            continue  # 所谓“平暴”行动: the writer keeps the name at a distance, not a campaign
         aliases = [name + match.group(2)] if match.group(2) else []
         _add(found, name, aliases, match.start(), match.end())
     for match in _PROGRAMME.finditer(text):
