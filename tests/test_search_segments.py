@@ -15,13 +15,14 @@ from whoosh.writing import SegmentWriter
 from search.engine import engine
 from search.query import parse
 from search.whoosh.analyzers import BigramAnalyzer, WordAnalyzer
-from search.whoosh.codec import decode_block, encode_block
+from search.whoosh.codec import BLOCK_LIMIT, decode_block, decode_ids, encode_block
+from search.whoosh.docsets import term_docs
 from search.whoosh.segments import FastSegmentWriter, TermSet
 from tests.factories import make_article
 
 
 @given(
-    gaps=st.lists(st.integers(1, 70000), min_size=1, max_size=128),
+    gaps=st.lists(st.integers(1, 70000), min_size=1, max_size=BLOCK_LIMIT),
     weights=st.one_of(st.just("one"), st.just("constant"), st.lists(st.floats(0.5, 9.0, width=32))),
 )
 def test_blocks_round_trip(gaps, weights):
@@ -38,6 +39,7 @@ def test_blocks_round_trip(gaps, weights):
         encode_block(ids, weights, [], 0), len(ids), 0
     )
     assert decoded_ids == tuple(ids)
+    assert decode_ids(encode_block(ids, weights, [], 0), len(ids)).tolist() == list(ids)
     assert list(decoded_weights) == list(weights)
     assert values == (None,) * len(ids)
 
@@ -117,6 +119,29 @@ def test_fast_writer_writes_what_whoosh_writes(tmp_path, commits):
             assert ranked or query == wq.Prefix("bigrams", "濱")  # folded: only 滨 is indexed
         assert _stored_and_lengths(fast.reader()) == _stored_and_lengths(slow.reader())
         assert ("0-1", "第1篇", 0) not in _stored_and_lengths(fast.reader())
+
+
+def test_a_set_read_whole_across_blocks_is_what_whoosh_reads(tmp_path):
+    """A term in more documents than a block holds, some deleted, in two segments: read as a
+    set block by block, it is the documents Whoosh's own matcher walks to."""
+    ix = whoosh_index.create_in(tmp_path, _schema())
+    count = BLOCK_LIMIT * 2 + 300
+    for part in (range(0, count, 2), range(1, count, 2)):
+        writer = FastSegmentWriter(ix)
+        for n in part:
+            text = "户籍业务" if n % 3 else "户籍室"
+            writer.add_document(id=str(n), title="", text=text, bigrams=text)
+        writer.commit()
+    writer = FastSegmentWriter(ix)
+    for n in range(0, count, 7):
+        writer.delete_by_term("id", str(n))
+    writer.commit()
+    with ix.searcher() as searcher:
+        assert len(searcher.reader().leaf_readers()) == 2
+        for term in ("户籍", "业务", "籍室"):
+            walked = set(searcher.docs_for_query(wq.Term("bigrams", term)))
+            assert set(term_docs(searcher, "bigrams", term)) == walked
+            assert len(walked) > BLOCK_LIMIT or term == "籍室"
 
 
 def _stored_and_lengths(reader):

@@ -22,7 +22,7 @@ import whoosh
 from django.conf import settings
 from django.core import checks
 
-FORMAT = "5"  # 5: the engine's classes moved into search.whoosh
+FORMAT = "6"  # 6: postings blocks of up to 1,024 documents (a two-byte count)
 FORMAT_FILE = "ARCHIVE_FORMAT"
 TESTED_WHOOSH = ("2.7.4",)
 PRIVATE_NAMES = frozenset(

@@ -21,6 +21,7 @@ import zlib
 from array import array
 from itertools import accumulate, chain
 
+import numpy as np
 from whoosh.codec.whoosh3 import (
     WHOOSH3_HEADER_MAGIC,
     W3Codec,
@@ -31,11 +32,17 @@ from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 # count, last id, max weight, compressed?, min length byte, max length byte
-BLOCK_INFO = struct.Struct("!BIfBBB")
+BLOCK_INFO = struct.Struct("!HIfBBB")
+# Postings a block holds (Whoosh's own codec: 128). Whole sets are read a block at a time,
+# and each block costs a seek, a header and a decompression in Python: a word in most of a
+# million articles was thousands of blocks, the slowest part of its search
+# (docs/benchmarks.md, "Why the code is as it is"). At most what the count field holds.
+BLOCK_LIMIT = 1024
 # Weights: all 1.0 (nothing stored), one constant (a float), or one float a posting.
 WEIGHTS_ONE, WEIGHTS_CONSTANT, WEIGHTS_EACH = 0, 1, 2
 COMPRESS_FROM = 64  # bytes; zlib's own framing outweighs what it saves below this
 SWAP = sys.byteorder == "big"  # arrays are stored little-endian
+NUMPY_TYPES = {"B": "<u1", "H": "<u2", "I": "<u4"}
 
 
 def _to_bytes(values, typecode):
@@ -75,16 +82,28 @@ def encode_block(ids, weights, values, fixed_size):
     return b"".join(parts)
 
 
+def _delta_span(data, count):
+    """(typecode, start, end) of a block's document-number deltas in its data."""
+    position = 5 if data[0] == WEIGHTS_CONSTANT else 1
+    typecode = chr(data[position])
+    start = position + 1
+    return typecode, start, start + count * array(typecode).itemsize
+
+
+def decode_ids(data, count):
+    """A block's document numbers as a numpy array, without its weights and values: what
+    reading a whole set needs, a step over the block instead of a Python loop."""
+    typecode, start, _ = _delta_span(data, count)
+    deltas = np.frombuffer(data, dtype=NUMPY_TYPES[typecode], count=count, offset=start)
+    return np.cumsum(deltas, dtype=np.uint32)
+
+
 def decode_block(data, count, fixed_size):
     """(ids, weights, values) of one block's data, as ``encode_block`` wrote them."""
     kind = data[0]
-    position = 1
     if kind == WEIGHTS_CONSTANT:
-        (constant,) = struct.unpack_from("<f", data, position)
-        position += 4
-    typecode = chr(data[position])
-    position += 1
-    end = position + count * array(typecode).itemsize
+        (constant,) = struct.unpack_from("<f", data, 1)
+    typecode, position, end = _delta_span(data, count)
     ids = tuple(accumulate(_from_bytes(data[position:end], typecode)))
     if kind == WEIGHTS_ONE:
         weights = array("f", [1.0]) * count
@@ -160,11 +179,14 @@ class CompactLeafMatcher(W3LeafMatcher):
         self._read_data()
 
     def id_blocks(self):
-        """Each block's document numbers in turn (``search.whoosh.docsets`` reads whole sets)."""
+        """Each block's document numbers in turn, as numpy arrays (``search.whoosh.docsets``
+        reads whole sets)."""
         self.reset()
         while True:
-            self._read_data()
-            yield self._ids
+            data = self._postfile.get(self._dataoffset, self._nextoffset - self._dataoffset)
+            if self._compression:
+                data = zlib.decompress(data)
+            yield decode_ids(data, self._blocklength)
             if self._lastblock:
                 return
             self._goto(self._nextoffset)
@@ -174,7 +196,10 @@ class CompactLeafMatcher(W3LeafMatcher):
 
 class CompactCodec(W3Codec):
     """``W3Codec`` writing and reading ``CompactPostingsWriter`` blocks (document postings
-    only: this schema keeps no term vectors)."""
+    only: this schema keeps no term vectors), of up to ``BLOCK_LIMIT`` postings."""
+
+    def __init__(self, blocklimit=BLOCK_LIMIT, **options):
+        super().__init__(blocklimit=blocklimit, **options)
 
     def postings_writer(self, dbfile, byteids=False):
         if byteids:

@@ -2,7 +2,7 @@
 
 Search needs whole sets (facet counts, confirmation of long runs, the result count), not a
 ranked top ten, and Whoosh's ``docs_for_query`` walks matchers one document at a time. Here a
-term's postings are read a block (128 documents) at a time straight into a ``pyroaring``
+term's postings are read a whole block at a time straight into a ``pyroaring``
 bitmap, and And/Or/AndNot/Prefix become bitmap algebra, in C: its cost follows the
 containers touched, not the number of documents (``bench/docsets.py`` measures it against
 Python sets and numpy arrays). Queries of other kinds fall back to Whoosh.
@@ -10,6 +10,7 @@ Python sets and numpy arrays). Queries of other kinds fall back to Whoosh.
 
 from array import array
 
+import numpy as np
 from pyroaring import BitMap
 from whoosh import query as wq
 from whoosh.matching.wrappers import FilterMatcher
@@ -60,8 +61,8 @@ def term_docs(searcher, fieldname, text):
             deleted, matcher = matcher._ids, matcher.child
         ids = array("I")
         if isinstance(matcher, CompactLeafMatcher):
-            for block in matcher.id_blocks():
-                ids.extend(block)
+            # One copy of the decoded blocks into the array pyroaring reads as a buffer.
+            ids.frombytes(np.concatenate(list(matcher.id_blocks())).tobytes())
         else:
             ids.extend(matcher.all_ids())
         found = BitMap(ids)
