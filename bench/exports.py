@@ -117,10 +117,7 @@ def main(argv=None):
                 feed = results["RSS, search 发展"]
                 again = fetch(port, urls["RSS, search 发展"], pid, {"If-None-Match": feed["etag"]})
                 results["RSS again with its ETag"] = again
-    print(
-        f"{args.limit} articles ({filled.extracted} through extraction), search index {index}, "
-        "1 gunicorn worker"
-    )
+    print(f"{args.limit} articles ({filled.described()}), search index {index}, 1 gunicorn worker")
     print(
         f"{'URL':<32} {'status':>6} {'first ms':>9} {'total ms':>9} {'lines':>7} {'peak+ MiB':>9}"
     )

@@ -315,7 +315,7 @@ def main(argv=None):
     up_to_knee = [level for level in levels if level["concurrency"] <= best["concurrency"]]
     errors_to_knee = sum(level["errors"] for level in up_to_knee)
     print(
-        f"{args.limit} articles ({filled.linked_by} links), search index {index}, "
+        f"{args.limit} articles ({filled.described()}), search index {index}, "
         f"load average before the run {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} "
         f"(after {settled} s of settling), "
         f"{len(ports)} host(s) of {args.workers} gunicorn workers"

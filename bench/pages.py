@@ -98,8 +98,7 @@ def main(argv=None):
         figures["p50_x_healthz"] = round(figures["p50_ms"] / health["p50_ms"], 2)
         figures["p95_x_healthz"] = round(figures["p95_ms"] / health["p95_ms"], 2)
     print(
-        f"{args.limit} articles ({filled.extracted} through extraction, {filled.linked_by} "
-        f"links, loaded in {filled.seconds:.0f} s), search index {index}, "
+        f"{args.limit} articles ({filled.described()}), search index {index}, "
         f"{args.workers} gunicorn workers, "
         f"{args.requests} sequential requests a page ({args.popularity} popularity), "
         f"load average before timing "

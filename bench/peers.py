@@ -72,7 +72,7 @@ class TrigramPeer:
 class TantivyPeer:
     name = "tantivy"
 
-    def __init__(self):
+    def __init__(self, connection):  # the same construction as every peer; no database here
         self.directory = None
 
     def unavailable(self):

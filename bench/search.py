@@ -74,8 +74,8 @@ def parse_args():
     )
     parser.add_argument(
         "--peers",
-        type=lambda value: value.split(","),
-        default=["pg_trgm", "tantivy"],
+        type=peer_names,
+        default=[peer.name for peer in PEERS],
         help="the peers to measure, comma-separated (pg_trgm needs a server that ships it)",
     )
     parser.add_argument(
@@ -168,6 +168,21 @@ def setup_django(args, recreate=True):
 
     call_command("migrate", verbosity=0)
     call_command("collectstatic", verbosity=0, interactive=False)
+
+
+PEERS = (peers.TrigramPeer, peers.TantivyPeer)
+
+
+def peer_names(value):
+    """``--peers``: known peer names, comma-separated; none with an empty value."""
+    names = [name for name in value.split(",") if name]
+    known = [peer.name for peer in PEERS]
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown peer {', '.join(unknown)}; the peers are {', '.join(known)}"
+        )
+    return names
 
 
 def html_to_text(body):
@@ -427,8 +442,7 @@ def main():
 
     figures["peers"] = {
         peer.name: peers.measure(peer, folded, queries, expected, percentile, timed, args.rate)
-        for peer in (peers.TrigramPeer(connection), peers.TantivyPeer())
-        if peer.name in args.peers
+        for peer in (kind(connection) for kind in PEERS if kind.name in args.peers)
     }
     for figure in figures["peers"].values():
         if figure["available"]:
