@@ -29,6 +29,7 @@ import re
 from collections import Counter
 from functools import lru_cache
 
+import ahocorasick
 import jieba
 
 from archive.chinese import to_simplified
@@ -106,19 +107,28 @@ def bigram_terms(folded):
     return terms
 
 
-# Runs of three and four Han characters found in a large share of the archive (boilerplate
-# such as 新闻联播 or 查看原文): indexed whole in their own field, so that a query for one is
-# exact from the index instead of a confirmation over most of the database. Chosen at each
-# full rebuild (``find_common_runs``) and kept with the index (``search.whoosh.backend``),
-# which sets them here before every write: every document of an index is written with the
-# same list.
-COMMON_RUN_SIZES = (3, 4)
+# Runs of three to six Han characters found in a large share of the archive (boilerplate
+# such as 新闻联播, 央视网消息 or 查看原文; in police news 犯罪嫌疑人): indexed whole in their
+# own field, so that a query for one is exact from the index instead of a confirmation over
+# most of the database. Chosen at each full rebuild (``find_common_runs``) and kept with the
+# index (``search.whoosh.backend``), which sets them here before every write: every document
+# of an index is written with the same list.
+COMMON_RUN_SIZES = (3, 4, 5, 6)
 _common_runs = frozenset()
+_common_automaton = None  # finds every common run in a text in one pass, in C
 
 
 def set_common_runs(common):
-    global _common_runs
-    _common_runs = frozenset(common)
+    global _common_runs, _common_automaton
+    common = frozenset(common)
+    if common == _common_runs:
+        return
+    _common_runs, _common_automaton = common, None
+    if common:
+        _common_automaton = ahocorasick.Automaton()
+        for run in common:
+            _common_automaton.add_word(run, run)
+        _common_automaton.make_automaton()
 
 
 def _grams(folded):
@@ -130,8 +140,11 @@ def _grams(folded):
 
 
 def common_run_terms(folded):
-    """The common runs (see above) that the text contains."""
-    return list(_grams(folded) & _common_runs) if _common_runs else []
+    """The common runs (see above) that the text contains. A run is Han characters only, so
+    no match spans two of the text's Han runs."""
+    if _common_automaton is None:
+        return []
+    return list({run for _end, run in _common_automaton.iter(folded)})
 
 
 def find_common_runs(texts, share=0.02, limit=5000):

@@ -117,7 +117,9 @@ def boilerplate(reindex):
         make_article(f"报道{n}", f"央视网消息（新闻联播）：第{n}条消息。") for n in range(8)
     ]
     in_title = make_article("新闻联播特别报道", "今天的节目。")
-    decoy = make_article("拆开的词", "新闻发布会上，人们闻联合国消息，又看联播节目。")
+    decoy = make_article(
+        "拆开的词", "新闻发布会上，人们闻联合国消息，又看联播节目。央视网消费频道，视网消息。"
+    )
     reindex()
     return articles, in_title, decoy
 
@@ -127,9 +129,7 @@ def test_whoosh_indexes_runs_found_in_most_articles_whole(boilerplate):
     """Whoosh answers a run found in most articles from its own field, not by a
     confirmation in the database (``search.analysis``)."""
     backend = engine()
-    assert (
-        "新闻联播" in backend.searched_common_runs() and "闻联播" in backend.searched_common_runs()
-    )
+    assert {"新闻联播", "闻联播", "央视网消息"} <= backend.searched_common_runs()
 
 
 def test_common_runs_are_exact_and_rank_titles_first(boilerplate):
@@ -142,6 +142,8 @@ def test_common_runs_are_exact_and_rank_titles_first(boilerplate):
         found = list(backend.find(parse(query)))
         assert set(found) == expected, query
         assert found[0] == in_title.pk
+    # Five characters, each four of them common too: the decoy holds both fours, apart.
+    assert set(backend.find(parse("央视网消息"))) == {a.pk for a in boilerplate}
     assert decoy.pk not in set(backend.find(parse("新闻联播 -节目")))
     assert set(backend.find(parse("新闻联播 -节目"))) == {a.pk for a in boilerplate}
 
