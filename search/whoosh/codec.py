@@ -166,12 +166,13 @@ class CompactLeafMatcher(W3LeafMatcher):
         self._minlength = byte_to_length(min_length)
         self._maxlength = byte_to_length(max_length)
 
-    def _read_data(self):
+    def _block_data(self):
         data = self._postfile.get(self._dataoffset, self._nextoffset - self._dataoffset)
-        if self._compression:
-            data = zlib.decompress(data)
+        return zlib.decompress(data) if self._compression else data
+
+    def _read_data(self):
         self._ids, self._weights, self._values = decode_block(
-            data, self._blocklength, self._fixedsize
+            self._block_data(), self._blocklength, self._fixedsize
         )
         self._data = True
 
@@ -183,10 +184,7 @@ class CompactLeafMatcher(W3LeafMatcher):
         reads whole sets)."""
         self.reset()
         while True:
-            data = self._postfile.get(self._dataoffset, self._nextoffset - self._dataoffset)
-            if self._compression:
-                data = zlib.decompress(data)
-            yield decode_ids(data, self._blocklength)
+            yield decode_ids(self._block_data(), self._blocklength)
             if self._lastblock:
                 return
             self._goto(self._nextoffset)
