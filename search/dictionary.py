@@ -1,7 +1,7 @@
 """The names jieba must keep whole: regions, police units and accepted initiatives.
 
 Loaded once per process (the search backend calls ``load_entity_words`` when it opens the
-index). Only the word field depends on it: recall comes from the bigram field, so a name
+index) and again by every rebuild. Only the word field depends on it: recall comes from the bigram field, so a name
 added after a process started costs ranking quality, never a missed article.
 """
 
@@ -37,10 +37,23 @@ def entity_words():
         return set()
 
 
-@lru_cache(maxsize=1)
-def load_entity_words():
-    """Add the entity names to jieba's dictionary; returns how many."""
-    names = entity_words()
-    for name in names:
+_added: set[str] = set()
+
+
+def add_entity_words() -> frozenset[str]:
+    """Add the names the database holds now to this process's jieba; return every name this
+    process has added. A rebuild hands exactly these to the segment writers it spawns: jieba
+    cannot forget a word, so a long-lived process may still keep a name since deleted, and a
+    writer given only the database's names would split that text differently from it."""
+    new = entity_words() - _added
+    for name in new:
         jieba.add_word(name)
-    return len(names)
+    _added.update(new)
+    return frozenset(_added)
+
+
+@lru_cache(maxsize=1)
+def load_entity_words() -> int:
+    """``add_entity_words`` once per process (when the search backend opens the index);
+    returns how many names."""
+    return len(add_entity_words())

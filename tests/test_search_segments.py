@@ -200,6 +200,30 @@ def test_rebuild_in_processes_never_forks(search_index, monkeypatch):
 
 
 @pytest.mark.django_db
+def test_spawned_writers_keep_whole_every_name_this_process_keeps_whole(search_index):
+    """jieba cannot forget a word: a process that once added a bureau's name keeps it after
+    the bureau is deleted. The writers a rebuild spawns must still split text exactly as this
+    process does, not as the database alone would have them."""
+    from archive.models import Agency
+    from search.dictionary import add_entity_words
+
+    agency = Agency.objects.create(name="青枫县公安局")
+    assert "青枫县公安局" in add_entity_words()
+    agency.delete()
+    make_article("青枫县公安局推出便民服务", "青枫县公安局户籍室延时服务。")
+    backend = engine()
+
+    def words():
+        with backend.index.refresh().reader() as reader:
+            return {word.decode() for word in reader.lexicon("text")}
+
+    call_command("index_articles", procs=1, verbosity=0)
+    assert "青枫县公安局" in words()
+    call_command("index_articles", procs=2, verbosity=0)
+    assert "青枫县公安局" in words()
+
+
+@pytest.mark.django_db
 def test_searchers_read_the_segments_in_place_not_copied_into_memory(search_index):
     """Whoosh 2.7 reads a mapped compound segment by copying each of its parts (postings,
     terms) into the process's own memory: at a million articles every worker held 1.3 GB of

@@ -11,7 +11,7 @@ from haystack.constants import ID
 from archive.models import Article
 from search import outbox
 from search.analysis import find_common_runs
-from search.dictionary import entity_words
+from search.dictionary import add_entity_words
 from search.search_indexes import article_index, iter_batches
 from search.whoosh.backend import LOCK_TIMEOUT
 from search.whoosh.segments import segment_worker
@@ -74,6 +74,7 @@ def rebuild(
         covered = outbox.owed_ids()
         common_runs = find_common_runs(sample_texts())
         backend.save_common_runs(common_runs, writer.generation)
+        words = add_entity_words()
         if procs == 1:
             total = 0
             for documents in batches:
@@ -84,7 +85,9 @@ def rebuild(
                     progress(total)
             writer.mergetype = lambda _writer, _existing: []
         else:
-            segments, total = _write_in_processes(backend, batches, procs, progress, common_runs)
+            segments, total = _write_in_processes(
+                backend, batches, procs, progress, common_runs, words
+            )
             writer.mergetype = lambda _writer, _existing: segments
     outbox.forget(covered)
     return total
@@ -102,9 +105,11 @@ def _write_in_processes(
     procs: int,
     progress: Callable[[int], object] | None,
     common_runs: Iterable[str],
+    words: Iterable[str],
 ) -> tuple[list[Any], int]:
     """(segments, documents written) of ``procs`` segment writers fed ``batches``, analysed
-    with ``common_runs`` (the list this rebuild saved for its generation).
+    with ``common_runs`` (the list this rebuild saved for its generation) and the names
+    ``words`` added to jieba, as in this process.
 
     The writers are spawned, not forked: forking a parent that runs threads (a test server,
     a database driver's) can copy a lock some thread held, and Python 3.14 no longer forks by
@@ -113,7 +118,7 @@ def _write_in_processes(
     context = multiprocessing.get_context("spawn")
     jobs = context.Queue(maxsize=procs * 2)
     results = context.Queue()
-    setup = (common_runs, sorted(entity_words()))
+    setup = (common_runs, sorted(words))
     workers = [
         context.Process(
             target=segment_worker, args=(backend.index, jobs, results, *setup), daemon=True
