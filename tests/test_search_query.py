@@ -15,6 +15,7 @@ from archive.models import (
     Initiative,
     Region,
 )
+from search.engine import engine
 from search.query import mark, parse, search, snippet
 from tests.factories import make_article
 
@@ -193,6 +194,24 @@ def test_relevance_puts_title_matches_first_and_date_sort_is_newest_first(reinde
     reindex()
     assert ids(find("户籍"))[0] == in_title.pk
     assert ids(find("户籍", sort="date")) == [body_only.pk, in_title.pk, old.pk]
+
+
+def test_a_few_matches_among_many_are_newest_first_ties_by_higher_id(reindex):
+    """Matches that are a small share of the index are ordered by their place in the date
+    order (not by walking it): newest first, equal dates the higher id first, a page cut from
+    the top alike."""
+    for n in range(30):
+        make_article(f"第{n}条", "便民服务。", published_at=when(2021), date_precision=DAY)
+    older = make_article("户籍旧闻", "户籍。", published_at=when(2019), date_precision=DAY)
+    tied = [
+        make_article("户籍通知", "户籍。", published_at=when(2023), date_precision=DAY)
+        for _ in range(2)
+    ]
+    newest = make_article("户籍新规", "户籍。", published_at=when(2024), date_precision=DAY)
+    reindex()
+    expected = [newest.pk, tied[1].pk, tied[0].pk, older.pk]
+    assert ids(find("户籍", sort="date")) == expected
+    assert engine().find(parse("户籍"), sort="date")[0:2] == expected[:2]
 
 
 def test_pagination_and_invalid_pages(reindex):

@@ -54,7 +54,7 @@ from search.analysis import fold, long_runs, runs, set_common_runs, word_terms
 from search.engine import IndexFormatMismatch, SearchUnavailable
 from search.whoosh import FORMAT, FORMAT_FILE, index_files
 from search.whoosh.analyzers import WordAnalyzer
-from search.whoosh.docsets import all_of, any_of, doc_set, term_docs
+from search.whoosh.docsets import all_of, any_of, bitmap_of, doc_set, term_docs
 from search.whoosh.segments import FastSegmentWriter
 
 COMMON_RUNS_PREFIX = "ARCHIVE_COMMON_RUNS"
@@ -482,9 +482,9 @@ class ChineseWhooshBackend(WhooshSearchBackend):
         """``search.substrings.containing`` for ``docs``, in document numbers."""
         if not needles:
             return {}
-        article_ids = _column(searcher, "article_id")
+        numbers = np.frombuffer(docs.to_array(), dtype=np.uint32)
         docnum_of = self.per_generation("docnums", lambda: _docnums_by_article(searcher), searcher)
-        found = substrings.containing([article_ids[d] for d in docs], needles)
+        found = substrings.containing(_array(searcher, "article_id")[numbers].tolist(), needles)
 
         def docnums(ids):
             return BitMap([docnum_of[i] for i in ids if i in docnum_of])
@@ -492,12 +492,17 @@ class ChineseWhooshBackend(WhooshSearchBackend):
         return {run: (docnums(title), docnums(text)) for run, (title, text) in found.items()}
 
     def _newest(self, searcher, part, limit):
-        """The ``limit`` newest documents of ``part``."""
-        order = self.per_generation("date_order", lambda: _date_order(searcher), searcher)
+        """The ``limit`` newest documents of ``part``, newest first."""
+        order, place = self.per_generation("date_order", lambda: _date_order(searcher), searcher)
         if len(part) * 8 > len(order):  # a large share: the first ones in date order
             return list(islice((doc for doc in order if doc in part), limit))
-        published, article_ids = _column(searcher, "published_ts"), _column(searcher, "article_id")
-        return heapq.nlargest(limit, part, key=lambda d: (published[d], article_ids[d]))
+        # Otherwise the smallest places in that order, chosen in numpy steps.
+        docs = np.frombuffer(part.to_array(), dtype=np.uint32)
+        places = place[docs]
+        if len(docs) > limit:
+            nearest = np.argpartition(places, limit - 1)[:limit]
+            docs, places = docs[nearest], places[nearest]
+        return docs[np.argsort(places)].tolist()
 
     @_recovering
     def bylined(self, name):
@@ -667,7 +672,7 @@ class Ranking:
         if not self._docnums:
             return BitMap()
         docnums = np.frombuffer(self._docnums.to_array(), dtype=np.uint32)
-        return BitMap(_array(self._reading, "article_id")[docnums].astype(np.uint32))
+        return bitmap_of(_array(self._reading, "article_id")[docnums])
 
 
 def _column(searcher, name):
@@ -698,9 +703,14 @@ def _docnums_by_article(searcher):
 
 
 def _date_order(searcher):
-    """Live document numbers, newest publication first (ties: higher article id first)."""
-    published, article_ids = _column(searcher, "published_ts"), _column(searcher, "article_id")
-    return sorted(_live_docs(searcher), key=lambda d: (published[d], article_ids[d]), reverse=True)
+    """Live document numbers newest publication first (ties: higher article id first), and
+    each document number's place in that order (deleted ones last)."""
+    live = np.array(_live_docs(searcher), dtype=np.int64)
+    published, article_ids = _array(searcher, "published_ts"), _array(searcher, "article_id")
+    order = live[np.lexsort((article_ids[live], published[live]))[::-1]]
+    place = np.full(len(published), len(published), dtype=np.int64)
+    place[order] = np.arange(len(order))
+    return order.tolist(), place
 
 
 def _byline(term):
@@ -729,8 +739,7 @@ def _in_period(searcher, docs, filters):
     published = _array(searcher, "published_ts")
     start = 1 if start is None else max(start, 1)
     end = np.iinfo(np.int64).max if end is None else end
-    within = np.flatnonzero((published >= start) & (published <= end)).astype(np.uint32)
-    return docs & BitMap(within)
+    return docs & bitmap_of(np.flatnonzero((published >= start) & (published <= end)))
 
 
 class ChineseWhooshEngine(WhooshEngine):

@@ -18,6 +18,18 @@ from whoosh.matching.wrappers import FilterMatcher
 from search.whoosh.codec import CompactLeafMatcher
 
 
+def bitmap_of(numbers):
+    """A ``BitMap`` of a numpy array of non-negative integers below 2**32.
+
+    Through ``array("I")``, which pyroaring reads as one buffer in C: given the numpy array
+    itself, it converts element by element in Python, which for a word in most of a large
+    archive cost more than the whole search (docs/benchmarks.md, "Why the code is as it is").
+    """
+    ids = array("I")
+    ids.frombytes(np.ascontiguousarray(numbers, dtype=np.uint32).tobytes())
+    return BitMap(ids)
+
+
 def any_of(bitmaps):
     """The union of ``bitmaps`` (an iterable of ``BitMap``), empty when there are none."""
     bitmaps = list(bitmaps)
@@ -59,13 +71,10 @@ def term_docs(searcher, fieldname, text):
         deleted = None
         if isinstance(matcher, FilterMatcher) and matcher._exclude:
             deleted, matcher = matcher._ids, matcher.child
-        ids = array("I")
         if isinstance(matcher, CompactLeafMatcher):
-            # One copy of the decoded blocks into the array pyroaring reads as a buffer.
-            ids.frombytes(np.concatenate(list(matcher.id_blocks())).tobytes())
+            found = bitmap_of(np.concatenate(list(matcher.id_blocks())))
         else:
-            ids.extend(matcher.all_ids())
-        found = BitMap(ids)
+            found = BitMap(matcher.all_ids())
         if deleted:
             found -= BitMap(deleted)
         docs |= found.shift(offset) if offset else found
