@@ -133,11 +133,14 @@ class TopLinkedFilter(admin.SimpleListFilter):
         return queryset
 
 
-def top_linked_filter(link_model, target, title, parameter):
+def top_linked_filter(link_model, target, title):
+    """The filter's query parameter is the target's bare name (?region=12), not a lookup
+    path: Django refuses a parameter that walks a many-to-many relation unless it is a
+    declared filter's own path, and a bare name is plainly the filter's."""
     return type(
         f"Top{link_model.__name__}Filter",
         (TopLinkedFilter,),
-        {"link_model": link_model, "target": target, "title": title, "parameter_name": parameter},
+        {"link_model": link_model, "target": target, "title": title, "parameter_name": target},
     )
 
 
@@ -348,9 +351,9 @@ class ArticleAdmin(ActionPagesMixin, SimpleHistoryAdmin):
         "status",
         ReviewFlagFilter,
         YearFilter,
-        top_linked_filter(ArticleRegion, "region", "地区", "regions__id__exact"),
-        top_linked_filter(ArticleAgency, "agency", "公安单位", "agencies__id__exact"),
-        top_linked_filter(ArticleInitiative, "initiative", "专项行动", "initiatives__id__exact"),
+        top_linked_filter(ArticleRegion, "region", "地区"),
+        top_linked_filter(ArticleAgency, "agency", "公安单位"),
+        top_linked_filter(ArticleInitiative, "initiative", "专项行动"),
         "script",
         "date_precision",
     ]
@@ -685,7 +688,7 @@ class RegionAdmin(AliasesMixin, AnnounceEntityMixin, admin.ModelAdmin):
 
     @admin.display(description="文章", ordering="article_count")
     def article_links(self, region):
-        return articles_link(region, "regions__id__exact", region.article_count)
+        return articles_link(region, "region", region.article_count)
 
 
 class MergeActionMixin:
@@ -781,7 +784,7 @@ class AgencyAdmin(
 
     @admin.display(description="文章", ordering="article_count")
     def article_links(self, agency):
-        return articles_link(agency, "agencies__id__exact", agency.article_count)
+        return articles_link(agency, "agency", agency.article_count)
 
     @admin.display(description="下级单位", ordering="children_count")
     def sub_units(self, agency):
@@ -819,7 +822,7 @@ class InitiativeAdmin(
 
     @admin.display(description="文章", ordering="article_count")
     def article_links(self, initiative):
-        return articles_link(initiative, "initiatives__id__exact", initiative.article_count)
+        return articles_link(initiative, "initiative", initiative.article_count)
 
     @admin.action(description="收录所选专项行动", permissions=["change"])
     def accept(self, request, queryset):

@@ -9,9 +9,12 @@ from archive import pipeline
 from archive.models import (
     Agency,
     Article,
+    ArticleAgency,
+    ArticleInitiative,
     ArticleRegion,
     ImportBatch,
     ImportRecord,
+    Initiative,
     LinkOrigin,
     Region,
 )
@@ -36,7 +39,7 @@ def titles(response):
     return [row.title for row in response.context["cl"].result_list]
 
 
-def test_filters_by_review_flag_year_region_and_status(editor_client, places):
+def test_filters_by_review_flag_year_linked_entity_and_status(editor_client, places):
     flagged = make_article(
         "未识别地区的文章",
         review_flags=[Article.ReviewFlag.NO_REGION],
@@ -45,6 +48,10 @@ def test_filters_by_review_flag_year_region_and_status(editor_client, places):
     undated = make_article("没有日期的文章", review_flags=[Article.ReviewFlag.UNKNOWN_DATE])
     linked = make_article("周口的文章", published_at=datetime(2020, 5, 1, tzinfo=SHANGHAI))
     ArticleRegion.objects.create(article=linked, region=places["zhoukou"])
+    bureau = Agency.objects.create(name="周口市公安局", kind=Agency.Kind.CITY_BUREAU)
+    ArticleAgency.objects.create(article=linked, agency=bureau)
+    campaign = Initiative.objects.create(name="夏夜巡查", slug="xia-ye-xun-cha")
+    ArticleInitiative.objects.create(article=flagged, initiative=campaign)
     hidden = make_article("隐藏的文章", status=Article.Status.HIDDEN)
 
     cases = {
@@ -53,7 +60,9 @@ def test_filters_by_review_flag_year_region_and_status(editor_client, places):
         "review=none": {linked.title, hidden.title},
         "year=2021": {flagged.title},
         "year=unknown": {undated.title, hidden.title},
-        f"regions__id__exact={places['zhoukou'].pk}": {linked.title},
+        f"region={places['zhoukou'].pk}": {linked.title},
+        f"agency={bureau.pk}": {linked.title},
+        f"initiative={campaign.pk}": {flagged.title},
         "status__exact=hidden": {hidden.title},
         "script__exact=simplified": {flagged.title, undated.title, linked.title, hidden.title},
     }
