@@ -242,3 +242,30 @@ def test_searchers_read_the_segments_in_place_not_copied_into_memory(search_inde
     opened = [segment.open_file(name) for segment in segments for name in segment.list()]
     assert opened and not any(isinstance(part, BufferFile) for part in opened)
     assert sorted(engine().find(parse("户籍")))  # and the index still answers
+
+
+def test_skipping_through_a_common_term_lands_where_whoosh_s_stepping_lands(tmp_path):
+    """A rare term's intersection with a common one skips through the common term's blocks
+    (a binary search inside a block): it lands on each next document holding both, from
+    either side, and a skip past the last posting ends the matcher."""
+    ix = whoosh_index.create_in(tmp_path, _schema())
+    count = BLOCK_LIMIT * 3 + 17
+    writer = FastSegmentWriter(ix)
+    for n in range(count):
+        text = "户籍业务" if n % 97 == 5 else "户籍室"
+        writer.add_document(id=str(n), title="", text=text, bigrams=text)
+    writer.commit()
+    with ix.searcher() as searcher:
+        common = set(term_docs(searcher, "bigrams", "户籍"))
+        rare = set(term_docs(searcher, "bigrams", "业务"))
+        assert len(common) == count and 0 < len(rare) < 50
+        both = wq.And([wq.Term("bigrams", "业务"), wq.Term("bigrams", "户籍")])
+        assert set(searcher.docs_for_query(both)) == rare
+        matcher = searcher.reader().postings("bigrams", "户籍")
+        for target in sorted(rare | {BLOCK_LIMIT - 1, BLOCK_LIMIT, 2 * BLOCK_LIMIT + 1}):
+            matcher.skip_to(target)  # every document holds 户籍: it lands on the target
+            assert matcher.id() == target
+        matcher.skip_to(target - 3)  # behind: stays
+        assert matcher.id() == target
+        matcher.skip_to(count + 5)
+        assert not matcher.is_active()

@@ -33,7 +33,7 @@ PRIVATE_NAMES = frozenset(
         "_fixedsize", "_format", "_goto", "_i", "_ids", "_inlinelimit", "_lastblock",
         "_maxid", "_maxlength", "_maxweight", "_minlength", "_new_block", "_nextoffset",
         "_postfile", "_read_data", "_read_ids", "_read_values", "_read_weights",
-        "_terminfo", "_values", "_weights", "_write_block",
+        "_skip_to_block", "_terminfo", "_values", "_weights", "_write_block",
         # whoosh.system
         "_INT_SIZE",
         # whoosh.writing.SegmentWriter: the flush that search.whoosh.segments replaces
