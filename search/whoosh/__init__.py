@@ -36,8 +36,10 @@ PRIVATE_NAMES = frozenset(
         "_skip_to_block", "_terminfo", "_values", "_weights", "_write_block",
         # whoosh.system
         "_INT_SIZE",
-        # whoosh.writing.SegmentWriter: the flush that search.whoosh.segments replaces
-        "_close_segment", "_finalize_segment", "_flush_segment", "_postwriter",
+        # whoosh.writing.SegmentWriter: the flush and add_document that search.whoosh.segments
+        # replaces
+        "_added", "_check_fields", "_check_state", "_close_segment", "_doc_boost",
+        "_field_boost", "_finalize_segment", "_flush_segment", "_postwriter",
         # whoosh.matching.wrappers.FilterMatcher: which side of a filter excludes
         "_exclude",
     }

@@ -39,11 +39,16 @@ class TermSet(Existence):
     """
 
     def word_values(self, value, analyzer, **kwargs):
-        terms = getattr(analyzer, "terms", None)
+        terms = self.term_set(value, analyzer)
         if terms is None:
             return super().word_values(value, analyzer, **kwargs)
         boost = self.field_boost
-        return ((term, 1, boost, b"") for term in set(terms(value)))
+        return ((term, 1, boost, b"") for term in terms)
+
+    def term_set(self, value, analyzer):
+        """The distinct terms of ``value``, or None for an analyzer without ``terms()``."""
+        terms = getattr(analyzer, "terms", None)
+        return None if terms is None else set(terms(value))
 
 
 class _Postings:
@@ -78,13 +83,27 @@ class _Postings:
 
 
 class GroupedPostingPool:
-    """Stands in for Whoosh's ``PostingPool``: the same ``add()``, postings kept per term."""
+    """Stands in for Whoosh's ``PostingPool``: the same ``add()``, postings kept per term.
+
+    ``add_term_set`` takes a whole document's terms of one field at weight 1 (most postings:
+    the ``TermSet`` fields), kept per field by term text and merged into ``terms`` when
+    grouped; ``add`` takes Whoosh's one posting at a time.
+    """
 
     def __init__(self):
         self.terms = defaultdict(_Postings)
+        self.term_sets = defaultdict(lambda: defaultdict(_new_ids))
         self.fieldnames = set()
         self._last_docnum = -1
         self._in_order = True
+
+    def add_term_set(self, fieldname, terms, docnum):
+        if docnum < self._last_docnum:
+            self._in_order = False
+        self._last_docnum = docnum
+        field_terms = self.term_sets[fieldname]
+        for term in terms:
+            field_terms[term].append(docnum)
 
     def add(self, item):
         fieldname, tbytes, docnum, weight, value = item
@@ -99,6 +118,16 @@ class GroupedPostingPool:
 
     def grouped(self):
         """(fieldname, term bytes, postings) in the order the codec needs."""
+        for fieldname, field_terms in self.term_sets.items():
+            for term, ids in field_terms.items():
+                postings = self.terms[fieldname, term.encode("utf-8")]
+                if not postings.ids:
+                    postings.ids = ids
+                else:  # the term had postings one at a time too (a merged segment's)
+                    for docnum in ids:
+                        postings.add(docnum, 1.0, b"")
+                    self._in_order = False
+        self.term_sets.clear()
         for key in sorted(self.terms):
             postings = self.terms[key]
             if not self._in_order and postings.ids != array("I", sorted(postings.ids)):
@@ -107,6 +136,11 @@ class GroupedPostingPool:
 
     def cleanup(self):
         self.terms.clear()
+        self.term_sets.clear()
+
+
+def _new_ids():
+    return array("I")
 
 
 def write_grouped(fieldwriter, schema, lengths, grouped):
@@ -164,6 +198,53 @@ class FastSegmentWriter(SegmentWriter):
         super().__init__(ix, codec=CompactCodec(), **kwargs)
         self.pool.cleanup()
         self.pool = GroupedPostingPool()
+
+    def add_document(self, **fields):
+        """Whoosh's ``SegmentWriter.add_document``, except that a ``TermSet`` field's terms
+        reach the pool as one set (``GroupedPostingPool.add_term_set``). Whoosh makes a tuple
+        and a pool call of each posting, about 630 a news story: that cost more than jieba
+        (docs/benchmarks.md, "Why the code is as it is"). Fields with weights, values,
+        spellings or vectors take Whoosh's path, posting by posting."""
+        self._check_state()
+        schema = self.schema
+        docnum = self.docnum
+        docboost = self._doc_boost(fields)
+        fieldnames = sorted(name for name in fields if not name.startswith("_"))
+        self._check_fields(schema, fieldnames)
+        self.perdocwriter.start_doc(docnum)
+        for fieldname in fieldnames:
+            value = fields[fieldname]
+            if value is None:
+                continue
+            field = schema[fieldname]
+            if field.separate_spelling() or field.vector:
+                raise NotImplementedError(
+                    f"{fieldname}: spellings and vectors take Whoosh's writer"
+                )
+            length = 0
+            if field.indexed:
+                boost = self._field_boost(fields, fieldname, docboost)
+                terms = None
+                if isinstance(field.format, TermSet) and field.format.field_boost * boost == 1.0:
+                    terms = field.format.term_set(value, field.analyzer)
+                if terms is not None:
+                    self.pool.add_term_set(fieldname, terms, docnum)
+                    length = len(terms)
+                else:
+                    for tbytes, freq, weight, vbytes in field.index(value):
+                        length += freq
+                        self.pool.add((fieldname, tbytes, docnum, weight * boost, vbytes))
+                if not field.scorable:
+                    length = 0
+            stored = fields.get(f"_stored_{fieldname}", value)
+            self.perdocwriter.add_field(fieldname, field, stored if field.stored else None, length)
+            if field.column_type and stored is not None:
+                self.perdocwriter.add_column_value(
+                    fieldname, field.column_type, field.to_column_value(stored)
+                )
+        self.perdocwriter.finish_doc()
+        self._added = True
+        self.docnum += 1
 
     def _flush_segment(self):
         self.perdocwriter.close()
