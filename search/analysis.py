@@ -25,6 +25,7 @@ frequencies (``search.whoosh.segments.TermSet``): they made most of the index, a
 confirmed on the database text instead.
 """
 
+import math
 import re
 from collections import Counter
 from functools import lru_cache
@@ -74,10 +75,102 @@ def _jieba_ready():
     return jieba.dt
 
 
+class Segmenter:
+    """jieba's precise mode without its HMM (``jieba.dt.cut(run, HMM=False)``), word for word
+    on a Han run, with jieba's dictionary in an Aho–Corasick automaton.
+
+    jieba finds the dictionary words at each character by slicing the text and looking each
+    slice up, then picks the most probable route backwards, one Python step a slice. Here the
+    automaton (built over the words reversed, once a dictionary state: about a second) reports
+    every word of a reversed run in one pass in C, already in the order that backward route
+    needs, so the route is chosen as the words stream in: the same words at under half the
+    cost, which was most of indexing's time (docs/benchmarks.md, "Why the code is as it is").
+    ``tests/test_search_analysis.py`` compares it with jieba on real articles.
+    """
+
+    def __init__(self, dictionary):
+        self.state = self.state_of(dictionary)
+        log_total = math.log(dictionary.total)
+        self.unknown = -log_total  # jieba's log(1) - log(total): a character it does not know
+        self.automaton = ahocorasick.Automaton()
+        for word, frequency in dictionary.FREQ.items():
+            if frequency:  # zero: a prefix of a word, or a deleted word
+                self.automaton.add_word(word[::-1], (len(word), math.log(frequency) - log_total))
+        self.automaton.make_automaton()
+
+    @staticmethod
+    def state_of(dictionary):
+        """What changes whenever a word is added to jieba's dictionary (``add_word`` adds its
+        frequency to the total): the archive adds names (``search.dictionary``), never deletes."""
+        return dictionary.total, len(dictionary.FREQ)
+
+    def cut(self, han_run):
+        """The words of ``han_run``. jieba cuts only the parts in its own Han range and
+        leaves each other character alone (rare ideographs, 〇); so does this."""
+        if jieba.re_han_default.fullmatch(han_run):
+            return self._route(han_run)
+        words = []
+        for n, part in enumerate(jieba.re_han_default.split(han_run)):
+            if n % 2:
+                words += self._route(part)
+            else:
+                words += part
+        return words
+
+    def _route(self, text):
+        size = len(text)
+        unknown = self.unknown
+        score = [0.0] * (size + 1)  # the best route's log-probability from each position on
+        step = list(range(1, size + 1))  # where the best route's first word ends
+        settled = size  # the positions from here on are settled
+        start, best = size, 0.0
+        # A reversed word ending at e of the reversed text starts at size - 1 - e: the words
+        # arrive by descending start, so each start's words come together, after every later
+        # start is settled; a position no word starts at is a character alone.
+        for end, (length, log_p) in self.automaton.iter(text[::-1]):
+            at = size - 1 - end
+            if at != start:
+                if start < size:
+                    score[start] = best
+                    settled = start
+                while settled > at + 1:
+                    settled -= 1
+                    score[settled] = unknown + score[settled + 1]
+                start, best = at, -math.inf
+            candidate = log_p + score[at + length]
+            # On equal scores jieba's max() keeps the longer word.
+            if candidate > best or (candidate == best and at + length > step[at]):
+                best, step[at] = candidate, at + length
+        if start < size:
+            score[start] = best
+            settled = start
+        while settled > 0:
+            settled -= 1
+            score[settled] = unknown + score[settled + 1]
+        words, at = [], 0
+        while at < size:
+            words.append(text[at : step[at]])
+            at = step[at]
+        return words
+
+
+_segmenter = None
+
+
+def segmenter():
+    """The ``Segmenter`` of jieba's dictionary as it is now (names added since are in it)."""
+    global _segmenter
+    dictionary = _jieba_ready()
+    if _segmenter is None or _segmenter.state != Segmenter.state_of(dictionary):
+        _segmenter = Segmenter(dictionary)
+    return _segmenter
+
+
 def word_terms(folded):
     """The word field's terms, in text order; a long word is followed by its shorter
     dictionary words (jieba's search mode: 户籍 inside 户籍室)."""
     dt = _jieba_ready()
+    cut = segmenter().cut
     terms = []
     for kind, text in runs(folded):
         if kind == "alnum":
@@ -86,7 +179,7 @@ def word_terms(folded):
             if len(parts) > 1:
                 terms += parts
             continue
-        for word in dt.cut(text, HMM=False):
+        for word in cut(text):
             terms.append(word)
             if len(word) > 2:
                 for size in (2, 3):
