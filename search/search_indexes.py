@@ -83,7 +83,17 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
     def index_queryset(self, using=None):
         return (
             Article.objects.published()
-            .defer("body_html")
+            # What prepare() and fingerprint() read: not the HTML, nor the folded copies
+            # (the analyzers fold), nor the near-duplicate signature.
+            .only(
+                "title",
+                "body_text",
+                "authors",
+                "published_at",
+                "date_precision",
+                "status",
+                "updated_at",
+            )
             .prefetch_related(
                 # Plain lists (to_attr): reading a prefetched manager clones a queryset, which
                 # was a large share of preparing a document (docs/benchmarks.md, "Why the code

@@ -269,3 +269,22 @@ def test_skipping_through_a_common_term_lands_where_whoosh_s_stepping_lands(tmp_
         assert matcher.id() == target
         matcher.skip_to(count + 5)
         assert not matcher.is_active()
+
+
+@pytest.mark.django_db
+def test_a_batch_of_documents_costs_the_same_few_queries_however_many_articles(
+    search_index, django_assert_num_queries
+):
+    """The rebuild reads only the columns the documents need (``ArticleIndex.index_queryset``):
+    a field it left out would cost one more query an article."""
+    from search.search_indexes import article_index
+
+    for n in range(12):
+        make_article(f"户籍新规（{n}）", "滨州户籍业务当日办结。", authors="姜東良、李娜")
+    index = article_index(engine())
+    index.reset_ancestry()
+    with django_assert_num_queries(4):  # the articles and their three kinds of link
+        documents = engine().prepare_documents(index, list(index.index_queryset()))
+    assert len(documents) == 12
+    assert {d["reporters"] for d in documents} == {"姜东良,李娜"}
+    assert all(d["fingerprint"] and d["published_ts"] >= 0 for d in documents)
