@@ -97,12 +97,30 @@ class Segmenter:
             if frequency:  # zero: a prefix of a word, or a deleted word
                 self.automaton.add_word(word[::-1], (len(word), math.log(frequency) - log_total))
         self.automaton.make_automaton()
+        self.frequency = dictionary.FREQ
+        self.inner = {}
 
     @staticmethod
     def state_of(dictionary):
         """What changes whenever a word is added to jieba's dictionary (``add_word`` adds its
         frequency to the total): the archive adds names (``search.dictionary``), never deletes."""
         return dictionary.total, len(dictionary.FREQ)
+
+    def inner_words(self, word):
+        """The dictionary words of two and three characters inside ``word`` (what jieba's
+        search mode adds), shorter first. Remembered per word: the segmenter only returns
+        dictionary words of more than one character, so there are at most as many as the
+        dictionary has."""
+        inner = self.inner.get(word)
+        if inner is None:
+            inner = self.inner[word] = [
+                gram
+                for size in (2, 3)
+                if size < len(word)
+                for gram in (word[i : i + size] for i in range(len(word) - size + 1))
+                if self.frequency.get(gram)
+            ]
+        return inner
 
     def cut(self, han_run):
         """The words of ``han_run``. jieba cuts only the parts in its own Han range and
@@ -169,8 +187,7 @@ def segmenter():
 def word_terms(folded):
     """The word field's terms, in text order; a long word is followed by its shorter
     dictionary words (jieba's search mode: 户籍 inside 户籍室)."""
-    dt = _jieba_ready()
-    cut = segmenter().cut
+    words = segmenter()
     terms = []
     for kind, text in runs(folded):
         if kind == "alnum":
@@ -179,16 +196,10 @@ def word_terms(folded):
             if len(parts) > 1:
                 terms += parts
             continue
-        for word in cut(text):
+        for word in words.cut(text):
             terms.append(word)
             if len(word) > 2:
-                for size in (2, 3):
-                    if size < len(word):
-                        terms += [
-                            gram
-                            for gram in (word[i : i + size] for i in range(len(word) - size + 1))
-                            if dt.FREQ.get(gram)
-                        ]
+                terms += words.inner_words(word)
     return terms
 
 

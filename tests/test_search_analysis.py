@@ -26,6 +26,23 @@ def test_the_segmenter_cuts_the_seed_articles_as_jieba_does():
     assert [cut(run) for run in runs] == [_jieba_words(run) for run in runs]
 
 
+def test_a_long_word_is_followed_by_the_dictionary_words_inside_it():
+    def with_inner_words(word):
+        inner = [
+            word[i : i + size]
+            for size in (2, 3)
+            if size < len(word)
+            for i in range(len(word) - size + 1)
+            if jieba.dt.FREQ.get(word[i : i + size])
+        ]
+        return [word, *inner]
+
+    for run in _han_runs():
+        expected = [term for word in _jieba_words(run) for term in with_inner_words(word)]
+        assert word_terms(run) == word_terms(run) == expected
+    assert word_terms("出入境管理局") == ["出入境", "出入", "入境", "管理局", "管理"]
+
+
 # Police words; characters of jieba's Han range that its dictionary lacks (丄丅丏) or holds
 # only as the start of longer words (仫伈侭); characters outside that range, which jieba
 # leaves alone (〇, rare ideographs of extension A and B).
