@@ -4,11 +4,11 @@ Plain functions, no engine in them (``search.whoosh.analyzers`` wraps them for W
 Two views of one text are indexed:
 
 words (``word_terms``, jieba)
-    Han runs are cut by jieba in precise mode, and the shorter dictionary words inside a
-    long word are added (what jieba's search mode adds: 户籍 inside 户籍室). Runs of Latin
-    letters and digits are lowercased and indexed whole, plus their letter and digit parts
-    (12123App → 12123app, 12123, app). This field ranks results and makes Latin and digits
-    searchable.
+    Han runs are cut as jieba's precise mode cuts them (``Segmenter``), and the shorter
+    dictionary words inside a long word are added (what jieba's search mode adds: 出入 and
+    入境 inside 出入境). Runs of Latin letters and digits are lowercased and indexed whole,
+    plus their letter and digit parts (12123App → 12123app, 12123, app). This field ranks
+    results and makes Latin and digits searchable.
 
 bigrams (``bigram_terms``)
     Every Han run c0 c1 … cn-1 gives the bigrams c0c1, c1c2, … and its last character
@@ -186,7 +186,7 @@ def segmenter():
 
 def word_terms(folded):
     """The word field's terms, in text order; a long word is followed by its shorter
-    dictionary words (jieba's search mode: 户籍 inside 户籍室)."""
+    dictionary words (jieba's search mode: 出入 and 入境 inside 出入境)."""
     words = segmenter()
     terms = []
     for kind, text in runs(folded):
