@@ -179,6 +179,7 @@ def measure(peer, articles, queries, expected, percentile, timed, rate=None):
             "p95_ms": round(percentile(timings, 0.95), 2),
             "p99_ms": round(percentile(timings, 0.99), 2),
             "two_char_p50_ms": round(percentile(short, 0.5), 2) if short else None,
+            "ms_by_query": dict(zip(queries, timings, strict=True)),  # bench/search.py's by_class
         }
     finally:
         peer.close()

@@ -454,6 +454,9 @@ def main():
     for figure in figures["peers"].values():
         if figure["available"]:
             figure["p95_vs_archive_find"] = round(figure["p95_ms"] / first["find"]["p95_ms"], 2)
+    figures["by_class"] = by_class(queries, first["find"].pop("ms_by_query"), figures["peers"])
+    for engine_figures in figures["engines"].values():
+        engine_figures["find"].pop("ms_by_query", None)
 
     width = max(len(key) for key in figures)
     for key, value in figures.items():
@@ -466,6 +469,7 @@ def main():
             if key != "find":
                 print(f"  {key:<{width}}  {value}")
     print_systems(figures)
+    print_by_class(figures["by_class"])
     print(json.dumps(figures, ensure_ascii=False))
 
 
@@ -522,6 +526,7 @@ def measure_engine(queries, short, expected, rate):
             "p50_ms": round(percentile(find_ms, 0.5), 2),
             "p95_ms": round(percentile(find_ms, 0.95), 2),
             "p99_ms": round(percentile(find_ms, 0.99), 2),
+            "ms_by_query": dict(zip(queries, find_ms, strict=True)),  # for by_class
         },
     }
     if hasattr(backend, "searched_common_runs"):  # the Whoosh engine's list of common runs
@@ -578,6 +583,47 @@ def ilike_figures(connection, queries):
         "ilike_p50_ms": round(percentile(ilike_ms, 0.5), 1),
         "ilike_p95_ms": round(percentile(ilike_ms, 0.95), 1),
     }
+
+
+def query_class(query):
+    """The kinds of query the mix holds (``pick_queries``), for ``by_class``."""
+    if len(query.split()) > 1:
+        return "two words"
+    return "two characters" if len(query) <= 2 else "three or more characters"
+
+
+def by_class(queries, archive_ms, peer_figures):
+    """For each kind of query: how many, the first engine's p50 alone and each peer's, and on
+    how many of them the peer answered sooner than the engine (which queries a peer is
+    faster on, as the README says). Takes the peers' per-query timings out of their figures."""
+    peer_ms = {
+        name: figure.pop("ms_by_query")
+        for name, figure in peer_figures.items()
+        if figure["available"]
+    }
+    table = {}
+    for kind in ("two characters", "three or more characters", "two words"):
+        members = [query for query in queries if query_class(query) == kind]
+        if not members:
+            continue
+        row = {
+            "queries": len(members),
+            "archive_find_p50_ms": round(percentile([archive_ms[q] for q in members], 0.5), 2),
+        }
+        for name, ms in peer_ms.items():
+            row[f"{name}_p50_ms"] = round(percentile([ms[q] for q in members], 0.5), 2)
+            row[f"{name}_faster_on"] = sum(1 for q in members if ms[q] < archive_ms[q])
+        table[kind] = row
+    return table
+
+
+def print_by_class(table):
+    if not table:
+        return
+    columns = list(next(iter(table.values())))
+    print(f"\n{'kind of query':<26}" + "".join(f"{c:>22}" for c in columns))
+    for kind, row in table.items():
+        print(f"{kind:<26}" + "".join(f"{row[c]:>22}" for c in columns))
 
 
 def print_systems(figures):
