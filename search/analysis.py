@@ -29,6 +29,7 @@ import math
 import re
 from collections import Counter
 from functools import lru_cache
+from itertools import islice
 
 import ahocorasick
 import jieba
@@ -81,30 +82,45 @@ class Segmenter:
 
     jieba finds the dictionary words at each character by slicing the text and looking each
     slice up, then picks the most probable route backwards, one Python step a slice. Here the
-    automaton (built over the words reversed, once a dictionary state: about a second) reports
+    automaton (built over the words reversed: about half a second) reports
     every word of a reversed run in one pass in C, already in the order that backward route
     needs, so the route is chosen as the words stream in: the same words at under half the
     cost, which was most of indexing's time (docs/benchmarks.md, "Why the code is as it is").
+    The automaton keeps each word's log frequency; the total is subtracted as jieba does, at
+    the route, so that a word added later changes no other entry.
     ``tests/test_search_analysis.py`` compares it with jieba on real articles.
     """
 
     def __init__(self, dictionary):
-        self.state = self.state_of(dictionary)
-        log_total = math.log(dictionary.total)
-        self.unknown = -log_total  # jieba's log(1) - log(total): a character it does not know
+        self.dictionary = dictionary
         self.automaton = ahocorasick.Automaton()
-        for word, frequency in dictionary.FREQ.items():
-            if frequency:  # zero: a prefix of a word, or a deleted word
-                self.automaton.add_word(word[::-1], (len(word), math.log(frequency) - log_total))
-        self.automaton.make_automaton()
-        self.frequency = dictionary.FREQ
+        self.entries = 0  # how many of the dictionary's entries the automaton has seen
+        self.total = 0
+        self.log_total = 0.0
         self.inner = {}
+        self.follow()
 
-    @staticmethod
-    def state_of(dictionary):
-        """What changes whenever a word is added to jieba's dictionary (``add_word`` adds its
-        frequency to the total): the archive adds names (``search.dictionary``), never deletes."""
-        return dictionary.total, len(dictionary.FREQ)
+    def follow(self):
+        """Bring the automaton up to jieba's dictionary as it is now. ``add_word`` appends a new
+        word (and its new prefixes) and adds its frequency to the total; when that is all that
+        changed (the names of ``search.dictionary``), only those words are added, and the
+        automaton is made again (a fifth of building it). Any other change (a word's frequency
+        set again) builds it anew. A word deleted (``del_word``, frequency 0) is not seen: the
+        archive never deletes one."""
+        dictionary = self.dictionary
+        if (dictionary.total, len(dictionary.FREQ)) == (self.total, self.entries):
+            return
+        appended = list(islice(dictionary.FREQ.items(), self.entries, None))
+        if dictionary.total - self.total != sum(frequency for _, frequency in appended):
+            self.automaton = ahocorasick.Automaton()
+            appended = list(dictionary.FREQ.items())
+        for word, frequency in appended:
+            if frequency:  # zero: a prefix of a word
+                self.automaton.add_word(word[::-1], (len(word), math.log(frequency)))
+        self.automaton.make_automaton()
+        self.entries, self.total = len(dictionary.FREQ), dictionary.total
+        self.log_total = math.log(dictionary.total)
+        self.inner.clear()
 
     def inner_words(self, word):
         """The dictionary words of two and three characters inside ``word`` (what jieba's
@@ -118,7 +134,7 @@ class Segmenter:
                 for size in (2, 3)
                 if size < len(word)
                 for gram in (word[i : i + size] for i in range(len(word) - size + 1))
-                if self.frequency.get(gram)
+                if self.dictionary.FREQ.get(gram)
             ]
         return inner
 
@@ -137,7 +153,8 @@ class Segmenter:
 
     def _route(self, text):
         size = len(text)
-        unknown = self.unknown
+        log_total = self.log_total
+        unknown = -log_total  # jieba's log(1) - log(total): a character it does not know
         score = [0.0] * (size + 1)  # the best route's log-probability from each position on
         step = list(range(1, size + 1))  # where the best route's first word ends
         settled = size  # the positions from here on are settled
@@ -145,7 +162,7 @@ class Segmenter:
         # A reversed word ending at e of the reversed text starts at size - 1 - e: the words
         # arrive by descending start, so each start's words come together, after every later
         # start is settled; a position no word starts at is a character alone.
-        for end, (length, log_p) in self.automaton.iter(text[::-1]):
+        for end, (length, log_frequency) in self.automaton.iter(text[::-1]):
             at = size - 1 - end
             if at != start:
                 if start < size:
@@ -155,7 +172,7 @@ class Segmenter:
                     settled -= 1
                     score[settled] = unknown + score[settled + 1]
                 start, best = at, -math.inf
-            candidate = log_p + score[at + length]
+            candidate = log_frequency - log_total + score[at + length]  # jieba's sum, in order
             # On equal scores jieba's max() keeps the longer word.
             if candidate > best or (candidate == best and at + length > step[at]):
                 best, step[at] = candidate, at + length
@@ -178,9 +195,10 @@ _segmenter = None
 def segmenter():
     """The ``Segmenter`` of jieba's dictionary as it is now (names added since are in it)."""
     global _segmenter
-    dictionary = _jieba_ready()
-    if _segmenter is None or _segmenter.state != Segmenter.state_of(dictionary):
-        _segmenter = Segmenter(dictionary)
+    if _segmenter is None:
+        _segmenter = Segmenter(_jieba_ready())
+    else:
+        _segmenter.follow()
     return _segmenter
 
 

@@ -70,3 +70,6 @@ def test_on_equal_routes_the_segmenter_keeps_the_longer_first_word_as_jieba_does
     for word, frequency in (("丠両", 5), ("両丣", 5), ("丠", 7), ("丣", 7)):
         jieba.add_word(word, frequency)
     assert segmenter().cut("丠両丣") == _jieba_words("丠両丣") == ["丠両", "丣"]
+    # A frequency set again is not an appended word: the automaton is built anew.
+    jieba.add_word("丠両", 1)
+    assert segmenter().cut("丠両丣") == _jieba_words("丠両丣") == ["丠", "両丣"]
