@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from whoosh import index as whoosh_index
 from whoosh import query as wq
+from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.writing import SegmentWriter
 
@@ -288,3 +289,36 @@ def test_a_batch_of_documents_costs_the_same_few_queries_however_many_articles(
     assert len(documents) == 12
     assert {d["reporters"] for d in documents} == {"姜东良,李娜"}
     assert all(d["fingerprint"] and d["published_ts"] >= 0 for d in documents)
+
+
+def test_documents_with_separate_spellings_take_whoosh_s_own_path(tmp_path):
+    """Another index definition (haystack's own, a stemmed text field with spellings): such
+    documents are Whoosh's whole, the spelling field included, and read back as Whoosh's."""
+
+    def fill(directory, writer_class):
+        directory.mkdir()
+        schema = Schema(
+            id=ID(stored=True, unique=True),
+            text=TEXT(analyzer=StemmingAnalyzer(), spelling=True),
+            bigrams=_schema()["bigrams"],
+        )
+        assert schema["text"].separate_spelling()
+        ix = whoosh_index.create_in(directory, schema)
+        writer = writer_class(ix)
+        for n, (title, body) in enumerate(DOCUMENTS):
+            writer.add_document(id=str(n), text=f"{title} reporting reports {n}", bigrams=body)
+        writer.commit()
+        return ix
+
+    def documents_of_terms(ix):
+        with ix.searcher() as searcher:
+            reader = searcher.reader()
+            return {
+                (field, term): sorted(reader.postings(field, term).all_ids())
+                for field, term in reader.all_terms()
+            }
+
+    fast = documents_of_terms(fill(tmp_path / "fast", FastSegmentWriter))
+    assert fast == documents_of_terms(fill(tmp_path / "whoosh", SegmentWriter))
+    assert ("spell_text", b"reporting") in fast  # the unstemmed word, for suggestions
+    assert ("text", b"report") in fast and ("bigrams", "户籍".encode()) in fast

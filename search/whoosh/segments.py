@@ -198,13 +198,21 @@ class FastSegmentWriter(SegmentWriter):
         super().__init__(ix, codec=CompactCodec(), **kwargs)
         self.pool.cleanup()
         self.pool = GroupedPostingPool()
+        # Fields this writer leaves to Whoosh: a document with one of them takes Whoosh's
+        # add_document whole (other index definitions: haystack's term vectors, spellings).
+        self.whoosh_fields = {
+            name for name, field in self.schema.items() if field.separate_spelling() or field.vector
+        }
 
     def add_document(self, **fields):
         """Whoosh's ``SegmentWriter.add_document``, except that a ``TermSet`` field's terms
         reach the pool as one set (``GroupedPostingPool.add_term_set``). Whoosh makes a tuple
         and a pool call of each posting, about 630 a news story: that cost more than jieba
-        (docs/benchmarks.md, "Why the code is as it is"). Fields with weights, values,
-        spellings or vectors take Whoosh's path, posting by posting."""
+        (docs/benchmarks.md, "Why the code is as it is"). Fields with weights or values take
+        Whoosh's path, posting by posting; a document with spellings or term vectors is
+        Whoosh's whole."""
+        if not self.whoosh_fields.isdisjoint(fields):
+            return super().add_document(**fields)
         self._check_state()
         schema = self.schema
         docnum = self.docnum
@@ -217,10 +225,6 @@ class FastSegmentWriter(SegmentWriter):
             if value is None:
                 continue
             field = schema[fieldname]
-            if field.separate_spelling() or field.vector:
-                raise NotImplementedError(
-                    f"{fieldname}: spellings and vectors take Whoosh's writer"
-                )
             length = 0
             if field.indexed:
                 boost = self._field_boost(fields, fieldname, docboost)
