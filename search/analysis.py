@@ -82,10 +82,10 @@ class Segmenter:
 
     jieba finds the dictionary words at each character by slicing the text and looking each
     slice up, then picks the most probable route backwards, one Python step a slice. Here the
-    automaton (built over the words reversed: about half a second) reports
-    every word of a reversed run in one pass in C, already in the order that backward route
-    needs, so the route is chosen as the words stream in: the same words at under half the
-    cost, which was most of indexing's time (docs/benchmarks.md, "Why the code is as it is").
+    automaton (built once, over the words reversed) reports every word of a reversed run in
+    one pass in C, already in the order that backward route needs, so the route is chosen as
+    the words stream in: the same words for much less, and jieba's route was most of
+    indexing's time (docs/benchmarks.md, "Why the code is as it is").
     The automaton keeps each word's log frequency; the total is subtracted as jieba does, at
     the route, so that a word added later changes no other entry.
     ``tests/test_search_analysis.py`` compares it with jieba on real articles.
@@ -104,7 +104,7 @@ class Segmenter:
         """Bring the automaton up to jieba's dictionary as it is now. ``add_word`` appends a new
         word (and its new prefixes) and adds its frequency to the total; when that is all that
         changed (the names of ``search.dictionary``), only those words are added, and the
-        automaton is made again (a fifth of building it). Any other change (a word's frequency
+        automaton is made again, far cheaper than building it. Any other change (a word's frequency
         set again) builds it anew. A word deleted (``del_word``, frequency 0) is not seen: the
         archive never deletes one."""
         dictionary = self.dictionary

@@ -207,7 +207,7 @@ class FastSegmentWriter(SegmentWriter):
     def add_document(self, **fields):
         """Whoosh's ``SegmentWriter.add_document``, except that a ``TermSet`` field's terms
         reach the pool as one set (``GroupedPostingPool.add_term_set``). Whoosh makes a tuple
-        and a pool call of each posting, about 630 a news story: that cost more than jieba
+        and a pool call of each posting, hundreds a news story: that cost more than jieba
         (docs/benchmarks.md, "Why the code is as it is"). Fields with weights or values take
         Whoosh's path, posting by posting; a document with spellings or term vectors is
         Whoosh's whole."""
