@@ -378,21 +378,11 @@ def agency_sub_units(agency: Agency) -> list[tuple[Agency, int]]:
     )
 
 
-# Who reported what: initiatives of a bureau's articles, bureaus of an initiative's articles.
-# Two link tables joined on the article; whether it is published is the links' own copy
-# (ArticleLink), so the articles themselves are not read. Written out, one query each: the
-# ORM's took two (ranking, then the objects) and long to build (docs/benchmarks.md, "Why the
-# code is as it is").
-_AGENCY_INITIATIVES_SQL = """
-SELECT i.id, i.name, i.slug, count(DISTINCT li.article_id) AS n
-FROM {articleagency} la
-JOIN {articleinitiative} li ON li.article_id = la.article_id
-JOIN {initiative} i ON i.id = li.initiative_id
-WHERE la.agency_id = ANY(%s) AND la.article_is_published AND i.status = %s
-GROUP BY i.id
-ORDER BY n DESC, i.name
-LIMIT %s
-"""
+# Who reported an initiative: the bureaus of its articles (a bureau's initiatives are kept
+# counts, archive.counts.agency_initiatives). Two link tables joined on the article; whether
+# it is published is the links' own copy (ArticleLink), so the articles themselves are not
+# read. Written out, one query: the ORM's took two (ranking, then the objects) and long to
+# build (docs/benchmarks.md, "Why the code is as it is").
 _INITIATIVE_AGENCIES_SQL = """
 SELECT g.id, g.name, r.code, r.name, count(DISTINCT la.article_id) AS n
 FROM {articleinitiative} li
@@ -404,18 +394,6 @@ GROUP BY g.id, r.id
 ORDER BY n DESC, g.name
 LIMIT %s
 """
-
-
-def agency_initiatives(agency_ids: Iterable[int], limit: int = 30) -> list[tuple[Initiative, int]]:
-    """[(initiative, count)]: accepted initiatives reported in the published articles of the
-    agencies ``agency_ids`` (a bureau and its sub-units), most articles first."""
-    with reading().cursor() as cursor:
-        cursor.execute(
-            sql.compose(_AGENCY_INITIATIVES_SQL),
-            [list(agency_ids), Initiative.Status.ACCEPTED, limit],
-        )
-        rows = cursor.fetchall()
-    return [(Initiative(id=pk, name=name, slug=slug), n) for pk, name, slug, n in rows]
 
 
 # Initiatives

@@ -84,6 +84,9 @@ class Timeline:
         return dict(self.months).get(date(year, month, 1), 0)
 
 
+# Scopes of one object (a pair scope has no timeline of its own).
+_TIMELINE_SCOPES = [CountScope.ALL, CountScope.REGION, CountScope.AGENCY, CountScope.INITIATIVE]
+
 # Written out: the ORM took longer to build this query than PostgreSQL to answer it.
 _TIMELINE_SQL = """
 SELECT month, count FROM {browsecount}
@@ -95,8 +98,8 @@ def timeline(scope=CountScope.ALL, obj=None):
     """The timeline of all published articles, or of one region, agency or initiative: one
     index lookup. A region's timeline includes its cities and districts; an agency's its
     sub-units."""
-    if scope not in CountScope.values:
-        raise ValueError(f"unknown timeline scope {scope!r}")
+    if scope not in _TIMELINE_SCOPES:
+        raise ValueError(f"no timeline for scope {scope!r}")
     with reading().cursor() as cursor:
         cursor.execute(sql.compose(_TIMELINE_SQL), [scope, obj.pk if obj else 0])
         rows = cursor.fetchall()
@@ -145,21 +148,28 @@ WITH RECURSIVE art AS (
         "SELECT DISTINCT aa.agency_id FROM {articleagency} aa JOIN art ON art.id = aa.article_id",
     )
     + """
-SELECT art.id AS article_id, 'all'::text AS scope, 0::bigint AS object_id, art.month
+SELECT art.id AS article_id, 'all'::text AS scope, 0::bigint AS object_id,
+       0::bigint AS second_id, art.month
 FROM art
 UNION
-SELECT art.id, 'region', rt.ancestor_id, art.month
+SELECT art.id, 'region', rt.ancestor_id, 0, art.month
 FROM art
 JOIN {articleregion} ar ON ar.article_id = art.id
 JOIN region_tree rt ON rt.node_id = ar.region_id
 UNION
-SELECT art.id, 'agency', gt.ancestor_id, art.month
+SELECT art.id, 'agency', gt.ancestor_id, 0, art.month
 FROM art
 JOIN {articleagency} aa ON aa.article_id = art.id
 JOIN agency_tree gt ON gt.node_id = aa.agency_id
 UNION
-SELECT art.id, 'initiative', ai.initiative_id, art.month
+SELECT art.id, 'initiative', ai.initiative_id, 0, art.month
 FROM art JOIN {articleinitiative} ai ON ai.article_id = art.id
+UNION
+SELECT art.id, 'agency_initiative', gt.ancestor_id, ai.initiative_id, art.month
+FROM art
+JOIN {articleagency} aa ON aa.article_id = art.id
+JOIN agency_tree gt ON gt.node_id = aa.agency_id
+JOIN {articleinitiative} ai ON ai.article_id = art.id
 """
 )
 
@@ -168,51 +178,52 @@ FROM art JOIN {articleinitiative} ai ON ai.article_id = art.id
 _REFRESH_SQL = f"""
 WITH fresh AS ({_KEYS_SQL}),
 counted AS (
-    SELECT article_id, scope, object_id, month FROM {{countedkey}}
+    SELECT article_id, scope, object_id, second_id, month FROM {{countedkey}}
     WHERE article_id = ANY(%(ids)s)
 ),
 added AS (SELECT * FROM fresh EXCEPT SELECT * FROM counted),
 removed AS (SELECT * FROM counted EXCEPT SELECT * FROM fresh),
 inserted AS (
-    INSERT INTO {{countedkey}} (article_id, scope, object_id, month)
+    INSERT INTO {{countedkey}} (article_id, scope, object_id, second_id, month)
     SELECT * FROM added
 ),
 deleted AS (
     DELETE FROM {{countedkey}} k USING removed r
     WHERE k.article_id = r.article_id AND k.scope = r.scope AND k.object_id = r.object_id
-      AND k.month IS NOT DISTINCT FROM r.month
+      AND k.second_id = r.second_id AND k.month IS NOT DISTINCT FROM r.month
 )
-SELECT scope, object_id, month, sum(change)::int FROM (
-    SELECT scope, object_id, month, 1 AS change FROM added
+SELECT scope, object_id, second_id, month, sum(change)::int FROM (
+    SELECT scope, object_id, second_id, month, 1 AS change FROM added
     UNION ALL
-    SELECT scope, object_id, month, -1 FROM removed
+    SELECT scope, object_id, second_id, month, -1 FROM removed
 ) changes
-GROUP BY scope, object_id, month
+GROUP BY scope, object_id, second_id, month
 """
 
 # Each change counts for its month (when dated) and for the object's total (month NULL).
 # Sorted, so that concurrent writers lock the rows in the same order.
 _APPLY_SQL = """
-INSERT INTO {browsecount} (scope, object_id, month, count)
-SELECT scope, object_id, month, sum(change) FROM (
-    SELECT * FROM unnest(%(scopes)s::text[], %(objects)s::bigint[], %(months)s::date[],
-                         %(changes)s::int[]) AS c(scope, object_id, month, change)
+INSERT INTO {browsecount} (scope, object_id, second_id, month, count)
+SELECT scope, object_id, second_id, month, sum(change) FROM (
+    SELECT * FROM unnest(%(scopes)s::text[], %(objects)s::bigint[], %(seconds)s::bigint[],
+                         %(months)s::date[], %(changes)s::int[])
+         AS c(scope, object_id, second_id, month, change)
     WHERE month IS NOT NULL
     UNION ALL
-    SELECT scope, object_id, NULL, change
-    FROM unnest(%(scopes)s::text[], %(objects)s::bigint[], %(changes)s::int[])
-         AS c(scope, object_id, change)
+    SELECT scope, object_id, second_id, NULL, change
+    FROM unnest(%(scopes)s::text[], %(objects)s::bigint[], %(seconds)s::bigint[],
+                %(changes)s::int[]) AS c(scope, object_id, second_id, change)
 ) c
-GROUP BY scope, object_id, month
+GROUP BY scope, object_id, second_id, month
 HAVING sum(change) <> 0
-ORDER BY scope, object_id, month
-ON CONFLICT (scope, object_id, month)
+ORDER BY scope, object_id, second_id, month
+ON CONFLICT (scope, object_id, second_id, month)
 DO UPDATE SET count = {browsecount}.count + EXCLUDED.count
 RETURNING id, count
 """
 
 _REBUILD_SQL = f"""
-INSERT INTO {{countedkey}} (article_id, scope, object_id, month)
+INSERT INTO {{countedkey}} (article_id, scope, object_id, second_id, month)
 SELECT * FROM ({_KEYS_SQL}) keys WHERE keys.scope = ANY(%(scopes)s)
 """
 
@@ -221,20 +232,22 @@ _FORGET_COUNTS_SQL = "DELETE FROM {browsecount} WHERE scope = ANY(%(scopes)s)"
 _DELETE_COUNTS_SQL = "DELETE FROM {browsecount} WHERE id = ANY(%s)"
 
 _TOTALS_FROM_KEYS_SQL = """
-INSERT INTO {browsecount} (scope, object_id, month, count)
-SELECT scope, object_id, month, count(*) FROM {countedkey}
-WHERE scope = ANY(%(scopes)s) AND month IS NOT NULL GROUP BY scope, object_id, month
+INSERT INTO {browsecount} (scope, object_id, second_id, month, count)
+SELECT scope, object_id, second_id, month, count(*) FROM {countedkey}
+WHERE scope = ANY(%(scopes)s) AND month IS NOT NULL GROUP BY scope, object_id, second_id, month
 UNION ALL
-SELECT scope, object_id, NULL, count(*) FROM {countedkey}
-WHERE scope = ANY(%(scopes)s) GROUP BY scope, object_id
+SELECT scope, object_id, second_id, NULL, count(*) FROM {countedkey}
+WHERE scope = ANY(%(scopes)s) GROUP BY scope, object_id, second_id
 """
 
 _RECOUNT_SQL = f"""
-SELECT scope, object_id, month, count(*) FROM ({_KEYS_SQL}) k(id, scope, object_id, month)
-WHERE month IS NOT NULL GROUP BY scope, object_id, month
+SELECT scope, object_id, second_id, month, count(*)
+FROM ({_KEYS_SQL}) k(id, scope, object_id, second_id, month)
+WHERE month IS NOT NULL GROUP BY scope, object_id, second_id, month
 UNION ALL
-SELECT scope, object_id, NULL, count(*) FROM ({_KEYS_SQL}) k(id, scope, object_id, month)
-GROUP BY scope, object_id
+SELECT scope, object_id, second_id, NULL, count(*)
+FROM ({_KEYS_SQL}) k(id, scope, object_id, second_id, month)
+GROUP BY scope, object_id, second_id
 """
 
 
@@ -255,14 +268,20 @@ def refresh(article_ids):
             sql.compose(_REFRESH_SQL, articles=_SOME_ARTICLES),
             {"tz": settings.TIME_ZONE, "ids": ids},
         )
-        changes = [row for row in cursor.fetchall() if row[3]]
+        changes = [row for row in cursor.fetchall() if row[4]]
         if changes:
-            scopes, objects, months, deltas = (
+            scopes, objects, seconds, months, deltas = (
                 list(column) for column in zip(*changes, strict=True)
             )
             cursor.execute(
                 sql.compose(_APPLY_SQL),
-                {"scopes": scopes, "objects": objects, "months": months, "changes": deltas},
+                {
+                    "scopes": scopes,
+                    "objects": objects,
+                    "seconds": seconds,
+                    "months": months,
+                    "changes": deltas,
+                },
             )
             emptied = [pk for pk, count in cursor.fetchall() if count == 0]
             if emptied:
@@ -289,15 +308,16 @@ def rebuild(scopes=None):
 
 
 def discrepancies():
-    """[(scope, object id, month, kept, recounted)] wherever the kept counts differ from a
-    fresh GROUP BY over the articles and their links; empty when the counts are exact."""
+    """[(scope, object id, second object id, month, kept, recounted)] wherever the kept
+    counts differ from a fresh GROUP BY over the articles and their links; empty when the
+    counts are exact."""
     with connection.cursor() as cursor:
         cursor.execute(sql.compose(_RECOUNT_SQL, articles=""), {"tz": settings.TIME_ZONE})
-        fresh = {row[:3]: row[3] for row in cursor.fetchall()}
+        fresh = {row[:4]: row[4] for row in cursor.fetchall()}
     kept = {
-        (scope, object_id, month): count
-        for scope, object_id, month, count in BrowseCount.objects.values_list(
-            "scope", "object_id", "month", "count"
+        key[:4]: key[4]
+        for key in BrowseCount.objects.values_list(
+            "scope", "object_id", "second_id", "month", "count"
         )
     }
     return sorted(
@@ -306,7 +326,7 @@ def discrepancies():
             for key in kept.keys() | fresh.keys()
             if kept.get(key, 0) != fresh.get(key, 0)
         ),
-        key=lambda row: (row[0], row[1], row[2] or date.min),
+        key=lambda row: (row[0], row[1], row[2], row[3] or date.min),
     )
 
 
@@ -349,7 +369,11 @@ def mend_link_copies():
 # Receivers (connected in ArchiveConfig.ready)
 
 
-_TREE_SCOPES = {Region: CountScope.REGION, Agency: CountScope.AGENCY}
+# The scopes that roll a region or an agency up into its ancestors.
+_TREE_SCOPES = {
+    Region: [CountScope.REGION],
+    Agency: [CountScope.AGENCY, CountScope.AGENCY_INITIATIVE],
+}
 
 
 def on_tree_saving(sender, instance, raw=False, **kwargs):
@@ -368,13 +392,13 @@ def on_tree_saved(sender, instance, created=False, raw=False, **kwargs):
         and not raw
         and instance.parent_id != getattr(instance, "_parent_before", instance.parent_id)
     ):
-        rebuild([_TREE_SCOPES[sender]])
+        rebuild(_TREE_SCOPES[sender])
 
 
 def on_tree_deleted(sender, instance, **kwargs):
     """A deleted agency's sub-units lose their parent (SET_NULL, by an UPDATE that sends no
-    signal): the agency scope is rebuilt."""
-    rebuild([_TREE_SCOPES[sender]])
+    signal): the agency scopes are rebuilt."""
+    rebuild(_TREE_SCOPES[sender])
 
 
 # Reading
@@ -448,6 +472,27 @@ def _ranked(scope, queryset, limit):
     )
     objects = queryset.in_bulk([pk for pk, _ in ranked])
     return [(objects[pk], n) for pk, n in ranked if pk in objects]
+
+
+_AGENCY_INITIATIVES_SQL = """
+SELECT i.id, i.name, i.slug, c.count
+FROM {browsecount} c JOIN {initiative} i ON i.id = c.second_id
+WHERE c.scope = %s AND c.object_id = %s AND c.month IS NULL AND c.count > 0 AND i.status = %s
+ORDER BY c.count DESC, i.name
+LIMIT %s
+"""
+
+
+def agency_initiatives(agency, limit=30):
+    """[(initiative, count)]: the accepted initiatives reported in the published articles of
+    ``agency`` and its sub-units, most articles first; a lookup of the kept pair counts."""
+    with reading().cursor() as cursor:
+        cursor.execute(
+            sql.compose(_AGENCY_INITIATIVES_SQL),
+            [CountScope.AGENCY_INITIATIVE, agency.pk, Initiative.Status.ACCEPTED, limit],
+        )
+        rows = cursor.fetchall()
+    return [(Initiative(id=pk, name=name, slug=slug), n) for pk, name, slug, n in rows]
 
 
 def top_regions(level, limit=10):

@@ -526,6 +526,8 @@ class CountScope(models.TextChoices):
     REGION = "region", "地区"
     AGENCY = "agency", "单位"
     INITIATIVE = "initiative", "专项行动"
+    # A pair: an agency (object_id, with its sub-units) and an initiative (second_id).
+    AGENCY_INITIATIVE = "agency_initiative", "单位的专项行动"
 
 
 class BrowseCount(models.Model):
@@ -534,20 +536,24 @@ class BrowseCount(models.Model):
 
     ``month`` is the first day of a month, or None for the object's total (dated and
     undated); an undated article counts only in the total. A region counts its cities'
-    and districts' articles, an agency its sub-units', each article once. Maintained by
-    archive.counts from ``CountedKey``; ``manage.py rebuild_counts`` rebuilds both.
+    and districts' articles, an agency its sub-units', each article once. A pair scope
+    counts the articles of an object that also concern a second one (``second_id``): a
+    bureau's articles per campaign. Maintained by archive.counts from ``CountedKey``;
+    ``manage.py rebuild_counts`` rebuilds both.
     """
 
-    scope = models.CharField(max_length=16, choices=CountScope.choices)
+    scope = models.CharField(max_length=24, choices=CountScope.choices)
     object_id = models.BigIntegerField()  # 0 for the whole archive
+    second_id = models.BigIntegerField(default=0)  # 0 unless the scope is a pair
     month = models.DateField(null=True)
     count = models.IntegerField()
 
     class Meta:
         constraints = [
-            # The upsert's conflict target; also the timeline lookup (scope, object).
+            # The upsert's conflict target; also the timeline lookup (scope, object) and a
+            # pair's lookup (scope, object, second object).
             models.UniqueConstraint(
-                fields=["scope", "object_id", "month"],
+                fields=["scope", "object_id", "second_id", "month"],
                 name="browsecount_key",
                 nulls_distinct=False,
             )
@@ -564,7 +570,8 @@ class BrowseCount(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.scope}:{self.object_id}:{self.month or 'total'} = {self.count}"
+        pair = f"×{self.second_id}" if self.second_id else ""
+        return f"{self.scope}:{self.object_id}{pair}:{self.month or 'total'} = {self.count}"
 
 
 class CountedKey(models.Model):
@@ -573,8 +580,9 @@ class CountedKey(models.Model):
     changed, or after it was deleted (hence no foreign key to the article)."""
 
     article_id = models.BigIntegerField()
-    scope = models.CharField(max_length=16, choices=CountScope.choices)
+    scope = models.CharField(max_length=24, choices=CountScope.choices)
     object_id = models.BigIntegerField()
+    second_id = models.BigIntegerField(default=0)
     month = models.DateField(null=True)  # None: the article has no known date
 
     class Meta:
@@ -584,7 +592,8 @@ class CountedKey(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.article_id} → {self.scope}:{self.object_id}:{self.month}"
+        pair = f"×{self.second_id}" if self.second_id else ""
+        return f"{self.article_id} → {self.scope}:{self.object_id}{pair}:{self.month}"
 
 
 class ContentGeneration(models.Model):

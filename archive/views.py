@@ -197,7 +197,7 @@ def agency_detail(request, pk):
         {
             "agency": agency,
             "sub_units": browse.agency_sub_units(agency),
-            "initiatives": browse.agency_initiatives(subtree),
+            "initiatives": counts.agency_initiatives(agency),
             "timeline": timeline,
             "breadcrumbs": browse.agency_crumbs(agency),
         },

@@ -129,6 +129,32 @@ def test_moving_and_deleting_agencies(browse_world):
     assert counts.agency_counts() == {agencies["zhoukou"].pk: 2, branch.pk: 1}
 
 
+def test_a_bureaus_campaigns_follow_links_status_and_moves(browse_world):
+    """A bureau's campaigns (kept per bureau and campaign) count its sub-units' articles and
+    follow every kind of write: a campaign accepted, a unit moved, a link removed."""
+    agencies, initiatives = browse_world["agencies"], browse_world["initiatives"]
+    banshishi, suggested = initiatives["banshishi"], initiatives["suggested"]
+
+    def campaigns(agency):
+        return {initiative.pk: n for initiative, n in counts.agency_initiatives(agency)}
+
+    assert campaigns(agencies["zhoukou"]) == {banshishi.pk: 2}  # a1, and a2 of its branch
+    assert campaigns(agencies["chuanhui"]) == {banshishi.pk: 1}
+    assert campaigns(agencies["wuhan"]) == {}  # a3's campaign is only suggested
+    suggested.status = suggested.Status.ACCEPTED
+    suggested.save()
+    assert campaigns(agencies["wuhan"]) == {suggested.pk: 1}
+
+    branch = agencies["chuanhui"]
+    branch.parent = agencies["wuhan"]
+    branch.save()
+    assert campaigns(agencies["zhoukou"]) == {banshishi.pk: 1}
+    assert campaigns(agencies["wuhan"]) == {suggested.pk: 1, banshishi.pk: 1}
+    ArticleInitiative.objects.filter(article=browse_world["articles"]["a1"]).delete()
+    assert campaigns(agencies["zhoukou"]) == {}
+    assert_exact()
+
+
 def test_refresh_twice_changes_nothing(browse_world):
     ids = [article.pk for article in browse_world["articles"].values()]
     assert counts.refresh(ids) == 0

@@ -15,7 +15,10 @@ from archive.models import CountScope
 
 
 class Command(BaseCommand):
-    help = "Recount the browse counts (per region, bureau, initiative and month) from the articles."
+    help = (
+        "Recount the browse counts (per region, bureau, initiative, bureau and initiative, and"
+        " month) from the articles."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -33,9 +36,10 @@ class Command(BaseCommand):
     def handle(self, *args, scope=None, check=False, verbosity=1, **options):
         if check:
             differences = [row for row in counts.discrepancies() if not scope or row[0] in scope]
-            for kind, object_id, month, kept, fresh in differences[:20]:
+            for kind, object_id, second_id, month, kept, fresh in differences[:20]:
+                pair = f"×{second_id}" if second_id else ""
                 self.stderr.write(
-                    f"{kind} {object_id} {month or 'total'}: kept {kept}, recounted {fresh}"
+                    f"{kind} {object_id}{pair} {month or 'total'}: kept {kept}, recounted {fresh}"
                 )
             stale_links = counts.link_copy_discrepancies()
             for table, link_id, article_id in stale_links[:20]:
