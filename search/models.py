@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import connection, models
 from django.db.models import Max, OuterRef, Subquery, Sum
@@ -121,7 +120,7 @@ class IndexedArticle(models.Model):
     # posting keys are derived from again when it is rewritten or dropped.
     title = models.TextField("标题（折叠）")
     body = models.TextField("正文（折叠）")
-    words = SearchVectorField("词")  # jieba words, the title's weighted A: ranking, related
+    words = SearchVectorField("词")  # jieba words, the title's weighted A: ranking
     published_ts = models.BigIntegerField("发布时间戳")  # 0: undated
     year = models.IntegerField("年份", null=True)
     region_codes = ArrayField(models.TextField(), verbose_name="地区及上级")
@@ -133,10 +132,6 @@ class IndexedArticle(models.Model):
     class Meta:
         verbose_name = "检索行"
         verbose_name_plural = "检索行"
-        indexes = [
-            # more_like_this(): how many articles hold a word, and which.
-            GinIndex(fields=["words"], name="indexedarticle_words"),
-        ]
 
     def __str__(self):
         return str(self.article_id)
@@ -144,8 +139,8 @@ class IndexedArticle(models.Model):
 
 class IndexPosting(models.Model):
     """The articles holding one key (a character or pair of a run, a common run, a title's
-    character or pair, a filter value, a reporter: ``search.postgres.backend.keys``) among
-    the ids of one chunk (``article_id >> CHUNK_BITS``), as a serialized Roaring bitmap.
+    character or pair, a filter value, a reporter, a word: ``search.postgres.backend.keys``)
+    among the ids of one chunk (``article_id >> CHUNK_BITS``), as a serialized Roaring bitmap.
 
     A search reads the few keys its query needs and intersects them; a write rewrites only
     the chunks of the articles it changed (a chunk is one Roaring container, at most 8 KB)."""

@@ -8,6 +8,7 @@ query API (``search()``) is not provided, the site never uses it: ``find()`` run
 ``SearchQuerySet().more_like_this``.
 """
 
+import heapq
 import math
 from collections import Counter, defaultdict
 from contextlib import contextmanager
@@ -57,6 +58,7 @@ WORDS_LIMIT = 100_000
 OVERFLOW = "~"
 TITLE = "title:"
 REPORTER = "reporter:"
+WORD = "word:"
 
 _COLUMNS = (
     "article_id, title, body, published_ts, year, region_codes, agency_ids, initiative_slugs,"
@@ -118,12 +120,13 @@ def grams(folded):
     return found
 
 
-def keys(row):
+def keys(row, words):
     """The posting keys of an article's row: the characters and pairs of its text, the common
-    runs in it, its title's characters and pairs (``TITLE``), its filter values and its
-    reporters; ``OVERFLOW`` instead of the text's keys when they are too many. Derived from
-    the row alone (and the common runs set), so an article's old keys are found again from
-    its stored row when it is rewritten."""
+    runs in it, its title's characters and pairs (``TITLE``), its filter values, its
+    reporters and ``words``, the lexemes of its words (``WORD``, for related articles);
+    ``OVERFLOW`` instead of the text's keys when they are too many. Derived from the stored
+    row alone (and the common runs set), so an article's old keys are found again from it
+    when it is rewritten."""
     found = grams(row.title) | grams(row.body)
     if len(found) > GRAMS_LIMIT:
         found = {OVERFLOW}
@@ -134,9 +137,16 @@ def keys(row):
     found.update(f"agency:{agency_id}" for agency_id in row.agency_ids)
     found.update(f"initiative:{slug}" for slug in row.initiative_slugs)
     found.update(REPORTER + name for name in row.reporters)
+    found.update(WORD + word for word in _telling(words))
     if row.year is not None:
         found.add(f"year:{row.year}")
     return found
+
+
+def _telling(words):
+    """The words that say what an article is about: those of more than one character (a
+    related article shares them)."""
+    return [word for word in words if len(word) > 1]
 
 
 def _filter_keys(filters):
@@ -179,12 +189,16 @@ def _row(index, article):
     return row, " ".join(word_terms(title)), " ".join(word_terms(body))[:WORDS_LIMIT]
 
 
-def _chunked(bitmap):
-    """{chunk: the ids of ``bitmap`` in that chunk}."""
-    found = defaultdict(BitMap)
-    for article_id in bitmap:
-        found[article_id >> CHUNK_BITS].add(article_id)
-    return found
+def _stored_keys(cursor, article_ids):
+    """{article id: its ``keys``} of the stored rows of ``article_ids``, in id order. The
+    words are the lexemes of the stored ``tsvector``, so that the keys written and the keys
+    found again later are the same whatever PostgreSQL's parser made of the words."""
+    cursor.execute(
+        f"SELECT {_COLUMNS}, tsvector_to_array(words) FROM {TABLE}"
+        " WHERE article_id = ANY(%s) ORDER BY article_id",
+        [list(article_ids)],
+    )
+    return {row[0]: keys(Row(*row[:-1]), row[-1]) for row in cursor.fetchall()}
 
 
 class PostgresSearchBackend(BaseSearchBackend):
@@ -195,9 +209,10 @@ class PostgresSearchBackend(BaseSearchBackend):
         dropped), with their postings: only the keys an article gained or lost are rewritten,
         and only in its chunk. Called under the generation row, which orders every writer, so
         no other transaction writes a posting row meanwhile."""
-        cursor.execute(f"SELECT {_COLUMNS} FROM {TABLE} WHERE article_id = ANY(%s)", [article_ids])
-        old = {row[0]: keys(Row(*row)) for row in cursor.fetchall()}
-        new = {row.article_id: keys(row) for row, _, _ in written}
+        old = _stored_keys(cursor, article_ids)
+        cursor.execute(f"DELETE FROM {TABLE} WHERE article_id = ANY(%s)", [article_ids])
+        self._write_rows(cursor, written)
+        new = _stored_keys(cursor, [row.article_id for row, _, _ in written])
         gained, lost = defaultdict(BitMap), defaultdict(BitMap)
         for article_id in old.keys() | new.keys():
             before, after = old.get(article_id, set()), new.get(article_id, set())
@@ -235,8 +250,6 @@ class PostgresSearchBackend(BaseSearchBackend):
                     " ON CONFLICT (key, chunk) DO UPDATE SET articles = EXCLUDED.articles",
                     [list(column) for column in zip(*kept, strict=True)],
                 )
-        cursor.execute(f"DELETE FROM {TABLE} WHERE article_id = ANY(%s)", [article_ids])
-        self._write_rows(cursor, written)
 
     @staticmethod
     def _write_rows(cursor, written):
@@ -278,12 +291,12 @@ class PostgresSearchBackend(BaseSearchBackend):
             for batch in iter_batches(index.index_queryset().using(db), batch_size):
                 written = [_row(index, article) for article in batch]
                 self._write_rows(cursor, written)
-                for row, _, _ in written:
-                    if row.article_id >> CHUNK_BITS != chunk:
+                for article_id, found in _stored_keys(cursor, [a.pk for a in batch]).items():
+                    if article_id >> CHUNK_BITS != chunk:
                         _copy_postings(cursor, chunk, postings)
-                        chunk, postings = row.article_id >> CHUNK_BITS, defaultdict(BitMap)
-                    for key in keys(row):
-                        postings[key].add(row.article_id)
+                        chunk, postings = article_id >> CHUNK_BITS, defaultdict(BitMap)
+                    for key in found:
+                        postings[key].add(article_id)
                 total += len(batch)
                 if progress:
                     progress(total)
@@ -293,11 +306,9 @@ class PostgresSearchBackend(BaseSearchBackend):
         # would wait for that worker in turn.
         outbox.forget(covered)
         with connections[db].cursor() as cursor:
-            # Statistics for the new rows, and the words' GIN pending list merged: every
-            # query of more_like_this reads that list whole.
+            # Statistics for the new rows.
             cursor.execute(f"ANALYZE {TABLE}")
             cursor.execute(f"ANALYZE {POSTINGS}")
-            cursor.execute("SELECT gin_clean_pending_list('indexedarticle_words'::regclass)")
         return total
 
     def update(self, index, iterable, commit=True):
@@ -508,6 +519,12 @@ class PostgresSearchBackend(BaseSearchBackend):
         place[order] = np.arange(len(order))
         return order, published, place
 
+    def _date_of(self, article_id):
+        """(date, id) of an article: the order of ``_dates`` (an id it lacks: undated)."""
+        order, published, place = self.per_generation("dates", self._dates)
+        at = place[article_id] if article_id < len(place) else len(order)
+        return (int(published[at]) if at < len(order) else 0), article_id
+
     def _in_period(self, docs, filters):
         """``docs`` published between the ``start_ts`` and ``end_ts`` filters (either may be
         absent): articles without a date (0) are outside any period."""
@@ -564,26 +581,18 @@ class PostgresSearchBackend(BaseSearchBackend):
     ):
         """Articles sharing the rarest words of this one, scored as sets: the sum of the
         rarities (log N/df) of the chosen words each holds, ties to the newer. The same rule
-        as the Whoosh engine's; document frequencies are counted through the GIN index on the
-        words, each only as far as the rarity limit, and kept per generation."""
+        as the Whoosh engine's, on the words' posting rows: a word's document frequency is the
+        size of its bitmap (kept per generation), and the chosen words' bitmaps are summed."""
         counts = Counter(
-            word
-            for word in word_terms(fold(f"{model_instance.title}\n{model_instance.body_text}"))
-            if len(word) > 1
+            _telling(word_terms(fold(f"{model_instance.title}\n{model_instance.body_text}")))
         )
         total = max(self.per_generation("document_count", self.document_count), 1)
         rare = max(2, total // MORE_LIKE_THIS_RARITY)
         frequencies = self.per_generation("doc_frequencies", dict)
-        unknown = sorted(word for word in counts if word not in frequencies)
+        unknown = {WORD + word for word in counts if word not in frequencies}
         if unknown:
-            with _reading().cursor() as cursor:
-                cursor.execute(
-                    f"SELECT w, (SELECT count(*) FROM (SELECT 1 FROM {TABLE}"
-                    " WHERE words @@ to_tsquery('simple', quote_literal(w)) LIMIT %s) x)"
-                    " FROM unnest(%s::text[]) w",
-                    [rare + 1, unknown],
-                )
-                frequencies.update(cursor.fetchall())
+            read = self._postings(unknown)
+            frequencies.update({key[len(WORD) :]: len(read[key]) for key in unknown})
         weighted = []
         for word, count in counts.items():
             frequency = frequencies[word]
@@ -599,28 +608,18 @@ class PostgresSearchBackend(BaseSearchBackend):
             chosen.append((word, rarity))
             postings += frequencies[word]
         limit = end_offset or 20
-        rows = []
+        scores = Counter()
         if chosen:
-            # Each word's articles through the GIN index, summed per article: the rows are
-            # read for their id and date only (a CASE per word read every row's words).
-            with _reading().cursor() as cursor:
-                cursor.execute(
-                    "SELECT s.article_id, sum(w.rarity) AS score"
-                    " FROM unnest(%s::text[], %s::float8[]) AS w(word, rarity)"
-                    f" JOIN {TABLE} s ON s.words @@ to_tsquery('simple', quote_literal(w.word))"
-                    " WHERE s.article_id <> %s GROUP BY s.article_id, s.published_ts"
-                    " ORDER BY score DESC, s.published_ts DESC, s.article_id DESC LIMIT %s",
-                    [
-                        [word for word, _ in chosen],
-                        [rarity for _, rarity in chosen],
-                        model_instance.pk,
-                        limit,
-                    ],
-                )
-                rows = cursor.fetchall()
+            read = self._postings({WORD + word for word, _ in chosen})
+            for word, rarity in chosen:
+                for article_id in read[WORD + word]:
+                    scores[article_id] += rarity
+        scores.pop(model_instance.pk, None)
+        best = heapq.nlargest(limit, scores, key=lambda a: (scores[a], *self._date_of(a)))
         result_class = result_class or SearchResult
         results = [
-            result_class("archive", "article", article_id, score) for article_id, score in rows
+            result_class("archive", "article", article_id, scores[article_id])
+            for article_id in best
         ][start_offset or 0 : limit]
         return {"results": results, "hits": len(results)}
 
