@@ -3,15 +3,16 @@ the index is tables (``search.models``), so every host reads the same committed 
 replica of the database carries it too.
 
 Chosen with ``SEARCH_BACKEND=postgres`` (``config/settings/base.py``); Whoosh stays the
-default for one host. Only what every PostgreSQL ships is used (bytea, arrays, tsvector, GIN;
-no extension): the tests pass on Debian's PostgreSQL 15 and on the embedded 18.
+default for one host. Only what every PostgreSQL ships is used (bytea, arrays, tsvector; no
+extension): the tests pass on Debian's PostgreSQL 15 and on the embedded 18.
 
 * **Postings**: what the Whoosh engine keeps in its files, as rows of ``IndexPosting``: a
   Roaring bitmap (``pyroaring``) of the article ids holding each key, one row per key and
   chunk of 65,536 ids. The keys are every character and neighbouring pair of each Han or
   Latin/digit run of the folded title and body, the common runs (``search.analysis``, chosen
   at each rebuild and kept on the generation row), the title's characters and pairs, each
-  filter value and each reporter; an article with too many of them is under one overflow key
+  filter value, each reporter and each word (for related articles); an article with too many
+  of its text's keys is under one overflow key
   instead. A search reads the rows of the keys its query needs, in one query, and intersects
   them: it never reads every match's row.
 * **Exactness**: runs of one or two characters and common runs are exact from their rows;
@@ -21,7 +22,8 @@ no extension): the tests pass on Debian's PostgreSQL 15 and on the embedded 18.
   titles holding the query first, each part by ``ts_rank`` over jieba's words
   (``search.analysis.word_terms``, the title weighted ``A``), by date when larger than
   ``SCORE_LIMIT``.
-* **Related**: the rarest shared words, counted through the GIN index on the words.
+* **Related**: the rarest shared words, as with Whoosh: a word's frequency is the size of its
+  bitmap, and the chosen words' bitmaps are summed.
 * **Writes**: each one sets the generation from a sequence first, holding its row until
   commit: writers are ordered by that lock and read the articles after taking it, so the last
   writer writes the last committed state; an article's old keys are derived again from its

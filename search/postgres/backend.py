@@ -519,11 +519,16 @@ class PostgresSearchBackend(BaseSearchBackend):
         place[order] = np.arange(len(order))
         return order, published, place
 
-    def _date_of(self, article_id):
-        """(date, id) of an article: the order of ``_dates`` (an id it lacks: undated)."""
+    def _scored_then_newest(self, scores):
+        """The sort key of an article in ``scores``: (score, date, id), from the date order of
+        this generation; an id it lacks (written since it was read) as undated."""
         order, published, place = self.per_generation("dates", self._dates)
-        at = place[article_id] if article_id < len(place) else len(order)
-        return (int(published[at]) if at < len(order) else 0), article_id
+
+        def key(article_id):
+            at = place[article_id] if article_id < len(place) else len(order)
+            return scores[article_id], (published[at] if at < len(order) else 0), article_id
+
+        return key
 
     def _in_period(self, docs, filters):
         """``docs`` published between the ``start_ts`` and ``end_ts`` filters (either may be
@@ -615,7 +620,7 @@ class PostgresSearchBackend(BaseSearchBackend):
                 for article_id in read[WORD + word]:
                     scores[article_id] += rarity
         scores.pop(model_instance.pk, None)
-        best = heapq.nlargest(limit, scores, key=lambda a: (scores[a], *self._date_of(a)))
+        best = heapq.nlargest(limit, scores, key=self._scored_then_newest(scores)) if scores else []
         result_class = result_class or SearchResult
         results = [
             result_class("archive", "article", article_id, scores[article_id])
