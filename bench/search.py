@@ -389,13 +389,16 @@ def percentile(values, share):
 
 
 def index_size(search_backend, connection):
-    """Bytes the index takes: Whoosh's files, or the PostgreSQL engine's table with its
-    indexes and TOAST."""
+    """Bytes the index takes: Whoosh's files, or the PostgreSQL engine's tables (its rows and
+    postings) with their indexes and TOAST."""
     if search_backend == "postgres":
-        from search.models import IndexedArticle
+        from search.models import IndexedArticle, IndexPosting
 
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_total_relation_size(%s)", [IndexedArticle._meta.db_table])
+            cursor.execute(
+                "SELECT pg_total_relation_size(%s) + pg_total_relation_size(%s)",
+                [IndexedArticle._meta.db_table, IndexPosting._meta.db_table],
+            )
             return cursor.fetchone()[0]
     index_dir = Path(os.environ["SEARCH_INDEX_PATH"])
     return sum(p.stat().st_size for p in index_dir.glob("*") if p.is_file())

@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import connection, models
 from django.db.models import Max, OuterRef, Subquery, Sum
@@ -110,20 +109,18 @@ class OwedIndexUpdate(models.Model):
 
 class IndexedArticle(models.Model):
     """One published article as the PostgreSQL search engine (``search.postgres``) reads it:
-    derived state, written only by that engine, in one transaction with its generation.
+    derived state, written only by that engine, in one transaction with its postings
+    (``IndexPosting``) and its generation.
 
     No foreign key to the article: like any index, it may hold an article the database no
     longer has until the owed update drops it (``check_index`` reports it as extra)."""
 
     article_id = models.BigIntegerField("文章", primary_key=True)
-    # Folded (search.analysis.fold): what long runs are confirmed on and titles are ranked by.
+    # Folded (search.analysis.fold): what long runs are confirmed on, and what the article's
+    # posting keys are derived from again when it is rewritten or dropped.
     title = models.TextField("标题（折叠）")
     body = models.TextField("正文（折叠）")
-    # Every distinct character and pair of neighbouring characters within a run, as the
-    # lexemes of a tsvector: matched per row in a binary search, where an array's @> compares
-    # every element (an eighth of the time for a run found in nearly every article).
-    grams = SearchVectorField("字与字对")
-    words = SearchVectorField("词")  # jieba words, the title's weighted A: ranking, related
+    words = SearchVectorField("词")  # jieba words, the title's weighted A: ranking
     published_ts = models.BigIntegerField("发布时间戳")  # 0: undated
     year = models.IntegerField("年份", null=True)
     region_codes = ArrayField(models.TextField(), verbose_name="地区及上级")
@@ -135,17 +132,30 @@ class IndexedArticle(models.Model):
     class Meta:
         verbose_name = "检索行"
         verbose_name_plural = "检索行"
-        indexes = [
-            # find(): the articles holding every character pair of a query's terms.
-            GinIndex(fields=["grams"], name="indexedarticle_grams"),
-            # more_like_this(): how many articles hold a word, and which.
-            GinIndex(fields=["words"], name="indexedarticle_words"),
-            # bylined() and a term that names a reporter.
-            GinIndex(fields=["reporters"], name="indexedarticle_reporters"),
-        ]
 
     def __str__(self):
         return str(self.article_id)
+
+
+class IndexPosting(models.Model):
+    """The articles holding one key (a character or pair of a run, a common run, a title's
+    character or pair, a filter value, a reporter, a word: ``search.postgres.backend.keys``)
+    among the ids of one chunk (``article_id >> CHUNK_BITS``), as a serialized Roaring bitmap.
+
+    A search reads the few keys its query needs and intersects them; a write rewrites only
+    the chunks of the articles it changed (a chunk is one Roaring container, at most 8 KB)."""
+
+    pk = models.CompositePrimaryKey("key", "chunk")
+    key = models.TextField("键")
+    chunk = models.IntegerField("编号段")
+    articles = models.BinaryField("文章位图")
+
+    class Meta:
+        verbose_name = "检索倒排"
+        verbose_name_plural = "检索倒排"
+
+    def __str__(self):
+        return f"{self.key}#{self.chunk}"
 
 
 class IndexGeneration(models.Model):
@@ -154,6 +164,9 @@ class IndexGeneration(models.Model):
     rolled back never lets a later state reuse a number that cached derived values."""
 
     number = models.BigIntegerField("代数")
+    # The runs of three or more characters indexed whole (search.analysis), chosen by the
+    # last rebuild: every posting of the index was written with this list.
+    common_runs = ArrayField(models.TextField(), default=list, verbose_name="常见串")
 
     class Meta:
         verbose_name = "检索代数"

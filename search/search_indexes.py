@@ -38,6 +38,8 @@ class Ancestry:
         return sorted(str(a) for a in trees.climb(agency_ids, self.agency_parent))
 
 
+SAMPLE_SIZE = 2000  # articles read to choose the common runs (search.analysis)
+
 # Bump when the analyzers, the schema, the postings format or what a field holds change: every indexed article's
 # fingerprint then differs from the database's, so check_index reports the index stale and
 # --fix rewrites it (and `make data` runs that).
@@ -165,3 +167,10 @@ def iter_batches(queryset: QuerySet[Article], batch_size: int) -> Iterator[list[
             return
         yield batch
         last = batch[-1].pk
+
+
+def sample_texts(size: int = SAMPLE_SIZE) -> list[str]:
+    """Title and body of up to ``size`` published articles chosen at random: what a rebuild
+    chooses the common runs from (``search.analysis.find_common_runs``), in either engine."""
+    rows = Article.objects.published().order_by("?").values_list("title", "body_text")[:size]
+    return [f"{title}\n{body}" for title, body in rows]

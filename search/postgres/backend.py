@@ -1,63 +1,107 @@
 """The PostgreSQL search engine as a haystack backend (see ``search.postgres``).
 
-Every operation of ``search.engine.SearchEngine`` is one or a few SQL statements on
-``search.models.IndexedArticle``; haystack's own query API (``search()``) is not provided,
-the site never uses it: ``find()`` runs a ``search.query.Plan``, and ``more_like_this()`` is
-what ``archive.related`` asks through ``SearchQuerySet().more_like_this``.
+Every operation of ``search.engine.SearchEngine`` reads or writes ``search.models``'
+``IndexPosting`` (a Roaring bitmap of article ids per key and chunk of ids), ``IndexedArticle``
+(each article's folded text, words and filter keys) and ``IndexGeneration``; haystack's own
+query API (``search()``) is not provided, the site never uses it: ``find()`` runs a
+``search.query.Plan``, and ``more_like_this()`` is what ``archive.related`` asks through
+``SearchQuerySet().more_like_this``.
 """
 
+import heapq
 import math
-from collections import Counter
+from collections import Counter, defaultdict
 from contextlib import contextmanager
+from typing import NamedTuple
 
+import numpy as np
 from django.db import connections, router, transaction
 from haystack.backends import BaseEngine, BaseSearchBackend
 from haystack.models import SearchResult
+from pyroaring import BitMap
 
-from search import outbox
-from search.analysis import fold, runs, word_terms
-from search.models import IndexedArticle, IndexGeneration
-from search.search_indexes import article_index, iter_batches
+from search import outbox, substrings
+from search.analysis import (
+    common_run_terms,
+    find_common_runs,
+    fold,
+    runs,
+    set_common_runs,
+    word_terms,
+)
+from search.bitmaps import all_of, any_of, bitmap_of
+from search.models import IndexedArticle, IndexGeneration, IndexPosting
+from search.search_indexes import article_index, iter_batches, sample_texts
 
 TABLE = IndexedArticle._meta.db_table
+POSTINGS = IndexPosting._meta.db_table
 GENERATION_TABLE = IndexGeneration._meta.db_table
+TEXTS = substrings.Texts(TABLE, "article_id", "title", "body")
+# A posting row holds the ids of one chunk: one Roaring container (at most 8 KB), so a write
+# rewrites a few kilobytes per key it changes, however large the archive.
+CHUNK_BITS = 16
 SCORE_LIMIT = 1000  # larger result parts are ordered by date instead of ts_rank
+NEWEST_BLOCK = 4096  # ids of the date order tested at a time for a large share of them
 MORE_LIKE_THIS_TERMS = 12
 # As the Whoosh engine: related articles share words found in at most 1/20 of the archive,
 # within a budget of postings (see search.whoosh.backend for how these were chosen).
 MORE_LIKE_THIS_RARITY = 20
 MORE_LIKE_THIS_POSTINGS = 2000
-# A tsvector holds at most 1 MB. An article with more distinct characters and pairs than
-# GRAMS_LIMIT (a hostile or garbled file) stores only the lexeme OVERFLOW, which never comes
-# from a run: it is a candidate for every query, and each of its runs is confirmed on its
-# text. Ranking reads a body's words up to WORDS_LIMIT characters of them, which fit.
+# An article with more distinct characters and pairs than GRAMS_LIMIT (a hostile or garbled
+# file) is not written under each of them, which would make every write of it touch that
+# many rows: it is under OVERFLOW instead, a candidate for every query, each of its runs
+# confirmed on its text. Ranking reads a body's words up to WORDS_LIMIT characters of them.
 GRAMS_LIMIT = 50_000
 WORDS_LIMIT = 100_000
+# Keys (``keys``): a character or pair of a run, and a common run, stand for themselves (a
+# run has no colon, nor this tilde); the others are prefixed.
 OVERFLOW = "~"
+TITLE = "title:"
+REPORTER = "reporter:"
+WORD = "word:"
 
 _COLUMNS = (
-    "article_id, title, body, grams, words, published_ts, year, region_codes, agency_ids,"
-    " initiative_slugs, reporters, fingerprint"
+    "article_id, title, body, published_ts, year, region_codes, agency_ids, initiative_slugs,"
+    " reporters, fingerprint"
 )
 _INSERT = (
-    f"INSERT INTO {TABLE} ({_COLUMNS}) VALUES (%s, %s, %s, array_to_tsvector(%s::text[]),"
-    " setweight(to_tsvector('simple', %s), 'A') || to_tsvector('simple', %s),"
-    " %s, %s, %s, %s, %s, %s, %s)"
+    f"INSERT INTO {TABLE} ({_COLUMNS}, words) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s,"
+    " setweight(to_tsvector('simple', %s), 'A') || to_tsvector('simple', %s))"
 )
+# The generation row is taken and renumbered first; it carries the common runs every
+# posting of the index was written with.
 _BUMP = (
-    f"INSERT INTO {GENERATION_TABLE} (id, number) VALUES (1, nextval('search_index_generation'))"
-    " ON CONFLICT (id) DO UPDATE SET number = EXCLUDED.number"
+    f"INSERT INTO {GENERATION_TABLE} (id, number, common_runs)"
+    " VALUES (1, nextval('search_index_generation'), '{}')"
+    " ON CONFLICT (id) DO UPDATE SET number = EXCLUDED.number RETURNING common_runs"
 )
 _derived: dict[tuple[str, str, str], tuple[int, object]] = {}
+
+
+class Row(NamedTuple):
+    """An ``IndexedArticle`` row but its words (``_COLUMNS``, in order)."""
+
+    article_id: int
+    title: str
+    body: str
+    published_ts: int
+    year: int | None
+    region_codes: list[str]
+    agency_ids: list[int]
+    initiative_slugs: list[str]
+    reporters: list[str]
+    fingerprint: str
 
 
 @contextmanager
 def _writing():
     """(database alias, cursor) of one write transaction on the database writes go to, the
-    generation row taken and renumbered first: writers queue on it until commit."""
+    generation row taken and renumbered first: writers queue on it until commit. The common
+    runs of the index are set for analysis (``search.analysis``), as the Whoosh writer does."""
     db = router.db_for_write(IndexedArticle)
     with transaction.atomic(using=db), connections[db].cursor() as cursor:
         cursor.execute(_BUMP)
+        set_common_runs(cursor.fetchone()[0])
         yield db, cursor
 
 
@@ -76,31 +120,64 @@ def grams(folded):
     return found
 
 
+def keys(row, words):
+    """The posting keys of an article's row: the characters and pairs of its text, the common
+    runs in it, its title's characters and pairs (``TITLE``), its filter values, its
+    reporters and ``words``, the lexemes of its words (``WORD``, for related articles);
+    ``OVERFLOW`` instead of the text's keys when they are too many. Derived from the stored
+    row alone (and the common runs set), so an article's old keys are found again from it
+    when it is rewritten."""
+    found = grams(row.title) | grams(row.body)
+    if len(found) > GRAMS_LIMIT:
+        found = {OVERFLOW}
+    else:
+        found.update(TITLE + gram for gram in grams(row.title))
+        found.update(common_run_terms(f"{row.title}\n{row.body}"))
+    found.update(f"region:{code}" for code in row.region_codes)
+    found.update(f"agency:{agency_id}" for agency_id in row.agency_ids)
+    found.update(f"initiative:{slug}" for slug in row.initiative_slugs)
+    found.update(REPORTER + name for name in row.reporters)
+    found.update(WORD + word for word in _telling(words))
+    if row.year is not None:
+        found.add(f"year:{row.year}")
+    return found
+
+
+def _telling(words):
+    """The words that say what an article is about: those of more than one character (a
+    related article shares them)."""
+    return [word for word in words if len(word) > 1]
+
+
+def _filter_keys(filters):
+    """The keys of the filters a ``search.forms.SearchForm`` produced (the period aside)."""
+    for name in ("region", "agency", "initiative", "year"):
+        if filters.get(name):
+            yield f"{name}:{filters[name]}"
+
+
 def _query_grams(run):
-    """What a run needs in ``grams``: itself up to two characters, else its pairs."""
+    """The keys that find a run's candidates: itself up to two characters (exact), else its
+    pairs."""
     return {run} if len(run) <= 2 else {run[i : i + 2] for i in range(len(run) - 1)}
 
 
-def _tsquery_text(words, operator="|"):
+def _tsquery_text(words):
     """A tsquery of ``words`` (Han or Latin/digit runs and their pieces: nothing to escape),
-    each quoted whole, joined by ``operator``: as ``to_tsquery``'s argument, or cast
-    (``::tsquery``) to match lexemes exactly as stored."""
-    return f" {operator} ".join(f"'{word}'" for word in sorted(set(words)))
+    each quoted whole, any of them, as ``to_tsquery``'s argument."""
+    return " | ".join(f"'{word}'" for word in sorted(set(words)))
 
 
 def _row(index, article):
-    """The row of one article from ``index.index_queryset()`` (its links prefetched): the
-    filter keys and fingerprint come from ``ArticleIndex``, as the Whoosh documents' do."""
+    """(``Row``, title words, body words) of one article from ``index.index_queryset()`` (its
+    links prefetched): the filter keys and fingerprint come from ``ArticleIndex``, as the
+    Whoosh documents' do."""
     data = index.full_prepare(article)
     title, body = fold(article.title), fold(article.body_text)
-    found = grams(title) | grams(body)
-    return [
+    row = Row(
         article.pk,
         title,
         body,
-        sorted(found) if len(found) <= GRAMS_LIMIT else [OVERFLOW],
-        " ".join(word_terms(title)),
-        " ".join(word_terms(body))[:WORDS_LIMIT],
         data["published_ts"],
         int(data["year"]) if data["year"] else None,
         data["region_codes"],
@@ -108,81 +185,76 @@ def _row(index, article):
         data["initiative_slugs"],
         data["reporters"],
         data["fingerprint"],
-    ]
+    )
+    return row, " ".join(word_terms(title)), " ".join(word_terms(body))[:WORDS_LIMIT]
 
 
-class _Sql:
-    """SQL text with its parameters, built in order."""
-
-    def __init__(self, text="", params=()):
-        self.text, self.params = text, list(params)
-
-
-def _term(term):
-    """``term`` anywhere in an article's text (each of its runs in the title or the body), or
-    naming one of its reporters whole (``search.engine``: a byline matches too)."""
-    pieces = [text for _, text in runs(term)]
-    needed = sorted(set().union(*(_query_grams(run) for run in pieces)))
-    text = "s.grams @@ %s::tsquery"
-    params = [f"({_tsquery_text(needed, '&')}) | '{OVERFLOW}'"]
-    contains = "(strpos(s.title, %s) > 0 OR strpos(s.body, %s) > 0)"
-    for run in pieces:
-        if len(run) > 2:
-            text += f" AND {contains}"
-            params += [run, run]
-    short = [run for run in pieces if len(run) <= 2]
-    if short:  # exact from the pairs, except in an article that overflowed them
-        confirmed = " AND ".join([contains] * len(short))
-        text += f" AND (NOT s.grams @@ '{OVERFLOW}'::tsquery OR ({confirmed}))"
-        params += [piece for run in short for piece in (run, run)]
-    return _Sql(f"(({text}) OR s.reporters @> ARRAY[%s]::text[])", [*params, term])
-
-
-def _in_title(term):
-    pieces = [text for _, text in runs(term)]
-    return _Sql(" AND ".join(["strpos(s.title, %s) > 0"] * len(pieces)), pieces)
-
-
-def _all_groups(plan, condition):
-    """AND over ``plan``'s groups of the OR of ``condition(term)`` over each group's terms."""
-    parts = []
-    for group in plan.groups:
-        terms = [condition(term) for term in group]
-        parts.append(
-            _Sql(
-                "(" + " OR ".join(f"({t.text})" for t in terms) + ")",
-                sum((t.params for t in terms), []),
-            )
-        )
-    return _Sql(" AND ".join(p.text for p in parts), sum((p.params for p in parts), []))
-
-
-def _filters(filters):
-    """Conditions for the filters a ``search.forms.SearchForm`` produced."""
-    conditions = []
-    if filters.get("region"):
-        conditions.append(_Sql("s.region_codes @> ARRAY[%s]::text[]", [filters["region"]]))
-    if filters.get("agency"):
-        conditions.append(_Sql("s.agency_ids @> ARRAY[%s]::bigint[]", [int(filters["agency"])]))
-    if filters.get("initiative"):
-        conditions.append(_Sql("s.initiative_slugs @> ARRAY[%s]::text[]", [filters["initiative"]]))
-    if filters.get("year"):
-        conditions.append(_Sql("s.year = %s", [int(filters["year"])]))
-    start, end = filters.get("start_ts"), filters.get("end_ts")
-    if start is not None or end is not None:
-        # Articles without a date (0) are outside any period.
-        conditions.append(_Sql("s.published_ts >= %s", [max(start or 1, 1)]))
-        if end is not None:
-            conditions.append(_Sql("s.published_ts <= %s", [end]))
-    return conditions
+def _stored_keys(cursor, article_ids):
+    """{article id: its ``keys``} of the stored rows of ``article_ids``, in id order. The
+    words are the lexemes of the stored ``tsvector``, so that the keys written and the keys
+    found again later are the same whatever PostgreSQL's parser made of the words."""
+    cursor.execute(
+        f"SELECT {_COLUMNS}, tsvector_to_array(words) FROM {TABLE}"
+        " WHERE article_id = ANY(%s) ORDER BY article_id",
+        [list(article_ids)],
+    )
+    return {row[0]: keys(Row(*row[:-1]), row[-1]) for row in cursor.fetchall()}
 
 
 class PostgresSearchBackend(BaseSearchBackend):
     # Writing -----------------------------------------------------------------------------
 
-    def _write(self, cursor, rows):
-        if rows:
-            cursor.executemany(_INSERT, rows)
+    def _replace(self, cursor, article_ids, written):
+        """Make the rows of ``article_ids`` the ``written`` ones (from ``_row``; the other ids
+        dropped), with their postings: only the keys an article gained or lost are rewritten,
+        and only in its chunk. Called under the generation row, which orders every writer, so
+        no other transaction writes a posting row meanwhile."""
+        old = _stored_keys(cursor, article_ids)
+        cursor.execute(f"DELETE FROM {TABLE} WHERE article_id = ANY(%s)", [article_ids])
+        self._write_rows(cursor, written)
+        new = _stored_keys(cursor, [row.article_id for row, _, _ in written])
+        gained, lost = defaultdict(BitMap), defaultdict(BitMap)
+        for article_id in old.keys() | new.keys():
+            before, after = old.get(article_id, set()), new.get(article_id, set())
+            chunk = article_id >> CHUNK_BITS
+            for key in after - before:
+                gained[key, chunk].add(article_id)
+            for key in before - after:
+                lost[key, chunk].add(article_id)
+        cells = sorted(gained.keys() | lost.keys())
+        if cells:
+            cursor.execute(
+                f"SELECT key, chunk, articles FROM {POSTINGS}"
+                " WHERE (key, chunk) IN (SELECT * FROM unnest(%s::text[], %s::int[]))",
+                [[key for key, _ in cells], [chunk for _, chunk in cells]],
+            )
+            current = {(key, chunk): BitMap.deserialize(data) for key, chunk, data in cursor}
+            kept, emptied = [], []
+            for cell in cells:
+                articles = current.get(cell, BitMap())
+                articles = (articles - lost.get(cell, BitMap())) | gained.get(cell, BitMap())
+                if articles:
+                    kept.append((*cell, articles.serialize()))
+                else:
+                    emptied.append(cell)
+            if emptied:
+                cursor.execute(
+                    f"DELETE FROM {POSTINGS}"
+                    " WHERE (key, chunk) IN (SELECT * FROM unnest(%s::text[], %s::int[]))",
+                    [[key for key, _ in emptied], [chunk for _, chunk in emptied]],
+                )
+            if kept:
+                cursor.execute(
+                    f"INSERT INTO {POSTINGS} (key, chunk, articles)"
+                    " SELECT * FROM unnest(%s::text[], %s::int[], %s::bytea[])"
+                    " ON CONFLICT (key, chunk) DO UPDATE SET articles = EXCLUDED.articles",
+                    [list(column) for column in zip(*kept, strict=True)],
+                )
+
+    @staticmethod
+    def _write_rows(cursor, written):
+        if written:
+            cursor.executemany(_INSERT, [[*row, title, body] for row, title, body in written])
 
     def update_articles(self, article_ids):
         """Rewrite the rows of these articles from their committed state, in one transaction:
@@ -194,34 +266,49 @@ class PostgresSearchBackend(BaseSearchBackend):
         with _writing() as (db, cursor):  # the articles are read once this writer is next
             index.reset_ancestry()
             published = list(index.index_queryset().using(db).filter(pk__in=ids))
-            cursor.execute(f"DELETE FROM {TABLE} WHERE article_id = ANY(%s)", [ids])
-            self._write(cursor, [_row(index, article) for article in published])
+            self._replace(cursor, ids, [_row(index, article) for article in published])
 
     def rebuild(self, batch_size=500, procs=1, progress=None):
-        """Replace every row in one transaction: readers see the old rows until it commits,
-        and an interrupted rebuild leaves them. Pays the index work owed when it began. The
-        rows are prepared in this process: ``procs`` is for the Whoosh engine."""
+        """Replace every row and posting in one transaction: readers see the old ones until
+        it commits, and an interrupted rebuild leaves them. Chooses the common runs anew, as
+        the Whoosh engine does. Pays the index work owed when it began. The rows are prepared
+        in this process: ``procs`` is for the Whoosh engine.
+
+        The articles are read in id order, so the postings of one chunk of ids are complete
+        when the batches pass it: they are built in memory and copied then, and memory holds
+        one chunk's postings, not the whole index's."""
         index = article_index(self)
         total = 0
         with _writing() as (db, cursor):
             covered = outbox.owed_ids()
+            common = find_common_runs(sample_texts())
+            cursor.execute(f"UPDATE {GENERATION_TABLE} SET common_runs = %s WHERE id = 1", [common])
+            set_common_runs(common)
             index.reset_ancestry()
             cursor.execute(f"DELETE FROM {TABLE}")
+            cursor.execute(f"DELETE FROM {POSTINGS}")
+            chunk, postings = None, defaultdict(BitMap)
             for batch in iter_batches(index.index_queryset().using(db), batch_size):
-                self._write(cursor, [_row(index, article) for article in batch])
+                written = [_row(index, article) for article in batch]
+                self._write_rows(cursor, written)
+                for article_id, found in _stored_keys(cursor, [a.pk for a in batch]).items():
+                    if article_id >> CHUNK_BITS != chunk:
+                        _copy_postings(cursor, chunk, postings)
+                        chunk, postings = article_id >> CHUNK_BITS, defaultdict(BitMap)
+                    for key in found:
+                        postings[key].add(article_id)
                 total += len(batch)
                 if progress:
                     progress(total)
+            _copy_postings(cursor, chunk, postings)
         # After the commit, as the Whoosh engine does: a worker holding one of these rows
         # waits for the generation row this transaction held, and deleting its row inside
         # would wait for that worker in turn.
         outbox.forget(covered)
         with connections[db].cursor() as cursor:
-            # Statistics for the new rows (the planner picks the GIN index by them), and the
-            # GIN indexes' pending lists merged: every query reads those lists whole.
+            # Statistics for the new rows.
             cursor.execute(f"ANALYZE {TABLE}")
-            for name in ("indexedarticle_grams", "indexedarticle_words"):
-                cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [name])
+            cursor.execute(f"ANALYZE {POSTINGS}")
         return total
 
     def update(self, index, iterable, commit=True):
@@ -230,13 +317,12 @@ class PostgresSearchBackend(BaseSearchBackend):
     def remove(self, obj_or_string, commit=True):
         identifier = obj_or_string if isinstance(obj_or_string, str) else str(obj_or_string.pk)
         with _writing() as (_, cursor):
-            cursor.execute(
-                f"DELETE FROM {TABLE} WHERE article_id = %s", [int(identifier.rsplit(".", 1)[-1])]
-            )
+            self._replace(cursor, [int(identifier.rsplit(".", 1)[-1])], [])
 
     def clear(self, models=None, commit=True):
         with _writing() as (_, cursor):
             cursor.execute(f"DELETE FROM {TABLE}")
+            cursor.execute(f"DELETE FROM {POSTINGS}")
 
     def forget_searcher(self):
         """Nothing to reopen: every read is a query. Derived values are dropped."""
@@ -260,6 +346,24 @@ class PostgresSearchBackend(BaseSearchBackend):
             cached = _derived[key] = (generation, build())
         return cached[1]
 
+    def _common_runs(self):
+        with _reading().cursor() as cursor:
+            cursor.execute(f"SELECT common_runs FROM {GENERATION_TABLE} WHERE id = 1")
+            row = cursor.fetchone()
+        return frozenset(row[0] if row else ())
+
+    def _postings(self, wanted):
+        """{key: BitMap of its articles} for the keys ``wanted`` (absent keys: no articles),
+        in one query."""
+        chunks = defaultdict(list)
+        with _reading().cursor() as cursor:
+            cursor.execute(
+                f"SELECT key, articles FROM {POSTINGS} WHERE key = ANY(%s)", [sorted(wanted)]
+            )
+            for key, data in cursor:
+                chunks[key].append(BitMap.deserialize(data))
+        return defaultdict(BitMap, {key: any_of(parts) for key, parts in chunks.items()})
+
     def document_count(self):
         with _reading().cursor() as cursor:
             cursor.execute(f"SELECT count(*) FROM {TABLE}")
@@ -271,15 +375,12 @@ class PostgresSearchBackend(BaseSearchBackend):
             return dict(cursor.fetchall())
 
     def self_consistent(self):
-        """Always: the rows hold everything derived from their articles, written together."""
+        """Always: rows, postings and their common runs are written together, in one
+        transaction."""
         return True
 
     def bylined(self, name):
-        with _reading().cursor() as cursor:
-            cursor.execute(
-                f"SELECT article_id FROM {TABLE} s WHERE s.reporters @> ARRAY[%s]::text[]", [name]
-            )
-            return [row[0] for row in cursor.fetchall()]
+        return list(self._postings({REPORTER + name})[REPORTER + name])
 
     def search(self, query_string, start_offset=0, end_offset=None, result_class=None, **kwargs):
         """haystack's match-all query only: how ``update_index --remove`` lists what the index
@@ -299,30 +400,94 @@ class PostgresSearchBackend(BaseSearchBackend):
         return {"results": results, "hits": self.document_count()}
 
     def find(self, plan, filters=None, sort="relevance"):
-        """The articles matching ``plan`` as a ``Ranking``: one query finds them all, newest
-        first, with whether each title holds the query; only the page asked for is ranked."""
+        """The articles matching ``plan`` as a ``Ranking``.
+
+        One query reads the posting rows of the keys the plan needs (its runs' characters,
+        pairs and common runs, in the text and in titles; its filters; its reporters; the
+        overflow), and the sets are intersected in memory. Runs of one or two characters and
+        common runs are exact from their rows; longer runs are confirmed on the rows' folded
+        text among the candidates (``search.substrings``), as are the overflowed articles
+        among them. Only the page asked for is ordered (``_newest``, ``_best``)."""
         if plan.is_empty:
-            return Ranking([], lambda limit: [])
-        conditions = [_all_groups(plan, _term), *_filters(filters or {})]
+            return Ranking(BitMap(), lambda limit: [])
+        filters = filters or {}
+        common = self.per_generation("common_runs", self._common_runs)
+        terms = [term for group in plan.groups for term in group] + list(plan.excluded)
+        wanted = {OVERFLOW, *_filter_keys(filters)}
+        for term in terms:
+            wanted.add(REPORTER + term)
+            for _, run in runs(term):
+                wanted |= {run} if run in common else _query_grams(run)
+                wanted |= {TITLE + gram for gram in _query_grams(run)}
+        read = self._postings(wanted)
+        overflow = read[OVERFLOW]
+
+        def candidates(term, field):
+            """Articles holding every key of ``term``'s runs in ``field`` ("text" or
+            "title"), and every overflowed article."""
+            sets = []
+            for _, run in runs(term):
+                if field == "text" and run in common:
+                    sets.append(read[run])
+                else:
+                    prefix = TITLE if field == "title" else ""
+                    sets.append(all_of(read[prefix + gram] for gram in _query_grams(run)))
+            return all_of(sets) | overflow
+
+        def confirmed_runs(term):
+            """The runs of ``term`` its keys cannot tell exactly."""
+            return [run for _, run in runs(term) if len(run) > 2 and run not in common]
+
+        pool = all_of(
+            any_of(candidates(term, "text") | read[REPORTER + term] for term in group)
+            for group in plan.groups
+        )
+        for key in _filter_keys(filters):
+            pool &= read[key]
+        pool = self._in_period(pool, filters)
         for term in plan.excluded:
-            excluded = _term(term)
-            conditions.append(_Sql(f"NOT ({excluded.text})", excluded.params))
-        in_title = _all_groups(plan, _in_title)
-        where = " AND ".join(f"({c.text})" for c in conditions)
-        with _reading().cursor() as cursor:
-            cursor.execute(
-                f"SELECT s.article_id, {in_title.text} FROM {TABLE} s WHERE {where}"
-                " ORDER BY s.published_ts DESC, s.article_id DESC",
-                in_title.params + sum((c.params for c in conditions), []),
-            )
-            rows = cursor.fetchall()
-        newest = [article_id for article_id, _ in rows]
-        if sort == "date":
-            return Ranking(newest, lambda limit: newest[:limit])
-        first = [article_id for article_id, titled in rows if titled]
-        rest = [article_id for article_id, titled in rows if not titled]
+            if not confirmed_runs(term):  # exact already, but for the overflowed
+                pool -= (candidates(term, "text") - overflow) | read[REPORTER + term]
+        # Confirmed on the text: long runs among the pool; common runs in titles among the
+        # pool's titles holding their pairs; every other run among the overflowed.
+        unsure = {run for term in terms for run in confirmed_runs(term)}
+        located = self._confirmed(pool, unsure)
+        titled = [term for term in terms if any(run in common for _, run in runs(term))]
+        in_titles = self._confirmed(
+            pool & any_of(candidates(term, "title") for term in titled),
+            {run for term in titled for _, run in runs(term) if run in common},
+        )
+        overflowed = self._confirmed(
+            pool & overflow, {run for term in terms for _, run in runs(term)} - unsure
+        )
+
+        def exact(run, field):
+            """The articles (among the pool, for runs confirmed) holding ``run`` in ``field``."""
+            side = 0 if field == "title" else 1
+            if run in unsure:
+                return located[run][side]
+            if field == "title" and run in common:
+                return in_titles[run][0]
+            key = run if field == "text" else TITLE + run
+            return read[key] | overflowed[run][side]
+
+        def matching(term, field):
+            found = all_of(exact(run, field) for _, run in runs(term))
+            # A reporter's name is matched whole on the byline.
+            return found | read[REPORTER + term] if field == "text" else found
+
+        def everywhere(field):
+            return all_of(any_of(matching(t, field) for t in group) for group in plan.groups)
+
+        docs = pool & everywhere("text")
+        for term in plan.excluded:
+            docs -= matching(term, "text")
+        if sort == "date" or not docs:
+            return Ranking(docs, lambda limit: self._newest(docs, limit))
+        first = docs & everywhere("title")
+        rest = docs - first
         query = _tsquery_text(
-            word for group in plan.groups for t in group for word in word_terms(t)
+            word for group in plan.groups for term in group for word in word_terms(term)
         )
 
         def top(limit):
@@ -331,19 +496,82 @@ class PostgresSearchBackend(BaseSearchBackend):
                 found += self._best(rest, query, limit - len(found))
             return found
 
-        return Ranking(newest, top)
+        return Ranking(docs, top)
+
+    def _confirmed(self, pool, needles):
+        """``search.substrings.containing`` on this engine's folded rows: {run: (BitMap of
+        the ``pool``'s articles with it in the title, in title or body)} for every run of
+        ``needles`` (empty ones when the pool is)."""
+        found = substrings.containing(pool, sorted(needles), TEXTS, _reading().alias)
+        return {run: (BitMap(title), BitMap(text)) for run, (title, text) in found.items()}
+
+    def _dates(self):
+        """(ids newest first, ties the higher first; their dates in that order; each id's
+        place in that order, ids not indexed last), once per generation."""
+        with _reading().cursor() as cursor:
+            cursor.execute(
+                f"SELECT article_id, published_ts FROM {TABLE}"
+                " ORDER BY published_ts DESC, article_id DESC"
+            )
+            rows = np.array(cursor.fetchall(), dtype=np.int64).reshape(-1, 2)
+        order, published = rows[:, 0], rows[:, 1]
+        place = np.full(int(order.max(initial=0)) + 1, len(order), dtype=np.int64)
+        place[order] = np.arange(len(order))
+        return order, published, place
+
+    def _scored_then_newest(self, scores):
+        """The sort key of an article in ``scores``: (score, date, id), from the date order of
+        this generation; an id it lacks (written since it was read) as undated."""
+        order, published, place = self.per_generation("dates", self._dates)
+
+        def key(article_id):
+            at = place[article_id] if article_id < len(place) else len(order)
+            return scores[article_id], (published[at] if at < len(order) else 0), article_id
+
+        return key
+
+    def _in_period(self, docs, filters):
+        """``docs`` published between the ``start_ts`` and ``end_ts`` filters (either may be
+        absent): articles without a date (0) are outside any period."""
+        start, end = filters.get("start_ts"), filters.get("end_ts")
+        if start is None and end is None:
+            return docs
+        order, published, _ = self.per_generation("dates", self._dates)
+        start = 1 if start is None else max(start, 1)
+        end = np.iinfo(np.int64).max if end is None else end
+        return docs & bitmap_of(order[(published >= start) & (published <= end)])
+
+    def _newest(self, part, limit):
+        """The ``limit`` newest articles of ``part``, newest first (ties: the higher id)."""
+        if not part:
+            return []
+        order, _, place = self.per_generation("dates", self._dates)
+        if len(part) * 8 > len(order):  # a large share: the first ones in date order
+            found = []
+            for start in range(0, len(order), NEWEST_BLOCK):
+                found += [i for i in order[start : start + NEWEST_BLOCK].tolist() if i in part]
+                if len(found) >= limit:
+                    break
+            return found[:limit]
+        ids = np.frombuffer(part.to_array(), dtype=np.uint32).astype(np.int64)
+        # An id written after the order was read (a write between two queries) goes last.
+        places = np.where(ids < len(place), place[np.minimum(ids, len(place) - 1)], len(order))
+        if len(ids) > limit:
+            nearest = np.argpartition(places, limit - 1)[:limit]
+            ids, places = ids[nearest], places[nearest]
+        return ids[np.lexsort((-ids, places))].tolist()
 
     def _best(self, part, query, limit):
-        """The ``limit`` best of ``part`` (ids newest first) by ``ts_rank``, ties to the
-        higher id; by date when the part is larger than ``SCORE_LIMIT``."""
+        """The ``limit`` best of ``part`` by ``ts_rank``, ties to the higher id; by date when
+        the part is larger than ``SCORE_LIMIT``."""
         if len(part) > SCORE_LIMIT or not part:
-            return part[:limit]
+            return self._newest(part, limit)
         with _reading().cursor() as cursor:
             cursor.execute(
                 f"SELECT article_id FROM {TABLE} WHERE article_id = ANY(%s)"
                 " ORDER BY ts_rank(words, to_tsquery('simple', %s)) DESC, article_id DESC"
                 " LIMIT %s",
-                [part, query, limit],
+                [list(part), query, limit],
             )
             return [row[0] for row in cursor.fetchall()]
 
@@ -358,26 +586,18 @@ class PostgresSearchBackend(BaseSearchBackend):
     ):
         """Articles sharing the rarest words of this one, scored as sets: the sum of the
         rarities (log N/df) of the chosen words each holds, ties to the newer. The same rule
-        as the Whoosh engine's; document frequencies are counted through the GIN index on the
-        words, each only as far as the rarity limit, and kept per generation."""
+        as the Whoosh engine's, on the words' posting rows: a word's document frequency is the
+        size of its bitmap (kept per generation), and the chosen words' bitmaps are summed."""
         counts = Counter(
-            word
-            for word in word_terms(fold(f"{model_instance.title}\n{model_instance.body_text}"))
-            if len(word) > 1
+            _telling(word_terms(fold(f"{model_instance.title}\n{model_instance.body_text}")))
         )
         total = max(self.per_generation("document_count", self.document_count), 1)
         rare = max(2, total // MORE_LIKE_THIS_RARITY)
         frequencies = self.per_generation("doc_frequencies", dict)
-        unknown = sorted(word for word in counts if word not in frequencies)
+        unknown = {WORD + word for word in counts if word not in frequencies}
         if unknown:
-            with _reading().cursor() as cursor:
-                cursor.execute(
-                    f"SELECT w, (SELECT count(*) FROM (SELECT 1 FROM {TABLE}"
-                    " WHERE words @@ to_tsquery('simple', quote_literal(w)) LIMIT %s) x)"
-                    " FROM unnest(%s::text[]) w",
-                    [rare + 1, unknown],
-                )
-                frequencies.update(cursor.fetchall())
+            read = self._postings(unknown)
+            frequencies.update({key[len(WORD) :]: len(read[key]) for key in unknown})
         weighted = []
         for word, count in counts.items():
             frequency = frequencies[word]
@@ -393,41 +613,42 @@ class PostgresSearchBackend(BaseSearchBackend):
             chosen.append((word, rarity))
             postings += frequencies[word]
         limit = end_offset or 20
-        rows = []
+        scores = Counter()
         if chosen:
-            # Each word's articles through the GIN index, summed per article: the rows are
-            # read for their id and date only (a CASE per word read every row's words).
-            with _reading().cursor() as cursor:
-                cursor.execute(
-                    "SELECT s.article_id, sum(w.rarity) AS score"
-                    " FROM unnest(%s::text[], %s::float8[]) AS w(word, rarity)"
-                    f" JOIN {TABLE} s ON s.words @@ to_tsquery('simple', quote_literal(w.word))"
-                    " WHERE s.article_id <> %s GROUP BY s.article_id, s.published_ts"
-                    " ORDER BY score DESC, s.published_ts DESC, s.article_id DESC LIMIT %s",
-                    [
-                        [word for word, _ in chosen],
-                        [rarity for _, rarity in chosen],
-                        model_instance.pk,
-                        limit,
-                    ],
-                )
-                rows = cursor.fetchall()
+            read = self._postings({WORD + word for word, _ in chosen})
+            for word, rarity in chosen:
+                for article_id in read[WORD + word]:
+                    scores[article_id] += rarity
+        scores.pop(model_instance.pk, None)
+        best = heapq.nlargest(limit, scores, key=self._scored_then_newest(scores)) if scores else []
         result_class = result_class or SearchResult
         results = [
-            result_class("archive", "article", article_id, score) for article_id, score in rows
+            result_class("archive", "article", article_id, scores[article_id])
+            for article_id in best
         ][start_offset or 0 : limit]
         return {"results": results, "hits": len(results)}
 
 
+def _copy_postings(cursor, chunk, postings):
+    """Write one chunk's ``postings`` ({key: BitMap}) with COPY, in binary: no escaping of
+    the bitmaps."""
+    if chunk is None or not postings:
+        return
+    with cursor.copy(f"COPY {POSTINGS} (key, chunk, articles) FROM STDIN (FORMAT BINARY)") as copy:
+        copy.set_types(["text", "int4", "bytea"])
+        for key, articles in postings.items():
+            copy.write_row((key, chunk, articles.serialize()))
+
+
 class Ranking:
     """Matching article ids, ranked lazily (what ``Paginator`` needs: len and slices);
-    ``article_ids`` gives them all, for facet counts."""
+    ``article_ids`` gives them all as a ``BitMap``, for facet counts."""
 
-    def __init__(self, newest, top):
-        self._newest, self._top = newest, top
+    def __init__(self, docs, top):
+        self._docs, self._top = docs, top
 
     def __len__(self):
-        return len(self._newest)
+        return len(self._docs)
 
     def __getitem__(self, key):
         if not isinstance(key, slice):
@@ -441,7 +662,7 @@ class Ranking:
         return iter(self[:])
 
     def article_ids(self):
-        return list(self._newest)
+        return self._docs
 
 
 class PostgresSearchEngine(BaseEngine):

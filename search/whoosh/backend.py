@@ -51,10 +51,11 @@ from whoosh.writing import CLEAR
 
 from search import substrings
 from search.analysis import fold, long_runs, runs, set_common_runs, word_terms
+from search.bitmaps import all_of, any_of, bitmap_of
 from search.engine import IndexFormatMismatch, SearchUnavailable
 from search.whoosh import FORMAT, FORMAT_FILE, index_files
 from search.whoosh.analyzers import WordAnalyzer
-from search.whoosh.docsets import all_of, any_of, bitmap_of, doc_set, term_docs
+from search.whoosh.docsets import doc_set, term_docs
 from search.whoosh.segments import FastSegmentWriter
 
 COMMON_RUNS_PREFIX = "ARCHIVE_COMMON_RUNS"

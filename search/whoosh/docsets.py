@@ -3,43 +3,17 @@
 Search needs whole sets (facet counts, confirmation of long runs, the result count), not a
 ranked top ten, and Whoosh's ``docs_for_query`` walks matchers one document at a time. Here a
 term's postings are read a whole block at a time straight into a ``pyroaring``
-bitmap, and And/Or/AndNot/Prefix become bitmap algebra, in C: its cost follows the
-containers touched, not the number of documents (``bench/docsets.py`` measures it against
-Python sets and numpy arrays). Queries of other kinds fall back to Whoosh.
+bitmap, and And/Or/AndNot/Prefix become bitmap algebra (``search.bitmaps``). Queries of
+other kinds fall back to Whoosh.
 """
-
-from array import array
 
 import numpy as np
 from pyroaring import BitMap
 from whoosh import query as wq
 from whoosh.matching.wrappers import FilterMatcher
 
+from search.bitmaps import all_of, any_of, bitmap_of
 from search.whoosh.codec import CompactLeafMatcher
-
-
-def bitmap_of(numbers):
-    """A ``BitMap`` of a numpy array of non-negative integers below 2**32.
-
-    Through ``array("I")``, which pyroaring reads as one buffer in C: given the numpy array
-    itself, it converts element by element in Python, which for a word in most of a large
-    archive cost more than the whole search (docs/benchmarks.md, "Why the code is as it is").
-    """
-    ids = array("I")
-    ids.frombytes(np.ascontiguousarray(numbers, dtype=np.uint32).tobytes())
-    return BitMap(ids)
-
-
-def any_of(bitmaps):
-    """The union of ``bitmaps`` (an iterable of ``BitMap``), empty when there are none."""
-    bitmaps = list(bitmaps)
-    return BitMap.union(*bitmaps) if bitmaps else BitMap()
-
-
-def all_of(bitmaps):
-    """The intersection of ``bitmaps``, empty when there are none."""
-    bitmaps = list(bitmaps)
-    return BitMap.intersection(*bitmaps) if bitmaps else BitMap()
 
 
 def doc_set(searcher, query):

@@ -8,15 +8,12 @@ from typing import Any
 
 from haystack.constants import ID
 
-from archive.models import Article
 from search import outbox
 from search.analysis import find_common_runs
 from search.dictionary import add_entity_words
-from search.search_indexes import article_index, iter_batches
+from search.search_indexes import article_index, iter_batches, sample_texts
 from search.whoosh.backend import LOCK_TIMEOUT
 from search.whoosh.segments import segment_worker
-
-SAMPLE_SIZE = 2000  # articles read to choose the common runs
 
 
 def update_articles(backend: Any, article_ids: Iterable[int]) -> None:
@@ -91,12 +88,6 @@ def rebuild(
             writer.mergetype = lambda _writer, _existing: segments
     outbox.forget(covered)
     return total
-
-
-def sample_texts(size: int = SAMPLE_SIZE) -> list[str]:
-    """Title and body of up to ``size`` published articles chosen at random."""
-    rows = Article.objects.published().order_by("?").values_list("title", "body_text")[:size]
-    return [f"{title}\n{body}" for title, body in rows]
 
 
 def _write_in_processes(
