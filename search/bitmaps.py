@@ -30,3 +30,32 @@ def all_of(bitmaps):
     """The intersection of ``bitmaps``, empty when there are none."""
     bitmaps = list(bitmaps)
     return BitMap.intersection(*bitmaps) if bitmaps else BitMap()
+
+
+NEWEST_BLOCK = 4096  # ids of the order tested at a time when a part is a large share of it
+
+
+def first_in_order(part, order, place, limit):
+    """The ``limit`` members of ``part`` (a ``BitMap``) that come first in ``order`` (a numpy
+    array of ids, newest first), in that order.
+
+    ``place[id]`` is an id's position in ``order``, and ``len(order)`` for an id it lacks. A
+    member beyond both (written after the order was read, between two reads of one search)
+    comes after those in it, the higher id first, so that no write can drop an article from
+    a page. For a large share of the order the first ones are walked in blocks; otherwise
+    the smallest places are chosen in numpy steps."""
+    if not part:
+        return []
+    if len(part) * 8 > len(order):
+        found = []
+        for start in range(0, len(order), NEWEST_BLOCK):
+            found += [i for i in order[start : start + NEWEST_BLOCK].tolist() if i in part]
+            if len(found) >= limit:
+                return found[:limit]
+        return (found + sorted(part - BitMap(found), reverse=True))[:limit]
+    ids = np.frombuffer(part.to_array(), dtype=np.uint32).astype(np.int64)
+    places = np.where(ids < len(place), place[np.minimum(ids, len(place) - 1)], len(order))
+    if len(ids) > limit:
+        nearest = np.argpartition(places, limit - 1)[:limit]
+        ids, places = ids[nearest], places[nearest]
+    return ids[np.lexsort((-ids, places))].tolist()

@@ -29,7 +29,7 @@ from search.analysis import (
     set_common_runs,
     word_terms,
 )
-from search.bitmaps import all_of, any_of, bitmap_of
+from search.bitmaps import all_of, any_of, bitmap_of, first_in_order
 from search.models import IndexedArticle, IndexGeneration, IndexPosting
 from search.search_indexes import article_index, iter_batches, sample_texts
 
@@ -41,7 +41,6 @@ TEXTS = substrings.Texts(TABLE, "article_id", "title", "body")
 # rewrites a few kilobytes per key it changes, however large the archive.
 CHUNK_BITS = 16
 SCORE_LIMIT = 1000  # larger result parts are ordered by date instead of ts_rank
-NEWEST_BLOCK = 4096  # ids of the date order tested at a time for a large share of them
 MORE_LIKE_THIS_TERMS = 12
 # As the Whoosh engine: related articles share words found in at most 1/20 of the archive,
 # within a budget of postings (see search.whoosh.backend for how these were chosen).
@@ -543,23 +542,8 @@ class PostgresSearchBackend(BaseSearchBackend):
 
     def _newest(self, part, limit):
         """The ``limit`` newest articles of ``part``, newest first (ties: the higher id)."""
-        if not part:
-            return []
         order, _, place = self.per_generation("dates", self._dates)
-        if len(part) * 8 > len(order):  # a large share: the first ones in date order
-            found = []
-            for start in range(0, len(order), NEWEST_BLOCK):
-                found += [i for i in order[start : start + NEWEST_BLOCK].tolist() if i in part]
-                if len(found) >= limit:
-                    break
-            return found[:limit]
-        ids = np.frombuffer(part.to_array(), dtype=np.uint32).astype(np.int64)
-        # An id written after the order was read (a write between two queries) goes last.
-        places = np.where(ids < len(place), place[np.minimum(ids, len(place) - 1)], len(order))
-        if len(ids) > limit:
-            nearest = np.argpartition(places, limit - 1)[:limit]
-            ids, places = ids[nearest], places[nearest]
-        return ids[np.lexsort((-ids, places))].tolist()
+        return first_in_order(part, order, place, limit)
 
     def _best(self, part, query, limit):
         """The ``limit`` best of ``part`` by ``ts_rank``, ties to the higher id; by date when

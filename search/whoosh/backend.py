@@ -36,7 +36,6 @@ import threading
 import time
 from collections import Counter
 from contextlib import contextmanager, suppress
-from itertools import islice
 from pathlib import Path
 
 import numpy as np
@@ -51,7 +50,7 @@ from whoosh.writing import CLEAR
 
 from search import substrings
 from search.analysis import fold, long_runs, runs, set_common_runs, word_terms
-from search.bitmaps import all_of, any_of, bitmap_of
+from search.bitmaps import all_of, any_of, bitmap_of, first_in_order
 from search.engine import IndexFormatMismatch, SearchUnavailable
 from search.whoosh import FORMAT, FORMAT_FILE, index_files
 from search.whoosh.analyzers import WordAnalyzer
@@ -495,15 +494,7 @@ class ChineseWhooshBackend(WhooshSearchBackend):
     def _newest(self, searcher, part, limit):
         """The ``limit`` newest documents of ``part``, newest first."""
         order, place = self.per_generation("date_order", lambda: _date_order(searcher), searcher)
-        if len(part) * 8 > len(order):  # a large share: the first ones in date order
-            return list(islice((doc for doc in order if doc in part), limit))
-        # Otherwise the smallest places in that order, chosen in numpy steps.
-        docs = np.frombuffer(part.to_array(), dtype=np.uint32)
-        places = place[docs]
-        if len(docs) > limit:
-            nearest = np.argpartition(places, limit - 1)[:limit]
-            docs, places = docs[nearest], places[nearest]
-        return docs[np.argsort(places)].tolist()
+        return first_in_order(part, order, place, limit)
 
     @_recovering
     def bylined(self, name):
@@ -711,7 +702,7 @@ def _date_order(searcher):
     order = live[np.lexsort((article_ids[live], published[live]))[::-1]]
     place = np.full(len(published), len(published), dtype=np.int64)
     place[order] = np.arange(len(order))
-    return order.tolist(), place
+    return order, place
 
 
 def _byline(term):
