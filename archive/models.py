@@ -530,6 +530,12 @@ class CountScope(models.TextChoices):
     AGENCY_INITIATIVE = "agency_initiative", "单位的专项行动"
 
 
+def count_key_label(scope, object_id, second_id, month):
+    """How a counted key reads in logs and checks: ``scope:object[×second]:month|total``."""
+    pair = f"×{second_id}" if second_id else ""
+    return f"{scope}:{object_id}{pair}:{month or 'total'}"
+
+
 class BrowseCount(models.Model):
     """Published articles per (scope, object, month): what the browse pages show as counts,
     timelines and rankings, read by indexed lookups instead of GROUP BY over the articles.
@@ -570,8 +576,8 @@ class BrowseCount(models.Model):
         ]
 
     def __str__(self):
-        pair = f"×{self.second_id}" if self.second_id else ""
-        return f"{self.scope}:{self.object_id}{pair}:{self.month or 'total'} = {self.count}"
+        key = count_key_label(self.scope, self.object_id, self.second_id, self.month)
+        return f"{key} = {self.count}"
 
 
 class CountedKey(models.Model):
@@ -592,8 +598,8 @@ class CountedKey(models.Model):
         ]
 
     def __str__(self):
-        pair = f"×{self.second_id}" if self.second_id else ""
-        return f"{self.article_id} → {self.scope}:{self.object_id}{pair}:{self.month}"
+        key = count_key_label(self.scope, self.object_id, self.second_id, self.month)
+        return f"{self.article_id} → {key}"
 
 
 class ContentGeneration(models.Model):

@@ -1,6 +1,7 @@
 """The maintained browse counts equal a fresh recount after every kind of write."""
 
 import hashlib
+import io
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -164,8 +165,10 @@ def test_rebuild_counts_command_checks_and_repairs(browse_world):
     call_command("rebuild_counts", "--check", verbosity=0)
     BrowseCount.objects.filter(scope=CountScope.ALL, month=None).update(count=99)
     Agency.objects.filter(pk=browse_world["agencies"]["chuanhui"].pk).update(parent=None)
+    errors = io.StringIO()
     with pytest.raises(CommandError, match="differ from a recount"):
-        call_command("rebuild_counts", "--check", verbosity=0)
+        call_command("rebuild_counts", "--check", verbosity=0, stderr=errors)
+    assert "all:0:total: kept 99, recounted 5" in errors.getvalue().splitlines()
     call_command("rebuild_counts", verbosity=0)
     assert counts.timeline().total == 5
     call_command("rebuild_counts", "--check", verbosity=0)

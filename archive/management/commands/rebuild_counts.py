@@ -11,7 +11,7 @@ mends those copies too.
 from django.core.management.base import BaseCommand, CommandError
 
 from archive import counts
-from archive.models import CountScope
+from archive.models import CountScope, count_key_label
 
 
 class Command(BaseCommand):
@@ -36,11 +36,8 @@ class Command(BaseCommand):
     def handle(self, *args, scope=None, check=False, verbosity=1, **options):
         if check:
             differences = [row for row in counts.discrepancies() if not scope or row[0] in scope]
-            for kind, object_id, second_id, month, kept, fresh in differences[:20]:
-                pair = f"×{second_id}" if second_id else ""
-                self.stderr.write(
-                    f"{kind} {object_id}{pair} {month or 'total'}: kept {kept}, recounted {fresh}"
-                )
+            for *key, kept, fresh in differences[:20]:
+                self.stderr.write(f"{count_key_label(*key)}: kept {kept}, recounted {fresh}")
             stale_links = counts.link_copy_discrepancies()
             for table, link_id, article_id in stale_links[:20]:
                 self.stderr.write(f"{table} {link_id}: its copy of article {article_id} differs")
