@@ -24,7 +24,7 @@ What every engine guarantees, whatever it stores:
   derived values (``per_generation``) follow every change the engine has applied.
 """
 
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Protocol, TypeVar
 
 from haystack import connections
@@ -42,19 +42,36 @@ class IndexFormatMismatch(SearchUnavailable):
     (``index_articles``, ``check_index --fix``) replaces it."""
 
 
-class Ranking(Protocol):
-    """The articles a search matched, in order: slicing ranks only the slice asked for."""
+class Ranking:
+    """The articles a search matched, in order, as ``Paginator`` reads them (a length and
+    slices): a slice ranks only as far as its end, by the engine's ``top(limit)``, which
+    gives the first ``limit`` article ids in order.
 
-    def __len__(self) -> int: ...
+    ``article_ids()`` gives every match's id, unordered, for the facets: a ``BitMap`` of
+    ``pyroaring``, which they count over without conversion. Every engine answers ``find``
+    with one of these."""
 
-    def __getitem__(self, key: Any) -> Any: ...
+    def __init__(
+        self, size: int, top: Callable[[int], list[int]], article_ids: Callable[[], Any]
+    ) -> None:
+        self._size, self._top, self._article_ids = size, top, article_ids
 
-    def __iter__(self) -> Iterator[int]: ...
+    def __len__(self) -> int:
+        return self._size
 
-    def article_ids(self) -> Collection[int]:
-        """Every matching article's id, unordered (facets count over them; a ``BitMap``
-        of ``pyroaring`` is counted without conversion)."""
-        ...
+    def __getitem__(self, key: Any) -> Any:
+        if not isinstance(key, slice):
+            return self[key : key + 1][0]
+        start, stop, _ = key.indices(len(self))
+        if stop <= start:
+            return []
+        return self._top(stop)[start:stop]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self[:])
+
+    def article_ids(self) -> Any:
+        return self._article_ids()
 
 
 class SearchEngine(Protocol):

@@ -30,6 +30,7 @@ from search.analysis import (
     word_terms,
 )
 from search.bitmaps import all_of, any_of, bitmap_of, first_in_order
+from search.engine import Ranking
 from search.models import IndexedArticle, IndexGeneration, IndexPosting
 from search.search_indexes import article_index, iter_batches, sample_texts
 
@@ -408,7 +409,7 @@ class PostgresSearchBackend(BaseSearchBackend):
         text among the candidates (``search.substrings``), as are the overflowed articles
         among them. Only the page asked for is ordered (``_newest``, ``_best``)."""
         if plan.is_empty:
-            return Ranking(BitMap(), lambda limit: [])
+            return _ranking(BitMap(), lambda limit: [])
         filters = filters or {}
         common = self.per_generation("common_runs", self._common_runs)
         terms = [term for group in plan.groups for term in group] + list(plan.excluded)
@@ -482,7 +483,7 @@ class PostgresSearchBackend(BaseSearchBackend):
         for term in plan.excluded:
             docs -= matching(term, "text")
         if sort == "date" or not docs:
-            return Ranking(docs, lambda limit: self._newest(docs, limit))
+            return _ranking(docs, lambda limit: self._newest(docs, limit))
         first = docs & everywhere("title")
         rest = docs - first
         query = _tsquery_text(
@@ -495,7 +496,7 @@ class PostgresSearchBackend(BaseSearchBackend):
                 found += self._best(rest, query, limit - len(found))
             return found
 
-        return Ranking(docs, top)
+        return _ranking(docs, top)
 
     def _confirmed(self, pool, needles):
         """``search.substrings.containing`` on this engine's folded rows: {run: (BitMap of
@@ -624,29 +625,9 @@ def _copy_postings(cursor, chunk, postings):
             copy.write_row((key, chunk, articles.serialize()))
 
 
-class Ranking:
-    """Matching article ids, ranked lazily (what ``Paginator`` needs: len and slices);
-    ``article_ids`` gives them all as a ``BitMap``, for facet counts."""
-
-    def __init__(self, docs, top):
-        self._docs, self._top = docs, top
-
-    def __len__(self):
-        return len(self._docs)
-
-    def __getitem__(self, key):
-        if not isinstance(key, slice):
-            return self[key : key + 1][0]
-        start, stop, _ = key.indices(len(self))
-        if stop <= start:
-            return []
-        return self._top(stop)[start:stop]
-
-    def __iter__(self):
-        return iter(self[:])
-
-    def article_ids(self):
-        return self._docs
+def _ranking(docs, top):
+    """A ``search.engine.Ranking`` of the article ids ``docs``, ``top`` ordering them."""
+    return Ranking(len(docs), top, lambda: docs)
 
 
 class PostgresSearchEngine(BaseEngine):

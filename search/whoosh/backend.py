@@ -51,7 +51,7 @@ from whoosh.writing import CLEAR
 from search import substrings
 from search.analysis import fold, long_runs, runs, set_common_runs, word_terms
 from search.bitmaps import all_of, any_of, bitmap_of, first_in_order
-from search.engine import IndexFormatMismatch, SearchUnavailable
+from search.engine import IndexFormatMismatch, Ranking, SearchUnavailable
 from search.whoosh import FORMAT, FORMAT_FILE, index_files
 from search.whoosh.analyzers import WordAnalyzer
 from search.whoosh.docsets import doc_set, term_docs
@@ -383,7 +383,7 @@ class ChineseWhooshBackend(WhooshSearchBackend):
         """
         searcher = self.searcher()
         if plan.is_empty:
-            return Ranking(searcher, BitMap(), lambda limit: [])
+            return _ranking(searcher, BitMap(), lambda limit: [])
         filters = filters or {}
         sets = {}
         common = self.searched_common_runs(searcher)
@@ -433,9 +433,9 @@ class ChineseWhooshBackend(WhooshSearchBackend):
             if long_runs(term):
                 docs -= exact(term, "text")
         if not docs:
-            return Ranking(searcher, docs, lambda limit: [])
+            return _ranking(searcher, docs, lambda limit: [])
         if sort == "date":
-            return Ranking(searcher, docs, lambda limit: self._newest(searcher, docs, limit))
+            return _ranking(searcher, docs, lambda limit: self._newest(searcher, docs, limit))
         in_title = docs & matching("title")
         rest = docs - in_title
         scoring = {
@@ -456,7 +456,7 @@ class ChineseWhooshBackend(WhooshSearchBackend):
                 return first
             return first + best(rest, "text", limit - len(first))
 
-        return Ranking(searcher, docs, top)
+        return _ranking(searcher, docs, top)
 
     def _locate(self, searcher, plan, pool, candidates, common):
         """``{run: (docs with it in the title, docs with it in title or body)}`` among
@@ -635,36 +635,21 @@ class ChineseWhooshBackend(WhooshSearchBackend):
         return parts[0] if len(parts) == 1 else wq.And(parts)
 
 
-class Ranking:
-    """A lazily ranked sequence of article ids (what ``Paginator`` needs: len and slices).
+def _ranking(searcher, docnums, top):
+    """A ``search.engine.Ranking`` of the documents ``docnums`` of ``searcher``, ``top``
+    ordering them: both read as article ids from the id column."""
 
-    ``article_ids`` gives every match, unordered, for facet counts.
-    """
+    def ranked(limit):
+        ids = _column(searcher, "article_id")
+        return [ids[docnum] for docnum in top(limit)]
 
-    def __init__(self, searcher, docnums, top):
-        self._reading, self._docnums, self._top = searcher, docnums, top
-
-    def __len__(self):
-        return len(self._docnums)
-
-    def __getitem__(self, key):
-        if not isinstance(key, slice):
-            return self[key : key + 1][0]
-        start, stop, _ = key.indices(len(self))
-        if stop <= start:
-            return []
-        ids = _column(self._reading, "article_id")
-        return [ids[docnum] for docnum in self._top(stop)[start:stop]]
-
-    def __iter__(self):
-        return iter(self[:])
-
-    def article_ids(self):
-        """A ``BitMap`` of the article ids, taken from the id column in one numpy step."""
-        if not self._docnums:
+    def article_ids():
+        if not docnums:
             return BitMap()
-        docnums = np.frombuffer(self._docnums.to_array(), dtype=np.uint32)
-        return bitmap_of(_array(self._reading, "article_id")[docnums])
+        numbers = np.frombuffer(docnums.to_array(), dtype=np.uint32)
+        return bitmap_of(_array(searcher, "article_id")[numbers])
+
+    return Ranking(len(docnums), ranked, article_ids)
 
 
 def _column(searcher, name):
