@@ -29,6 +29,7 @@ from archive.models import (
     Region,
 )
 from search.analysis import fold, runs
+from search.bitmaps import PackedIds, packed_bitmap
 from search.engine import engine
 
 PER_PAGE = 10
@@ -181,12 +182,13 @@ def _city_of() -> dict[int, Value]:
     return cities
 
 
-def _members(pairs: Iterable[tuple[Any, int]]) -> dict[Any, BitMap]:
-    """{key: BitMap of the article ids paired with it} from (key, article id) pairs."""
-    members: dict[Any, list[int]] = {}
-    for key, article_id in pairs:
-        members.setdefault(key, []).append(article_id)
-    return {key: BitMap(ids) for key, ids in members.items()}
+def _members(groups: Iterable[tuple[Any, bytes]]) -> dict[Any, BitMap]:
+    """{key: BitMap of the article ids paired with it} from (key, ids packed by
+    ``PackedIds``) groups; keys that recur (a city's districts) are united."""
+    members: dict[Any, BitMap] = {}
+    for key, packed in groups:
+        members[key] = members.get(key, BitMap()) | packed_bitmap(packed)
+    return members
 
 
 @dataclass
@@ -207,32 +209,37 @@ class FacetTable:
 
     @classmethod
     def load(cls) -> "FacetTable":
+        """Each value's articles, grouped and packed by PostgreSQL: one row a value."""
         city_of = _city_of()
         region = _members(
-            (city_of[region_id], article_id)
-            for article_id, region_id in ArticleRegion.objects.values_list(
-                "article_id", "region_id"
-            )
+            (city_of[region_id], packed)
+            for region_id, packed in ArticleRegion.objects.values("region_id")
+            .annotate(ids=PackedIds("article_id"))
+            .values_list("region_id", "ids")
             if region_id in city_of
         )
         agency = _members(
-            ((str(agency_id), name), article_id)
-            for article_id, agency_id, name in ArticleAgency.objects.values_list(
-                "article_id", "agency_id", "agency__name"
-            )
+            ((str(agency_id), name), packed)
+            for agency_id, name, packed in ArticleAgency.objects.values("agency_id", "agency__name")
+            .annotate(ids=PackedIds("article_id"))
+            .values_list("agency_id", "agency__name", "ids")
         )
         # Accepted initiatives only: suggested ones are linked for staff, not for readers.
         initiative = _members(
-            ((slug, name), article_id)
-            for article_id, slug, name in ArticleInitiative.objects.filter(
+            ((slug, name), packed)
+            for slug, name, packed in ArticleInitiative.objects.filter(
                 initiative__status=Initiative.Status.ACCEPTED
-            ).values_list("article_id", "initiative__slug", "initiative__name")
+            )
+            .values("initiative__slug", "initiative__name")
+            .annotate(ids=PackedIds("article_id"))
+            .values_list("initiative__slug", "initiative__name", "ids")
         )
         year = _members(
-            (y, article_id)
-            for article_id, y in Article.objects.dated()
+            Article.objects.dated()
             .annotate(y=ExtractYear("published_at"))
-            .values_list("id", "y")
+            .values("y")
+            .annotate(ids=PackedIds("id"))
+            .values_list("y", "ids")
         )
         return cls(region, agency, initiative, year)
 
