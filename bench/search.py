@@ -20,7 +20,9 @@ next to a PostgreSQL ``ILIKE`` scan and the peers of ``bench/peers.py`` (``pg_tr
 for the same queries on the same data, in the same run; every system's recall is checked
 against a brute-force scan of the folded text. With ``--rate R`` every system is timed at R
 queries a second, each latency counted from the moment its query was due, so a slow answer
-delays the ones behind it and shows in their figures too; without it, back to back.
+delays the ones behind it and shows in their figures too; without it, back to back. Last,
+each engine is asked again right after each of a few writes (``after_write``): the first
+search of a new index generation, which rebuilds what is kept per generation.
 """
 
 import argparse
@@ -532,9 +534,37 @@ def measure_engine(queries, short, expected, rate):
             "ms_by_query": dict(zip(queries, find_ms, strict=True)),  # for by_class
         },
     }
+    figures.update(after_write_figures(queries, ask))
     if hasattr(backend, "searched_common_runs"):  # the Whoosh engine's list of common runs
         figures["common_runs"] = len(backend.searched_common_runs())
     return figures
+
+
+AFTER_WRITES = 10
+
+
+def after_write_figures(queries, ask):
+    """``/api/search/`` asked right after a write, ``AFTER_WRITES`` times: an article rewritten
+    through the engine (as the write pipeline's worker does), then one query. The first
+    search of a new generation pays for what is kept per generation (the date order, the
+    facet bitmaps, a reopened searcher), which the warm figures above never show."""
+    from archive.models import Article
+    from search.engine import engine
+
+    article_ids = Article.objects.published().order_by("pk").values_list("pk", flat=True)
+    write_ms, search_ms = [], []
+    for n, article_id in enumerate(article_ids[:AFTER_WRITES]):
+        started = time.perf_counter()
+        engine().update_articles([article_id])
+        write_ms.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        ask(queries[n % len(queries)])
+        search_ms.append((time.perf_counter() - started) * 1000)
+    return {
+        "write_p50_ms": round(percentile(write_ms, 0.5), 1),
+        "after_write_p50_ms": round(percentile(search_ms, 0.5), 1),
+        "after_write_max_ms": round(max(search_ms), 1),
+    }
 
 
 def served_figures(name, queries):
