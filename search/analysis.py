@@ -277,3 +277,16 @@ def find_common_runs(texts, share=0.02, limit=5000):
         counts.update(_grams(fold(text)))
     threshold = max(2, share * len(texts))
     return [run for run, n in counts.most_common(limit) if n >= threshold]
+
+
+def start_analysers(words):
+    """The initializer of a spawned process that runs ``joined_words``: jieba given the
+    ``words`` (names) the parent added, so that both cut the same words."""
+    for word in words:
+        jieba.add_word(word)
+
+
+def joined_words(folded_texts):
+    """``word_terms`` of each text, joined by spaces: what a spawned analyser hands back
+    (jieba is CPU-bound, one core a process)."""
+    return [" ".join(word_terms(text)) for text in folded_texts]

@@ -52,6 +52,12 @@ def add_entity_words() -> frozenset[str]:
     return frozenset(_added)
 
 
+def added_words() -> frozenset[str]:
+    """The names this process has added to jieba: what a process it spawns to analyse text
+    must add too, to cut the same words."""
+    return frozenset(_added)
+
+
 @lru_cache(maxsize=1)
 def load_entity_words() -> int:
     """``add_entity_words`` once per process (when the search backend opens the index);

@@ -6,6 +6,8 @@ that chooses it."""
 
 import random
 import threading
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -69,14 +71,14 @@ def test_an_update_that_fails_half_way_leaves_the_rows_as_they_were(reindex, mon
     first.title, second.title = "身份证新规", "身份证窗口"
     first.save()
     second.save()
-    row = postgres._row
+    prepared = postgres._prepared
 
     def failing(index, article):
         if article.pk == second.pk:
             raise RuntimeError("analysis failed")
-        return row(index, article)
+        return prepared(index, article)
 
-    monkeypatch.setattr(postgres, "_row", failing)
+    monkeypatch.setattr(postgres, "_prepared", failing)
     with pytest.raises(RuntimeError):
         engine().update_articles([first.pk, second.pk])
     assert sorted(found("户籍")) == sorted([first.pk, second.pk]) and found("身份证") == []
@@ -88,10 +90,70 @@ def test_an_interrupted_rebuild_leaves_the_old_rows_answering(reindex, monkeypat
     reindex()
     make_article("户籍窗口", "正文。")
     before = postings()
-    monkeypatch.setattr(postgres, "_row", lambda index, article: 1 / 0)
+    monkeypatch.setattr(postgres, "_prepared", lambda index, article: 1 / 0)
     with pytest.raises(ZeroDivisionError):
         engine().rebuild()
     assert found("户籍") == [old.pk] and engine().document_count() == 1
+    assert postings() == before
+
+
+def stored_rows():
+    """{article id: (its row's columns, its words)} as stored."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {postgres._COLUMNS}, words::text FROM {postgres.TABLE}")
+        return {row[0]: row for row in cursor.fetchall()}
+
+
+def test_a_rebuild_in_processes_stores_what_one_process_stores(search_index):
+    """Words cut in spawned processes, batches written while the next are cut: the same rows,
+    words and postings as one process, the names this process added to jieba kept whole
+    there too (jieba cannot forget one)."""
+    from archive.models import Agency
+    from search.dictionary import add_entity_words
+
+    agency = Agency.objects.create(name="青枫县公安局")
+    assert "青枫县公安局" in add_entity_words()
+    agency.delete()
+    for n in range(12):
+        make_article(f"户籍新规（{n}）", f"青枫县公安局户籍室延时服务，第{n}期。反诈宣传。")
+    assert engine().rebuild(batch_size=5, procs=1) == 12
+    one_process, posted = stored_rows(), postings()
+    assert any("青枫县公安局" in row[-1] for row in one_process.values())
+    assert engine().rebuild(batch_size=5, procs=2) == 12
+    assert stored_rows() == one_process and postings() == posted == recount()
+
+
+def test_a_killed_analyser_fails_the_rebuild_and_the_old_rows_answer(reindex, monkeypatch):
+    """SIGKILL to the processes cutting words, half way: the rebuild stops with an error
+    rather than waiting for them, and its transaction leaves the rows it would replace."""
+    import os
+    import signal
+
+    old = [make_article(f"户籍新规（{n}）", "正文。") for n in range(8)]
+    reindex()
+    before = postings()
+    for n in range(8):
+        make_article(f"户籍窗口（{n}）", "正文。")
+    written = postgres._written
+    analysers = postgres._analysers
+    pools = []
+
+    @contextmanager
+    def watched(procs):
+        with analysers(procs) as pool:
+            pools.append(pool)
+            yield pool
+
+    def killing(rows, joined):
+        for pid in list(pools[0]._processes):
+            os.kill(pid, signal.SIGKILL)
+        return written(rows, joined)
+
+    monkeypatch.setattr(postgres, "_analysers", watched)
+    monkeypatch.setattr(postgres, "_written", killing)
+    with pytest.raises(BrokenProcessPool):
+        engine().rebuild(batch_size=2, procs=2)
+    assert sorted(found("户籍")) == sorted(article.pk for article in old)
     assert postings() == before
 
 

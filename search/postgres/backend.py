@@ -10,7 +10,9 @@ query API (``search()``) is not provided, the site never uses it: ``find()`` run
 
 import heapq
 import math
-from collections import Counter, defaultdict
+import multiprocessing
+from collections import Counter, defaultdict, deque
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import NamedTuple
 
@@ -25,11 +27,14 @@ from search.analysis import (
     common_run_terms,
     find_common_runs,
     fold,
+    joined_words,
     runs,
     set_common_runs,
+    start_analysers,
     word_terms,
 )
 from search.bitmaps import all_of, any_of, bitmap_of, first_in_order
+from search.dictionary import added_words
 from search.engine import Ranking
 from search.models import IndexedArticle, IndexGeneration, IndexPosting
 from search.search_indexes import article_index, iter_batches, sample_texts
@@ -168,16 +173,14 @@ def _tsquery_text(words):
     return " | ".join(f"'{word}'" for word in sorted(set(words)))
 
 
-def _row(index, article):
-    """(``Row``, title words, body words) of one article from ``index.index_queryset()`` (its
-    links prefetched): the filter keys and fingerprint come from ``ArticleIndex``, as the
-    Whoosh documents' do."""
+def _prepared(index, article):
+    """The ``Row`` of one article from ``index.index_queryset()`` (its links prefetched): the
+    filter keys and fingerprint come from ``ArticleIndex``, as the Whoosh documents' do."""
     data = index.full_prepare(article)
-    title, body = fold(article.title), fold(article.body_text)
-    row = Row(
+    return Row(
         article.pk,
-        title,
-        body,
+        fold(article.title),
+        fold(article.body_text),
         data["published_ts"],
         int(data["year"]) if data["year"] else None,
         data["region_codes"],
@@ -186,7 +189,35 @@ def _row(index, article):
         data["reporters"],
         data["fingerprint"],
     )
-    return row, " ".join(word_terms(title)), " ".join(word_terms(body))[:WORDS_LIMIT]
+
+
+def _texts(rows):
+    """The folded title and body of each of ``rows``, in turn: what ``joined_words`` cuts."""
+    return [text for row in rows for text in (row.title, row.body)]
+
+
+def _written(rows, joined):
+    """(``Row``, title words, body words) of each of ``rows``, ``joined`` being
+    ``joined_words`` of their ``_texts``; a body's words cut at ``WORDS_LIMIT``."""
+    return [(row, joined[2 * n], joined[2 * n + 1][:WORDS_LIMIT]) for n, row in enumerate(rows)]
+
+
+@contextmanager
+def _analysers(procs):
+    """``procs`` spawned processes cutting words (``search.analysis.joined_words``) beside
+    the one writing, or None for one process. Spawned, as the Whoosh engine's writers are,
+    and told the names this process added to jieba, to cut the same words; a process pool of
+    ``concurrent.futures``, whose work fails, rather than waits, when a process dies."""
+    if procs < 2:
+        yield None
+        return
+    with ProcessPoolExecutor(
+        max_workers=procs,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=start_analysers,
+        initargs=(sorted(added_words()),),
+    ) as pool:
+        yield pool
 
 
 def _stored_keys(cursor, article_ids):
@@ -265,21 +296,22 @@ class PostgresSearchBackend(BaseSearchBackend):
         index = article_index(self)
         with _writing() as (db, cursor):  # the articles are read once this writer is next
             index.reset_ancestry()
-            published = list(index.index_queryset().using(db).filter(pk__in=ids))
-            self._replace(cursor, ids, [_row(index, article) for article in published])
+            published = index.index_queryset().using(db).filter(pk__in=ids)
+            rows = [_prepared(index, article) for article in published]
+            self._replace(cursor, ids, _written(rows, joined_words(_texts(rows))))
 
     def rebuild(self, batch_size=500, procs=1, progress=None):
         """Replace every row and posting in one transaction: readers see the old ones until
         it commits, and an interrupted rebuild leaves them. Chooses the common runs anew, as
-        the Whoosh engine does. Pays the index work owed when it began. The rows are prepared
-        in this process: ``procs`` is for the Whoosh engine.
+        the Whoosh engine does. Pays the index work owed when it began.
 
         The articles are read in id order, so the postings of one chunk of ids are complete
         when the batches pass it: they are built in memory and copied then, and memory holds
-        one chunk's postings, not the whole index's."""
+        one chunk's postings, not the whole index's. With ``procs`` > 1, that many processes
+        cut the words of the next batches while this one writes."""
         index = article_index(self)
         total = 0
-        with _writing() as (db, cursor):
+        with _writing() as (db, cursor), _analysers(procs) as pool:
             covered = outbox.owed_ids()
             common = find_common_runs(sample_texts())
             cursor.execute(f"UPDATE {GENERATION_TABLE} SET common_runs = %s WHERE id = 1", [common])
@@ -288,18 +320,35 @@ class PostgresSearchBackend(BaseSearchBackend):
             cursor.execute(f"DELETE FROM {TABLE}")
             cursor.execute(f"DELETE FROM {POSTINGS}")
             chunk, postings = None, defaultdict(BitMap)
-            for batch in iter_batches(index.index_queryset().using(db), batch_size):
-                written = [_row(index, article) for article in batch]
-                self._write_rows(cursor, written)
-                for article_id, found in _stored_keys(cursor, [a.pk for a in batch]).items():
+            pending = deque()  # (rows, their words or their words to come), oldest first
+
+            def write(rows, joined):
+                nonlocal chunk, postings, total
+                self._write_rows(cursor, _written(rows, joined))
+                for article_id, found in _stored_keys(
+                    cursor, [row.article_id for row in rows]
+                ).items():
                     if article_id >> CHUNK_BITS != chunk:
                         _copy_postings(cursor, chunk, postings)
                         chunk, postings = article_id >> CHUNK_BITS, defaultdict(BitMap)
                     for key in found:
                         postings[key].add(article_id)
-                total += len(batch)
+                total += len(rows)
                 if progress:
                     progress(total)
+
+            for batch in iter_batches(index.index_queryset().using(db), batch_size):
+                rows = [_prepared(index, article) for article in batch]
+                if pool is None:
+                    write(rows, joined_words(_texts(rows)))
+                    continue
+                pending.append((rows, pool.submit(joined_words, _texts(rows))))
+                if len(pending) > procs:
+                    rows, words = pending.popleft()
+                    write(rows, words.result())
+            while pending:
+                rows, words = pending.popleft()
+                write(rows, words.result())
             _copy_postings(cursor, chunk, postings)
         # After the commit, as the Whoosh engine does: a worker holding one of these rows
         # waits for the generation row this transaction held, and deleting its row inside
