@@ -29,6 +29,7 @@ extension): the tests pass on Debian's PostgreSQL 15 and on the embedded 18.
   writer writes the last committed state; an article's old keys are derived again from its
   stored row, and only the keys it gained or lost are rewritten, in its chunk. A rebuild
   replaces every row and posting in one transaction; readers see the old ones until the commit.
+  With ``index_articles --procs N`` it cuts the words in N spawned processes meanwhile.
 * **Databases**: reads go where the project's router sends reads of ``IndexedArticle`` (a
   replica, for anonymous readers), writes where it sends writes.
 """
