@@ -165,6 +165,18 @@ SPARSE_LINKS = 2000
 CARD_FIELDS = ("id", "title", "subtitle", "source", "published_at", "date_precision", "status")
 
 
+class DatePrecision(models.TextChoices):
+    EXACT = "exact", "精确到时刻"
+    DAY = "day", "精确到日"
+    MONTH = "month", "精确到月"
+    UNKNOWN = "unknown", "日期不详"
+
+
+# What "dated" means, once: an article whose date is known at least to the month. The date
+# archive lists only these; the year facet counts them, from the index that bears this name.
+DATED = Q(published_at__isnull=False) & ~Q(date_precision=DatePrecision.UNKNOWN)
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """What readers see: lists, feeds, sitemaps and the search index all start here."""
@@ -179,16 +191,12 @@ class ArticleQuerySet(models.QuerySet):
         return self.order_by(F("published_at").desc(nulls_last=True), "-id")
 
     def dated(self):
-        """Articles whose date is known at least to the month: the date archive lists only these."""
-        return self.filter(published_at__isnull=False).exclude(
-            date_precision=Article.DatePrecision.UNKNOWN
-        )
+        """Articles whose date is known at least to the month (``DATED``)."""
+        return self.filter(DATED)
 
     def undated(self):
         """The complement of ``dated()``: listed apart, never given a made-up date."""
-        return self.filter(
-            Q(published_at__isnull=True) | Q(date_precision=Article.DatePrecision.UNKNOWN)
-        )
+        return self.exclude(DATED)
 
     def in_regions(self, region_ids, expected=None):
         """Articles linked to any of ``region_ids`` (a list or a subquery), each once.
@@ -242,11 +250,7 @@ class Article(models.Model):
         HIDDEN = "hidden", "已隐藏"
         DUPLICATE = "duplicate", "重复稿"
 
-    class DatePrecision(models.TextChoices):
-        EXACT = "exact", "精确到时刻"
-        DAY = "day", "精确到日"
-        MONTH = "month", "精确到月"
-        UNKNOWN = "unknown", "日期不详"
+    DatePrecision = DatePrecision
 
     class Script(models.TextChoices):
         SIMPLIFIED = "simplified", "简体"
@@ -342,6 +346,9 @@ class Article(models.Model):
                 F("id").desc(),
                 name="article_status_newest",
             ),
+            # The year facet (search.query.FacetTable): every dated article's id and date,
+            # read from the index alone rather than from the table's rows.
+            models.Index(fields=["published_at", "id"], name="article_dated", condition=DATED),
         ]
 
     def __str__(self):

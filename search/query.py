@@ -234,14 +234,19 @@ class FacetTable:
             .annotate(ids=PackedIds("article_id"))
             .values_list("initiative__slug", "initiative__name", "ids")
         )
-        year = _members(
+        return cls(region, agency, initiative, _members(cls.years()))
+
+    @staticmethod
+    def years() -> Any:
+        """(year, packed ids) of the dated articles: read from the index ``article_dated``
+        alone, not from the article rows."""
+        return (
             Article.objects.dated()
             .annotate(y=ExtractYear("published_at"))
             .values("y")
             .annotate(ids=PackedIds("id"))
             .values_list("y", "ids")
         )
-        return cls(region, agency, initiative, year)
 
     @staticmethod
     def counts(values: dict[Any, BitMap], ids: BitMap) -> list[tuple[Any, int]]:

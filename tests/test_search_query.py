@@ -183,6 +183,23 @@ def test_facets_count_cities_agencies_initiatives_years(linked, places):
     assert [(f["value"], f["count"]) for f in facets["year"]] == [("2023", 1)]
 
 
+def test_the_year_facet_can_be_read_from_the_dated_index_alone(linked):
+    """The year facet's query and the partial index ``article_dated`` say "dated" alike
+    (``archive.models.DATED``), so PostgreSQL can answer it from the index, without the rows
+    (at a million articles, a scan of 1.2 GB of them)."""
+    from django.db import connection
+
+    from search.query import FacetTable
+
+    sql, params = FacetTable.years().query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Only Scan using article_dated" in plan, plan
+
+
 def test_relevance_puts_title_matches_first_and_date_sort_is_newest_first(reindex):
     body_only = make_article(
         "通知", "户籍户籍户籍户籍户籍户籍户籍。", published_at=when(2024), date_precision=DAY
