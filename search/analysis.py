@@ -280,8 +280,9 @@ def find_common_runs(texts, share=0.02, limit=5000):
 
 
 def start_analysers(words):
-    """The initializer of a spawned process that runs ``joined_words``: jieba given the
-    ``words`` (names) the parent added, so that both cut the same words."""
+    """What a spawned process that analyses text runs first: jieba, quiet, given the
+    ``words`` (names) its parent added, so that both cut the same words."""
+    _jieba_ready()
     for word in words:
         jieba.add_word(word)
 

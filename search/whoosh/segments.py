@@ -22,11 +22,10 @@ docs/benchmarks.md, "Why the code is as it is").
 from array import array
 from collections import defaultdict
 
-import jieba
 from whoosh.formats import Existence
 from whoosh.writing import SegmentWriter
 
-from search.analysis import set_common_runs
+from search.analysis import set_common_runs, start_analysers
 from search.whoosh.codec import CompactCodec
 
 
@@ -277,8 +276,7 @@ def segment_worker(index, jobs, results, common_runs, words):
     the names jieba must keep whole, and never touches the database."""
     try:
         set_common_runs(common_runs)
-        for word in words:
-            jieba.add_word(word)
+        start_analysers(words)
         writer = FastSegmentWriter(index, _lk=False)
         while (documents := jobs.get()) is not None:
             for doc in documents:
