@@ -483,11 +483,13 @@ class ChineseWhooshBackend(WhooshSearchBackend):
         if not needles:
             return {}
         numbers = np.frombuffer(docs.to_array(), dtype=np.uint32)
-        docnum_of = self.per_generation("docnums", lambda: _docnums_by_article(searcher), searcher)
+        lookup = self.per_generation("docnums", lambda: _docnum_lookup(searcher), searcher)
         found = substrings.containing(_array(searcher, "article_id")[numbers].tolist(), needles)
 
         def docnums(ids):
-            return BitMap([docnum_of[i] for i in ids if i in docnum_of])
+            ids = np.fromiter(ids, dtype=np.int64, count=len(ids))
+            docnums = lookup[ids[ids < len(lookup)]]
+            return bitmap_of(docnums[docnums >= 0])
 
         return {run: (docnums(title), docnums(text)) for run, (title, text) in found.items()}
 
@@ -500,8 +502,8 @@ class ChineseWhooshBackend(WhooshSearchBackend):
     def bylined(self, name):
         """Ids of the articles whose byline names ``name`` (folded), whole."""
         searcher = self.searcher()
-        article_ids = _column(searcher, "article_id")
-        return [article_ids[doc] for doc in doc_set(searcher, _byline(name))]
+        docnums = np.frombuffer(doc_set(searcher, _byline(name)).to_array(), dtype=np.uint32)
+        return _array(searcher, "article_id")[docnums].tolist()
 
     @_recovering
     def more_like_this(
@@ -566,8 +568,8 @@ class ChineseWhooshBackend(WhooshSearchBackend):
                 scores[docnum] = get(docnum, 0) + rarity
         # One more than asked, for the article itself, dropped below.
         limit = end_offset or 20
-        article_ids = _column(searcher, "article_id")
-        published = _column(searcher, "published_ts")
+        article_ids = _array(searcher, "article_id")
+        published = _array(searcher, "published_ts")
         # The best scores first (plain floats: compared in C), then the ties among them
         # ordered newest first, so that equal scores always give the same list.
         best = heapq.nlargest(limit + 1, scores.values())
@@ -579,7 +581,7 @@ class ChineseWhooshBackend(WhooshSearchBackend):
         )[: limit + 1]
         result_class = result_class or SearchResult
         results = [
-            result_class("archive", "article", article_ids[docnum], scores[docnum])
+            result_class("archive", "article", int(article_ids[docnum]), scores[docnum])
             for docnum in top
             if article_ids[docnum] != model_instance.pk
         ][start_offset or 0 : limit]
@@ -640,8 +642,8 @@ def _ranking(searcher, docnums, top):
     ordering them: both read as article ids from the id column."""
 
     def ranked(limit):
-        ids = _column(searcher, "article_id")
-        return [ids[docnum] for docnum in top(limit)]
+        docnums = np.array(top(limit), dtype=np.int64)
+        return _array(searcher, "article_id")[docnums].tolist()
 
     def article_ids():
         if not docnums:
@@ -652,37 +654,62 @@ def _ranking(searcher, docnums, top):
     return Ranking(len(docnums), ranked, article_ids)
 
 
-def _column(searcher, name):
-    """A list (docnum → value) of one sortable column, built once per searcher."""
-    cache = searcher.__dict__.setdefault("_archive_columns", {})
-    if name not in cache:
-        cache[name] = list(searcher.reader().column_reader(name))
-    return cache[name]
-
-
 def _array(searcher, name):
-    """``_column`` as a numpy array, for steps over a whole set at once."""
+    """One sortable column (document number → value) as a numpy array, once per searcher,
+    from each segment's part (``_segment_array``)."""
     cache = searcher.__dict__.setdefault("_archive_arrays", {})
     if name not in cache:
-        cache[name] = np.array(_column(searcher, name), dtype=np.int64)
+        segments = searcher.reader().leaf_readers()
+        parts = [_segment_array(reader, name) for reader, _ in segments]
+        cache[name] = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+        current = {reader.segment().segment_id() for reader, _ in segments}
+        for key in [key for key in _segment_arrays if key[0] not in current]:
+            _segment_arrays.pop(key, None)
     return cache[name]
+
+
+# {(segment id, column): its values}, for the segments of the searcher read last. A segment's
+# columns never change, and Whoosh 2.7 reopens every segment's reader after a write (its
+# ``Searcher.refresh`` looks reusable readers up under the wrong key), so kept by segment,
+# the first search after a write reads the column of the write's new segment alone, not the
+# whole index's (docs/benchmarks.md, "Why the code is as it is").
+_segment_arrays: dict[tuple[str, str], np.ndarray] = {}
+
+
+def _segment_array(reader, name):
+    """One segment's column, read once a process (``_segment_arrays``)."""
+    key = (reader.segment().segment_id(), name)
+    if key not in _segment_arrays:
+        values = reader.column_reader(name)
+        _segment_arrays[key] = np.fromiter(values, dtype=np.int64, count=reader.doc_count_all())
+    return _segment_arrays[key]
 
 
 def _live_docs(searcher):
-    return list(searcher.reader().all_doc_ids())
+    """The live document numbers, ascending, as a numpy array: each segment's numbers but
+    its deleted ones (an updated article's old document is deleted)."""
+    parts = []
+    for reader, base in searcher.reader().leaf_readers():
+        live = np.ones(reader.doc_count_all(), dtype=bool)
+        if reader.has_deletions():
+            live[np.fromiter(reader.segment().deleted_docs(), dtype=np.int64)] = False
+        parts.append(np.flatnonzero(live) + base)
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
 
-def _docnums_by_article(searcher):
-    """{article id: document number} of the live documents (an updated article's old
-    document is deleted, and must not shadow the new one)."""
-    article_ids = _column(searcher, "article_id")
-    return {article_ids[doc]: doc for doc in _live_docs(searcher)}
+def _docnum_lookup(searcher):
+    """An array from article id to its live document number (-1: none)."""
+    live = _live_docs(searcher)
+    article_ids = _array(searcher, "article_id")[live]
+    lookup = np.full(int(article_ids.max(initial=-1)) + 1, -1, dtype=np.int64)
+    lookup[article_ids] = live
+    return lookup
 
 
 def _date_order(searcher):
     """Live document numbers newest publication first (ties: higher article id first), and
     each document number's place in that order (deleted ones last)."""
-    live = np.array(_live_docs(searcher), dtype=np.int64)
+    live = _live_docs(searcher)
     published, article_ids = _array(searcher, "published_ts"), _array(searcher, "article_id")
     order = live[np.lexsort((article_ids[live], published[live]))[::-1]]
     place = np.full(len(published), len(published), dtype=np.int64)
